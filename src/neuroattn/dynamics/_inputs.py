@@ -1,0 +1,88 @@
+"""External input I(t): constant, sampled over time, or a callable of t."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ._backend import Array, as_float_array, is_torch
+from ._params import neuron_batch_shape, to_backend
+
+
+@dataclass(frozen=True)
+class TimeSeries:
+    """Input sampled at times ``t``, linearly interpolated and held beyond the ends.
+
+    Parameters
+    ----------
+    t : array_like, shape (T,)
+        Strictly increasing sample times.
+    values : array_like, shape (T, *batch, *state)
+        Input at each sample time.
+    """
+
+    t: Any
+    values: Any
+
+    def __post_init__(self) -> None:
+        t = as_float_array(self.t, "inputs.t")
+        if t.ndim != 1 or t.size < 1:
+            raise ValueError("inputs.t must be a 1-D array of sample times")
+        if t.size > 1 and np.any(np.diff(t) <= 0):
+            raise ValueError("inputs.t must be strictly increasing")
+        v = self.values if is_torch(self.values) else as_float_array(self.values, "inputs.values")
+        if v.shape[0] != t.size:
+            raise ValueError(
+                f"inputs.values has {v.shape[0]} samples along axis 0 but inputs.t has {t.size}"
+            )
+        object.__setattr__(self, "t", t)
+        object.__setattr__(self, "values", v)
+
+
+class InputFn:
+    """Input bound to a backend: ``at(t)`` returns an array broadcastable to the state."""
+
+    def __init__(self, spec: Any, state_shape: tuple[int, ...], torch_: bool, dtype: Any,
+                 device: Any = None) -> None:
+        self.constant = not (callable(spec) or isinstance(spec, TimeSeries))
+        self._fn: Callable[[Any], Array]
+        if isinstance(spec, TimeSeries):
+            self.batch_shape = neuron_batch_shape(spec.values[0], state_shape, "inputs.values")
+            ts = spec.t
+            vals = to_backend(spec.values, torch_, dtype, device)
+
+            def interp(t: Any) -> Array:
+                tf = float(t)
+                i = int(np.clip(np.searchsorted(ts, tf, side="right") - 1, 0, len(ts) - 1))
+                if i >= len(ts) - 1 or tf <= ts[0]:
+                    return vals[i]
+                w = (tf - ts[i]) / (ts[i + 1] - ts[i])
+                return vals[i] * (1 - w) + vals[i + 1] * w
+
+            self._fn = interp
+        elif callable(spec):
+            probe = spec(0.0)
+            if not is_torch(probe):
+                as_float_array(probe, "inputs(t)")
+            self.batch_shape = neuron_batch_shape(probe, state_shape, "inputs(t)")
+
+            def call(t: Any) -> Array:
+                return to_backend(spec(t), torch_, dtype, device)
+
+            self._fn = call
+        else:
+            if not is_torch(spec):
+                spec = as_float_array(spec, "inputs")
+            elif not bool(spec.isfinite().all()):
+                raise ValueError("inputs contains NaN or inf")
+            self.batch_shape = neuron_batch_shape(spec, state_shape, "inputs")
+            value = to_backend(spec, torch_, dtype, device)
+            self._fn = lambda t: value
+        self.value = self._fn(0.0) if self.constant else None
+
+    def at(self, t: Any) -> Array:
+        """Input at time t (a float)."""
+        return self._fn(t)

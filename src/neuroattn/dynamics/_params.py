@@ -1,0 +1,102 @@
+"""Validation and batch-broadcasting of model parameters.
+
+Conventions (design brief §3): a *per-network* parameter (β, τ, σ, …) is a scalar or an
+array of batch shape ``(*batch,)``; a *per-neuron* parameter (g, I, u0) is an array of shape
+``(*batch, *state)``. Per-network arrays get trailing unit axes so that they broadcast
+against states.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ._backend import any_torch, as_float_array, is_torch
+
+
+def check_scalar_param(
+    value: Any, name: str, *, positive: bool = False, nonnegative: bool = False
+) -> Any:
+    """Validate a per-network parameter (scalar or batch array); keep torch tensors as is."""
+    if is_torch(value):
+        arr = value.detach().cpu().numpy()
+    else:
+        arr = as_float_array(value, name)
+        value = float(arr) if arr.ndim == 0 else arr
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} contains NaN or inf")
+    if positive and not np.all(arr > 0):
+        raise ValueError(f"{name} must be > 0, got {_show(arr)}")
+    if nonnegative and not np.all(arr >= 0):
+        raise ValueError(f"{name} must be >= 0, got {_show(arr)}")
+    return value
+
+
+def check_array_param(value: Any, name: str) -> Any:
+    """Validate a per-neuron parameter (array broadcastable to ``(*batch, *state)``)."""
+    if is_torch(value):
+        if not bool(value.isfinite().all()):
+            raise ValueError(f"{name} contains NaN or inf")
+        return value
+    arr = as_float_array(value, name)
+    return float(arr) if arr.ndim == 0 else arr
+
+
+def _show(arr: np.ndarray) -> str:
+    return str(arr.item()) if arr.size == 1 else f"an array with min {arr.min():g}"
+
+
+def network_batch_shape(value: Any) -> tuple[int, ...]:
+    """Batch shape of a per-network parameter."""
+    return tuple(np.shape(value)) if not is_torch(value) else tuple(value.shape)
+
+
+def neuron_batch_shape(value: Any, state_shape: tuple[int, ...], name: str) -> tuple[int, ...]:
+    """Batch shape of a per-neuron array, checking its trailing axes against the state."""
+    shape = tuple(value.shape) if is_torch(value) else tuple(np.shape(value))
+    k = len(state_shape)
+    if len(shape) == 0:
+        return ()
+    tail = shape[-k:] if len(shape) >= k else shape
+    want = state_shape[-len(tail) :] if tail else ()
+    if len(shape) < k or any(a not in (1, b) for a, b in zip(tail, want, strict=True)):
+        raise ValueError(
+            f"{name} has shape {shape}; its last axes must match the state shape {state_shape}"
+        )
+    return shape[:-k]
+
+
+def expand_network(value: Any, n_state_axes: int) -> Any:
+    """Append ``n_state_axes`` unit axes to a per-network batch array."""
+    if isinstance(value, float) or np.ndim(value) == 0:
+        return value
+    return value.reshape(tuple(value.shape) + (1,) * n_state_axes)
+
+
+def broadcast_batch(*shapes: tuple[int, ...]) -> tuple[int, ...]:
+    """Broadcast batch shapes, with an error naming the clash."""
+    try:
+        return tuple(np.broadcast_shapes(*shapes))
+    except ValueError:
+        raise ValueError(
+            f"batch shapes {', '.join(map(str, shapes))} do not broadcast together"
+        ) from None
+
+
+def to_backend(value: Any, like_torch: bool, dtype: Any, device: Any = None) -> Any:
+    """Convert a parameter to the working backend and dtype (floats stay Python floats)."""
+    if isinstance(value, float):
+        return value
+    if like_torch:
+        import torch
+
+        if is_torch(value):
+            return value.to(dtype=dtype, device=device)
+        return torch.as_tensor(np.asarray(value), dtype=dtype, device=device)
+    return np.asarray(value, dtype=dtype)
+
+
+def uses_torch(*values: Any) -> bool:
+    """True when any of the values is a torch tensor."""
+    return any_torch(*values)

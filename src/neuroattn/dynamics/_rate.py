@@ -1,0 +1,258 @@
+"""Rate models of the form τ du/dt = −u + L[f(u)] + g ⊙ I.
+
+L is a linear lateral operator: a weight matrix for the source's competition equation
+and for the winner-take-all network, a convolution for the neural fields. The shared
+structure gives every such model the same right-hand side, Jacobian and fast Euler step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import KW_ONLY
+from typing import Any
+
+import numpy as np
+
+from ._activations import Activation, get_activation
+from ._backend import Array
+from ._base import Bound, Model, dataclass_model
+from ._connectivity import check_weights
+from ._params import check_array_param, check_scalar_param
+
+Lateral = Callable[[Array], Array]
+
+
+class RateModel(Model):
+    """Base of models τ du/dt = −u + L[f(u)] + g ⊙ I (+ noise, added by the solver)."""
+
+    activation: Any
+    tau: Any
+    g: Any
+
+    def _validate_common(self) -> None:
+        object.__setattr__(self, "activation", get_activation(self.activation))
+        object.__setattr__(self, "tau", check_scalar_param(self.tau, "tau", positive=True))
+        object.__setattr__(self, "g", check_array_param(self.g, "g"))
+
+    # --- what subclasses provide -------------------------------------------------------
+    def _lateral(self, torch_: bool, dtype: Any, device: Any) -> tuple[Lateral, Any]:
+        """Return ``(L, M)``: the operator and, where cheap, its matrix acting on rows.
+
+        ``M`` (shape ``(n, n)``, used as ``r @ M``) enables the numpy fast Euler path; it is
+        None when the operator is not a plain shared matrix.
+        """
+        raise NotImplementedError  # pragma: no cover
+
+    def lateral_matrix(self) -> np.ndarray:
+        """Dense matrix of L, shape ``(*batch, n, n)`` with ``L[f(u)]_i = Σ_j L_ij f(u_j)``."""
+        raise NotImplementedError  # pragma: no cover
+
+    # --- shared machinery --------------------------------------------------------------
+    def _bind(self, torch_: bool, dtype: Any, device: Any) -> Bound:
+        act: Activation = self.activation
+        tau = self._net("tau", torch_, dtype, device)
+        g = self._neu("g", torch_, dtype, device)
+        lateral, matrix = self._lateral(torch_, dtype, device)
+
+        def rhs(u: Array, inputs: Array) -> Array:
+            return (lateral(act.f(u)) - u + g * inputs) / tau
+
+        euler = None
+        if not torch_ and matrix is not None and isinstance(tau, float):
+            euler = _euler_factory(act, matrix, tau, g)
+        return Bound(rhs=rhs, rates=act.f, tau=tau, euler_factory=euler)
+
+    def jacobian(self, u: np.ndarray, inputs: Any = 0.0) -> np.ndarray:
+        """J = (−1 + L · diag f'(u)) / τ, shape ``(*batch, n, n)`` (u flattened over state)."""
+        u = np.asarray(u, dtype=np.float64)
+        k = len(self.state_shape)
+        batch = u.shape[: u.ndim - k]
+        du = self.activation.df(u).reshape(*batch, 1, self.n)
+        L = self.lateral_matrix()
+        J = L * du - np.eye(self.n)
+        tau = np.asarray(self.tau, dtype=np.float64)
+        return J / tau.reshape(tau.shape + (1, 1))
+
+
+def _euler_factory(
+    act: Activation, matrix: np.ndarray, tau: float, g: Any
+) -> Callable[[float, Array], Callable[[Array], None]]:
+    """In-place Euler step u ← (1 − h) u + h (f(u) M + g I), h = dt/τ, for numpy."""
+
+    def factory(dt: float, inputs: Array) -> Callable[[Array], None]:
+        h = dt / tau
+        Mh = np.ascontiguousarray(matrix * h)
+        drive = np.asarray(h * (g * inputs), dtype=matrix.dtype)
+        a = 1.0 - h
+        f = act.f
+
+        def step(u: Array) -> None:
+            v = f(u) @ Mh
+            u *= a
+            u += v
+            u += drive
+
+        return step
+
+    return factory
+
+
+@dataclass_model
+class Competition(RateModel):
+    r"""The source's competition–inhibition network.
+
+    .. math::
+
+        τ \frac{du_i}{dt} = -u_i + \sum_{j \ne i} w_{ij} f(u_j)
+                            - β \sum_j w_{ij} f(u_i) + g_i I_i \; (+ σ ξ_i(t))
+
+    The excitation sum skips j = i; the inhibition sum runs over every j, the diagonal
+    included, so neuron i is inhibited in proportion to its own rate times its total
+    incoming weight. The noise term is added by :func:`simulate` (Euler–Maruyama).
+
+    Parameters
+    ----------
+    W : array_like, shape (N, N)
+        Synaptic weights, ``W[i, j]`` from neuron j onto neuron i (w_ij).
+    beta : float or array of shape (*batch,)
+        Inhibition factor β ≥ 0: how hard neurons compete.
+    activation : str, Activation or callable
+        f: ``"sigmoid"`` (default), ``"relu"``, ``"tanh"``, ``"linear"`` or a callable.
+        Use :func:`neuroattn.dynamics.sigmoid` for a gain and threshold.
+    tau : float or array of shape (*batch,)
+        Time constant τ > 0.
+    g : float or array of shape (*batch, N)
+        Top-down gain g_i on the external input (the feedback stage's hook).
+
+    References
+    ----------
+    The competition–inhibition equation of the source essay (section 4); compare
+    Grossberg, S. (1973), Stud. Appl. Math. 52, 213–257.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from neuroattn.dynamics import Competition, simulate, uniform
+    >>> model = Competition(uniform(3, 0.5), beta=2.0, activation="relu")
+    >>> traj = simulate(model, [1.0, 0.8, 0.2], t_span=(0, 50), dt=0.01)
+    >>> int(traj.winner())
+    0
+    """
+
+    W: Any
+    _: KW_ONLY
+    beta: Any = 1.0
+    activation: Any = "sigmoid"
+    tau: Any = 1.0
+    g: Any = 1.0
+
+    network_params = ("beta", "tau")
+    neuron_params = ("g",)
+
+    def __post_init__(self) -> None:
+        if not hasattr(self.W, "detach"):
+            object.__setattr__(self, "W", check_weights(self.W))
+        elif self.W.ndim != 2 or self.W.shape[0] != self.W.shape[1]:
+            raise ValueError(f"W must be a square (N, N) matrix, got shape {tuple(self.W.shape)}")
+        object.__setattr__(self, "beta", check_scalar_param(self.beta, "beta", nonnegative=True))
+        self._validate_common()
+
+    @property
+    def state_shape(self) -> tuple[int, ...]:
+        return (int(self.W.shape[0]),)
+
+    def _lateral(self, torch_: bool, dtype: Any, device: Any) -> tuple[Lateral, Any]:
+        from ._params import to_backend
+
+        W = to_backend(self.W, torch_, dtype, device)
+        n = self.n
+        if torch_:
+            import torch
+
+            eye = torch.eye(n, dtype=dtype, device=device)
+            W0 = W * (1 - eye)
+        else:
+            W0 = W.copy()
+            np.fill_diagonal(W0, 0.0)
+        rowsum = W.sum(1)  # (N,)  Σ_j w_ij
+        beta = self._net("beta", torch_, dtype, device)
+        if isinstance(beta, float):
+            # fold the inhibition into one matrix: M = (W0 − β diag(rowsum))ᵀ, used as r @ M
+            M = (W0 - (beta * rowsum)[:, None] * (torch.eye(n, dtype=dtype, device=device)
+                 if torch_ else np.eye(n))).T
+            if not torch_:
+                M = np.ascontiguousarray(M)
+            return (lambda r: r @ M), (None if torch_ else M)
+        W0T = W0.T
+        return (lambda r: r @ W0T - beta * rowsum * r), None
+
+    def lateral_matrix(self) -> np.ndarray:
+        W = np.asarray(self.W, dtype=np.float64)
+        W0 = W - np.diag(np.diag(W))
+        beta = np.asarray(self.beta, dtype=np.float64)
+        return W0 - beta.reshape(beta.shape + (1, 1)) * np.diag(W.sum(1))
+
+
+@dataclass_model
+class LateralInhibition(RateModel):
+    r"""Lateral-inhibition winner-take-all network.
+
+    .. math::
+
+        τ \frac{du_i}{dt} = -u_i + α f(u_i) - β \sum_{j \ne i} f(u_j) + g_i I_i
+
+    Self-excitation α and uniform lateral inhibition β; for β large enough only the unit
+    with the largest input stays active. The lateral sum costs O(N), not O(N²).
+
+    Parameters
+    ----------
+    n : int
+        Number of units N.
+    alpha : float or array of shape (*batch,)
+        Self-excitation α.
+    beta : float or array of shape (*batch,)
+        Lateral inhibition β ≥ 0.
+    activation, tau, g
+        As in :class:`Competition`.
+
+    References
+    ----------
+    Amari, S. & Arbib, M. A. (1977). Competition and cooperation in neural nets. In
+    Systems Neuroscience, 119–165. Yuille, A. L. & Grzywacz, N. M. (1989), Neural Comput 1.
+    """
+
+    n_units: int
+    _: KW_ONLY
+    alpha: Any = 0.5
+    beta: Any = 1.0
+    activation: Any = "relu"
+    tau: Any = 1.0
+    g: Any = 1.0
+
+    network_params = ("alpha", "beta", "tau")
+    neuron_params = ("g",)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.n_units, (int, np.integer)) or self.n_units < 1:
+            raise ValueError(f"n_units must be a positive integer, got {self.n_units!r}")
+        object.__setattr__(self, "alpha", check_scalar_param(self.alpha, "alpha"))
+        object.__setattr__(self, "beta", check_scalar_param(self.beta, "beta", nonnegative=True))
+        self._validate_common()
+
+    @property
+    def state_shape(self) -> tuple[int, ...]:
+        return (int(self.n_units),)
+
+    def _lateral(self, torch_: bool, dtype: Any, device: Any) -> tuple[Lateral, Any]:
+        a = self._net("alpha", torch_, dtype, device)
+        b = self._net("beta", torch_, dtype, device)
+        return (lambda r: (a + b) * r - b * r.sum(-1, keepdims=True)), None
+
+    def lateral_matrix(self) -> np.ndarray:
+        a = np.asarray(self.alpha, dtype=np.float64)
+        b = np.asarray(self.beta, dtype=np.float64)
+        shape = np.broadcast_shapes(a.shape, b.shape) + (1, 1)
+        eye = np.eye(self.n)
+        return np.broadcast_to(a, shape[:-2]).reshape(shape) * eye - np.broadcast_to(
+            b, shape[:-2]
+        ).reshape(shape) * (1 - eye)

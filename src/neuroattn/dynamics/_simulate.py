@@ -1,0 +1,279 @@
+"""``simulate``: the one entry point that integrates any neuroattn model."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from ._backend import any_torch, as_float_array, is_torch
+from ._base import Model
+from ._inputs import InputFn
+from ._integrate import LoopState, Ops, SimulationError, adaptive_loop, fixed_loop
+from ._params import broadcast_batch, check_scalar_param, expand_network, neuron_batch_shape
+from ._solvers import get_method
+from ._trajectory import Trajectory
+
+ProgressArg = bool | Callable[[float], None]
+
+
+def _resolve_dtype(dtype: Any, torch_: bool, candidates: tuple[Any, ...]) -> Any:
+    if torch_:
+        import torch
+
+        if dtype is None:
+            found = [c.dtype for c in candidates if is_torch(c) and c.is_floating_point()]
+            return found[0] if found else torch.float64
+        table = {"float32": torch.float32, "float64": torch.float64}
+        key = str(np.dtype(dtype)) if not isinstance(dtype, torch.dtype) else str(dtype)[6:]
+        if key not in table:
+            raise ValueError(f"dtype must be float32 or float64, got {dtype}")
+        return table[key]
+    if dtype is None:
+        return np.float64
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        raise ValueError(f"dtype must be float32 or float64, got {dtype}") from None
+    if dt not in (np.float32, np.float64):
+        raise ValueError(f"dtype must be float32 or float64, got {dt}")
+    return dt.type
+
+
+def _check_span(t_span: Any) -> tuple[float, float]:
+    try:
+        t0, t1 = (float(x) for x in t_span)
+    except (TypeError, ValueError):
+        raise ValueError(f"t_span must be a pair (t0, t1), got {t_span!r}") from None
+    if not (math.isfinite(t0) and math.isfinite(t1)) or t1 <= t0:
+        raise ValueError(f"t_span must be finite with t1 > t0, got ({t0}, {t1})")
+    return t0, t1
+
+
+def _progress_callback(progress: ProgressArg) -> tuple[Callable[[float], None] | None, Any]:
+    if progress is False or progress is None:
+        return None, None
+    if callable(progress) and progress is not True:
+        return progress, None
+    from rich.progress import Progress
+
+    bar = Progress(transient=True)
+    task = bar.add_task("simulating", total=1.0)
+    bar.start()
+    return (lambda frac: bar.update(task, completed=frac)), bar
+
+
+def simulate(
+    model: Model,
+    inputs: Any = 0.0,
+    *,
+    t_span: tuple[float, float] = (0.0, 100.0),
+    dt: float | None = None,
+    u0: Any = None,
+    method: Any = "auto",
+    noise: Any = 0.0,
+    seed: int | np.random.Generator | Any = None,
+    save_every: float | None = None,
+    until: str | None = None,
+    tol: float = 1e-6,
+    dtype: Any = None,
+    max_steps: int = 10_000_000,
+    throw: bool = True,
+    progress: ProgressArg = False,
+) -> Trajectory:
+    r"""Integrate a model's dynamics τ du/dt = F(u, I(t)) (+ σ dW) over ``t_span``.
+
+    Parameters
+    ----------
+    model : Model
+        :class:`Competition`, :class:`LateralInhibition`, :class:`Shunting`,
+        :class:`NeuralField`, or any :class:`Model`.
+    inputs : array_like, TimeSeries or callable
+        External input I: a constant broadcastable to ``(*batch, *state)``; a
+        :class:`TimeSeries`; or a callable ``I(t)`` of a float time.
+    t_span : (float, float)
+        Start and end time, in units of the model's τ.
+    dt : float, optional
+        Step size of fixed-step methods (default 0.01; shortened so that a whole number of
+        steps spans ``t_span``); the first trial step of the adaptive method.
+    u0 : array_like, optional
+        Initial state, broadcastable to ``(*batch, *state)``; zeros by default.
+    method : str or solver
+        ``"euler"``, ``"heun"``, ``"rk4"``, ``"dopri5"`` (``"adaptive"``),
+        ``"euler_maruyama"``, or a solver object such as ``Dopri5(rtol=1e-9)``. ``"auto"``
+        (default) is Dopri5, or Euler–Maruyama when ``noise > 0``.
+    noise : float or array of shape (*batch,)
+        σ of additive white noise: τ du = F dt + σ dW (Euler–Maruyama).
+    seed : int, numpy.random.Generator or torch.Generator, optional
+        Randomness of the noise; the global seed is never used.
+    save_every : float, optional
+        Interval between saved times (rounded to whole steps for fixed-step methods).
+        Default: at most about 1000 saves (fixed) or 100 intervals (adaptive).
+    until : {None, "steady"}
+        ``"steady"`` stops each batch member once max |du/dt| < ``tol``; the run ends when
+        all have (their settling times are in ``stats["t_settle"]``).
+    tol : float
+        Steady-state tolerance on max |du/dt|.
+    dtype : {None, "float64", "float32"}
+        Working precision (float64 by default; torch tensors keep their own).
+    max_steps : int
+        Step limit of the adaptive method.
+    throw : bool
+        Raise :class:`SimulationError` on failure (default), or return the trajectory
+        so far with ``stats["status"]`` naming the failure.
+    progress : bool or callable
+        Show a progress bar, or call ``progress(fraction_done)``.
+
+    Returns
+    -------
+    Trajectory
+
+    Notes
+    -----
+    Leading batch dimensions of the model parameters, ``inputs``, ``u0`` and ``noise``
+    broadcast, so many networks are integrated as one vectorised system. When any of
+    them is a torch tensor the whole integration runs in torch and is differentiable.
+    """
+    if not isinstance(model, Model):
+        raise TypeError(f"model must be a neuroattn Model, got {type(model).__name__}")
+    t0, t1 = _check_span(t_span)
+    noise = check_scalar_param(noise, "noise", nonnegative=True)
+    noisy = bool(np.any(np.asarray(noise.detach() if is_torch(noise) else noise) > 0))
+    solver = get_method(method, noisy)
+    if noisy and not solver.stochastic:
+        raise ValueError(
+            f"noise > 0 needs method 'euler_maruyama' (or 'euler'), not {solver.name!r}"
+        )
+    if until not in (None, "steady"):
+        raise ValueError(f"until must be None or 'steady', got {until!r}")
+    if not tol > 0:
+        raise ValueError(f"tol must be > 0, got {tol}")
+    if dt is not None and not (isinstance(dt, (int, float)) and math.isfinite(dt) and dt > 0):
+        raise ValueError(f"dt must be a positive number, got {dt!r}")
+    if save_every is not None and not save_every > 0:
+        raise ValueError(f"save_every must be > 0, got {save_every!r}")
+
+    torch_ = model.uses_torch() or any_torch(inputs, u0, noise)
+    dt_ = _resolve_dtype(dtype, torch_, (u0, inputs, *[getattr(model, p) for p in model.param_names()]))
+    device = None
+    state = model.state_shape
+    k = len(state)
+    bound = model.bind(torch_, dt_, device)
+    inp = InputFn(inputs, state, torch_, dt_, device)
+    u0_batch: tuple[int, ...] = ()
+    if u0 is not None:
+        u0 = u0 if is_torch(u0) else as_float_array(u0, "u0")
+        u0_batch = neuron_batch_shape(u0, state, "u0")
+    noise_batch = tuple(np.shape(noise)) if not is_torch(noise) else tuple(noise.shape)
+    batch = broadcast_batch(model.batch_shape(), inp.batch_shape, u0_batch, noise_batch)
+
+    if torch_:
+        import torch
+
+        u = torch.zeros(batch + state, dtype=dt_, device=device)
+        if u0 is not None:
+            u = u + torch.as_tensor(u0, dtype=dt_, device=device)
+    else:
+        u = np.zeros(batch + state, dtype=dt_)
+        if u0 is not None:
+            u += u0
+
+    def f(t: Any, x: Any) -> Any:
+        return bound.rhs(x, inp.at(t))
+
+    ops = Ops(torch_)
+    axes = tuple(range(-k, 0))
+    callback, bar = _progress_callback(progress)
+    start = time.perf_counter()
+    try:
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            if solver.adaptive:
+                u, st, meta = _run_adaptive(
+                    solver, f, u, t0, t1, dt, save_every, ops, axes, inp, until, tol,
+                    max_steps, callback,
+                )
+            else:
+                u, st, meta = _run_fixed(
+                    solver, f, u, t0, t1, dt, save_every, ops, axes, inp, bound, noise, noisy,
+                    seed, until, tol, callback, torch_,
+                )
+    finally:
+        if bar is not None:
+            bar.stop()
+    wall = time.perf_counter() - start
+    if st.status != "success" and throw:
+        raise SimulationError(st.message)
+
+    if torch_:
+        import torch
+
+        U = torch.stack(st.us)
+        ts: Any = torch.as_tensor(st.ts, dtype=dt_)
+    else:
+        U = np.stack(st.us)
+        ts = np.asarray(st.ts)
+    with np.errstate(over="ignore", invalid="ignore"):
+        rates = bound.rates(U)
+    stats = {
+        "steps": st.steps, "rejected": st.rejected, "rhs_evals": st.rhs_evals or st.steps,
+        "wall_time": wall, "status": st.status, "message": st.message, "method": solver.name,
+        "t_settle": st.t_settle, **meta,
+    }
+    params = {**model.params(), "t_span": [t0, t1], "noise": _jsonable(noise),
+              "until": until, "dtype": str(np.dtype(dt_)) if not torch_ else str(dt_)}
+    return Trajectory(t=ts, u=U, rates=rates, params=params, stats=stats, state_shape=state)
+
+
+def _jsonable(x: Any) -> Any:
+    if is_torch(x):
+        x = x.detach().cpu().numpy()
+    return x.tolist() if isinstance(x, np.ndarray) else x
+
+
+def _run_fixed(solver, f, u, t0, t1, dt, save_every, ops, axes, inp, bound, noise, noisy,
+               seed, until, tol, callback, torch_) -> tuple[Any, LoopState, dict]:  # type: ignore[no-untyped-def]
+    dt = 0.01 if dt is None else float(dt)
+    n_steps = max(1, math.ceil((t1 - t0) / dt - 1e-9))
+    h = (t1 - t0) / n_steps
+    stride = max(1, round(save_every / h)) if save_every else max(1, n_steps // 1000)
+    noise_fn = None
+    if noisy:
+        scale = expand_network(noise, len(axes)) / bound.tau * math.sqrt(h)
+        if torch_:
+            import torch
+
+            gen = seed if isinstance(seed, torch.Generator) else torch.Generator().manual_seed(
+                int(np.random.default_rng(seed).integers(2**62))
+            )
+            noise_fn = lambda x: scale * torch.randn(x.shape, generator=gen, dtype=x.dtype)  # noqa: E731
+        else:
+            rng = np.random.default_rng(seed)
+            noise_fn = lambda x: scale * rng.standard_normal(x.shape, dtype=x.dtype)  # noqa: E731
+    fast = None
+    if (bound.euler_factory is not None and solver.name in ("euler", "euler_maruyama")
+            and inp.constant and until is None and not torch_):
+        fast = bound.euler_factory(h, inp.value)
+        u = np.array(u, copy=True)
+    u, st = fixed_loop(
+        method=solver, f=f, u=u, t0=t0, n_steps=n_steps, dt=h, stride=stride, ops=ops,
+        state_axes=axes, noise=noise_fn, fast_step=fast,
+        steady_tol=tol if until == "steady" else None, progress=callback,
+    )
+    return u, st, {"dt": h, "fast_path": fast is not None}
+
+
+def _run_adaptive(solver, f, u, t0, t1, dt, save_every, ops, axes, inp, until, tol, max_steps,
+                  callback) -> tuple[Any, LoopState, dict]:  # type: ignore[no-untyped-def]
+    every = save_every if save_every else (t1 - t0) / 100
+    n = max(1, math.ceil((t1 - t0) / every - 1e-9))
+    save_times = np.minimum(t0 + every * np.arange(n + 1), t1)
+    save_times[-1] = t1
+    u, st = adaptive_loop(
+        method=solver, f=f, u=u, t0=t0, save_times=save_times, dt0=dt, ops=ops, state_axes=axes,
+        shared_time=not inp.constant, steady_tol=tol if until == "steady" else None,
+        max_steps=max_steps, progress=callback,
+    )
+    return u, st, {"rtol": solver.rtol, "atol": solver.atol}
