@@ -11,12 +11,14 @@ from ._base import Model
 from ._connectivity import mexican_hat, ring, uniform
 from ._connectivity import random as random_weights
 from ._fields import NeuralField, dog_kernel
+from ._fit import FitResult, fit
 from ._inputs import TimeSeries
 from ._integrate import SimulationError
 from ._rate import Competition, LateralInhibition, RateModel
 from ._shunting import Shunting, shunting_equilibrium
 from ._simulate import simulate
 from ._solvers import RK4, Dopri5, Euler, EulerMaruyama, Heun
+from ._steady import SteadyState, steady_state
 from ._trajectory import Trajectory, selectivity, winner
 
 __all__ = [
@@ -26,6 +28,7 @@ __all__ = [
     "Dopri5",
     "Euler",
     "EulerMaruyama",
+    "FitResult",
     "Heun",
     "LateralInhibition",
     "Model",
@@ -33,10 +36,12 @@ __all__ = [
     "RateModel",
     "Shunting",
     "SimulationError",
+    "SteadyState",
     "TimeSeries",
     "Trajectory",
     "available_activations",
     "dog_kernel",
+    "fit",
     "get_activation",
     "mexican_hat",
     "random_weights",
@@ -45,6 +50,7 @@ __all__ = [
     "shunting_equilibrium",
     "sigmoid",
     "simulate",
+    "steady_state",
     "uniform",
     "winner",
 ]

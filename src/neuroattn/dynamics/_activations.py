@@ -138,9 +138,7 @@ def get_activation(spec: Any, **params: float) -> Activation:
         try:
             return factory(**params)
         except TypeError:
-            raise ValueError(
-                f"activation {spec!r} takes no parameters {sorted(params)}"
-            ) from None
+            raise ValueError(f"activation {spec!r} takes no parameters {sorted(params)}") from None
     if callable(spec):
         name = getattr(spec, "__name__", "callable")
         return Activation(name, spec, _numeric_derivative(spec))

@@ -86,14 +86,18 @@ class NeuralField(RateModel):
         if not 1 <= len(shape) <= 2 or not all(
             isinstance(s, (int, np.integer)) and s >= 1 for s in shape
         ):
-            raise ValueError(f"shape must be n or (height, width) of positive ints, got {self.shape!r}")
+            raise ValueError(
+                f"shape must be n or (height, width) of positive ints, got {self.shape!r}"
+            )
         object.__setattr__(self, "shape", tuple(int(s) for s in shape))
         for name in ("sigma_exc", "sigma_inh", "dx"):
             check_scalar_param(getattr(self, name), name, positive=True)
         for name in ("a_exc", "a_inh"):
             check_scalar_param(getattr(self, name), name)
         if self.boundary not in _BOUNDARIES:
-            raise ValueError(f"boundary must be one of {', '.join(_BOUNDARIES)}, got {self.boundary!r}")
+            raise ValueError(
+                f"boundary must be one of {', '.join(_BOUNDARIES)}, got {self.boundary!r}"
+            )
         if self.method not in _METHODS:
             raise ValueError(f"method must be one of {', '.join(_METHODS)}, got {self.method!r}")
         object.__setattr__(self, "h", check_scalar_param(self.h, "h"))

@@ -45,8 +45,9 @@ class TimeSeries:
 class InputFn:
     """Input bound to a backend: ``at(t)`` returns an array broadcastable to the state."""
 
-    def __init__(self, spec: Any, state_shape: tuple[int, ...], torch_: bool, dtype: Any,
-                 device: Any = None) -> None:
+    def __init__(
+        self, spec: Any, state_shape: tuple[int, ...], torch_: bool, dtype: Any, device: Any = None
+    ) -> None:
         self.constant = not (callable(spec) or isinstance(spec, TimeSeries))
         self._fn: Callable[[Any], Array]
         if isinstance(spec, TimeSeries):

@@ -45,8 +45,10 @@ class Ops:
     def amax(self, x: Any, axes: tuple[int, ...]) -> Any:
         if not axes:
             return abs(x)
-        return x.abs().amax(dim=axes, keepdim=True) if self.torch_ else np.abs(x).max(
-            axis=axes, keepdims=True
+        return (
+            x.abs().amax(dim=axes, keepdim=True)
+            if self.torch_
+            else np.abs(x).max(axis=axes, keepdims=True)
         )
 
     def rms(self, x: Any, axes: tuple[int, ...]) -> Any:

@@ -178,8 +178,11 @@ class Competition(RateModel):
         beta = self._net("beta", torch_, dtype, device)
         if isinstance(beta, float):
             # fold the inhibition into one matrix: M = (W0 − β diag(rowsum))ᵀ, used as r @ M
-            M = (W0 - (beta * rowsum)[:, None] * (torch.eye(n, dtype=dtype, device=device)
-                 if torch_ else np.eye(n))).T
+            M = (
+                W0
+                - (beta * rowsum)[:, None]
+                * (torch.eye(n, dtype=dtype, device=device) if torch_ else np.eye(n))
+            ).T
             if not torch_:
                 M = np.ascontiguousarray(M)
             return (lambda r: r @ M), (None if torch_ else M)

@@ -5,12 +5,13 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from ._backend import any_torch, as_float_array, is_torch
-from ._base import Model
+from ._base import Bound, Model
 from ._inputs import InputFn
 from ._integrate import LoopState, Ops, SimulationError, adaptive_loop, fixed_loop
 from ._params import broadcast_batch, check_scalar_param, expand_network, neuron_batch_shape
@@ -157,7 +158,9 @@ def simulate(
         raise ValueError(f"save_every must be > 0, got {save_every!r}")
 
     torch_ = model.uses_torch() or any_torch(inputs, u0, noise)
-    dt_ = _resolve_dtype(dtype, torch_, (u0, inputs, *[getattr(model, p) for p in model.param_names()]))
+    dt_ = _resolve_dtype(
+        dtype, torch_, (u0, inputs, *[getattr(model, p) for p in model.param_names()])
+    )
     device = None
     state = model.state_shape
     k = len(state)
@@ -173,7 +176,7 @@ def simulate(
     if torch_:
         import torch
 
-        u = torch.zeros(batch + state, dtype=dt_, device=device)
+        u: Any = torch.zeros(batch + state, dtype=dt_, device=device)
         if u0 is not None:
             u = u + torch.as_tensor(u0, dtype=dt_, device=device)
     else:
@@ -181,25 +184,18 @@ def simulate(
         if u0 is not None:
             u += u0
 
-    def f(t: Any, x: Any) -> Any:
-        return bound.rhs(x, inp.at(t))
-
-    ops = Ops(torch_)
-    axes = tuple(range(-k, 0))
+    run = _Run(
+        solver=solver, f=lambda t, x: bound.rhs(x, inp.at(t)), t0=t0, t1=t1, dt=dt,
+        save_every=save_every, ops=Ops(torch_), axes=tuple(range(-k, 0)), inp=inp, bound=bound,
+        noise=noise if noisy else None, seed=seed, steady_tol=tol if until == "steady" else None,
+        max_steps=max_steps, torch_=torch_,
+    )  # fmt: skip
     callback, bar = _progress_callback(progress)
     start = time.perf_counter()
     try:
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            if solver.adaptive:
-                u, st, meta = _run_adaptive(
-                    solver, f, u, t0, t1, dt, save_every, ops, axes, inp, until, tol,
-                    max_steps, callback,
-                )
-            else:
-                u, st, meta = _run_fixed(
-                    solver, f, u, t0, t1, dt, save_every, ops, axes, inp, bound, noise, noisy,
-                    seed, until, tol, callback, torch_,
-                )
+            runner = _run_adaptive if solver.adaptive else _run_fixed
+            u, st, meta = runner(run, u, callback)
     finally:
         if bar is not None:
             bar.stop()
@@ -210,7 +206,7 @@ def simulate(
     if torch_:
         import torch
 
-        U = torch.stack(st.us)
+        U: Any = torch.stack(st.us)
         ts: Any = torch.as_tensor(st.ts, dtype=dt_)
     else:
         U = np.stack(st.us)
@@ -218,12 +214,23 @@ def simulate(
     with np.errstate(over="ignore", invalid="ignore"):
         rates = bound.rates(U)
     stats = {
-        "steps": st.steps, "rejected": st.rejected, "rhs_evals": st.rhs_evals or st.steps,
-        "wall_time": wall, "status": st.status, "message": st.message, "method": solver.name,
-        "t_settle": st.t_settle, **meta,
+        "steps": st.steps,
+        "rejected": st.rejected,
+        "rhs_evals": st.rhs_evals or st.steps,
+        "wall_time": wall,
+        "status": st.status,
+        "message": st.message,
+        "method": solver.name,
+        "t_settle": st.t_settle,
+        **meta,
     }
-    params = {**model.params(), "t_span": [t0, t1], "noise": _jsonable(noise),
-              "until": until, "dtype": str(np.dtype(dt_)) if not torch_ else str(dt_)}
+    params = {
+        **model.params(),
+        "t_span": [t0, t1],
+        "noise": _jsonable(noise),
+        "until": until,
+        "dtype": str(np.dtype(dt_)) if not torch_ else str(dt_),
+    }
     return Trajectory(t=ts, u=U, rates=rates, params=params, stats=stats, state_shape=state)
 
 
@@ -233,47 +240,80 @@ def _jsonable(x: Any) -> Any:
     return x.tolist() if isinstance(x, np.ndarray) else x
 
 
-def _run_fixed(solver, f, u, t0, t1, dt, save_every, ops, axes, inp, bound, noise, noisy,
-               seed, until, tol, callback, torch_) -> tuple[Any, LoopState, dict]:  # type: ignore[no-untyped-def]
-    dt = 0.01 if dt is None else float(dt)
-    n_steps = max(1, math.ceil((t1 - t0) / dt - 1e-9))
-    h = (t1 - t0) / n_steps
-    stride = max(1, round(save_every / h)) if save_every else max(1, n_steps // 1000)
-    noise_fn = None
-    if noisy:
-        scale = expand_network(noise, len(axes)) / bound.tau * math.sqrt(h)
-        if torch_:
-            import torch
+@dataclass(frozen=True)
+class _Run:
+    """Everything a loop needs, resolved and validated by :func:`simulate`."""
 
-            gen = seed if isinstance(seed, torch.Generator) else torch.Generator().manual_seed(
-                int(np.random.default_rng(seed).integers(2**62))
+    solver: Any
+    f: Callable[[Any, Any], Any]
+    t0: float
+    t1: float
+    dt: float | None
+    save_every: float | None
+    ops: Ops
+    axes: tuple[int, ...]
+    inp: InputFn
+    bound: Bound
+    noise: Any
+    seed: Any
+    steady_tol: float | None
+    max_steps: int
+    torch_: bool
+
+
+def _noise_fn(run: _Run, h: float) -> Callable[[Any], Any] | None:
+    """Increment (σ/τ) √h ξ of the Euler–Maruyama scheme, ξ standard normal."""
+    if run.noise is None:
+        return None
+    scale = expand_network(run.noise, len(run.axes)) / run.bound.tau * math.sqrt(h)
+    if run.torch_:
+        import torch
+
+        gen = run.seed
+        if not isinstance(gen, torch.Generator):
+            gen = torch.Generator().manual_seed(
+                int(np.random.default_rng(run.seed).integers(2**62))
             )
-            noise_fn = lambda x: scale * torch.randn(x.shape, generator=gen, dtype=x.dtype)  # noqa: E731
-        else:
-            rng = np.random.default_rng(seed)
-            noise_fn = lambda x: scale * rng.standard_normal(x.shape, dtype=x.dtype)  # noqa: E731
+        return lambda x: scale * torch.randn(x.shape, generator=gen, dtype=x.dtype)
+    rng = np.random.default_rng(run.seed)
+    return lambda x: scale * rng.standard_normal(x.shape, dtype=x.dtype)
+
+
+def _run_fixed(
+    run: _Run, u: Any, callback: Callable[[float], None] | None
+) -> tuple[Any, LoopState, dict[str, Any]]:
+    dt = 0.01 if run.dt is None else float(run.dt)
+    n_steps = max(1, math.ceil((run.t1 - run.t0) / dt - 1e-9))
+    h = (run.t1 - run.t0) / n_steps
+    stride = max(1, round(run.save_every / h)) if run.save_every else max(1, n_steps // 1000)
     fast = None
-    if (bound.euler_factory is not None and solver.name in ("euler", "euler_maruyama")
-            and inp.constant and until is None and not torch_):
-        fast = bound.euler_factory(h, inp.value)
+    if (
+        run.bound.euler_factory is not None
+        and run.solver.name in ("euler", "euler_maruyama")
+        and run.inp.constant
+        and run.steady_tol is None
+        and not run.torch_
+    ):
+        fast = run.bound.euler_factory(h, run.inp.value)
         u = np.array(u, copy=True)
     u, st = fixed_loop(
-        method=solver, f=f, u=u, t0=t0, n_steps=n_steps, dt=h, stride=stride, ops=ops,
-        state_axes=axes, noise=noise_fn, fast_step=fast,
-        steady_tol=tol if until == "steady" else None, progress=callback,
-    )
+        method=run.solver, f=run.f, u=u, t0=run.t0, n_steps=n_steps, dt=h, stride=stride,
+        ops=run.ops, state_axes=run.axes, noise=_noise_fn(run, h), fast_step=fast,
+        steady_tol=run.steady_tol, progress=callback,
+    )  # fmt: skip
     return u, st, {"dt": h, "fast_path": fast is not None}
 
 
-def _run_adaptive(solver, f, u, t0, t1, dt, save_every, ops, axes, inp, until, tol, max_steps,
-                  callback) -> tuple[Any, LoopState, dict]:  # type: ignore[no-untyped-def]
-    every = save_every if save_every else (t1 - t0) / 100
-    n = max(1, math.ceil((t1 - t0) / every - 1e-9))
-    save_times = np.minimum(t0 + every * np.arange(n + 1), t1)
-    save_times[-1] = t1
+def _run_adaptive(
+    run: _Run, u: Any, callback: Callable[[float], None] | None
+) -> tuple[Any, LoopState, dict[str, Any]]:
+    every = run.save_every if run.save_every else (run.t1 - run.t0) / 100
+    n = max(1, math.ceil((run.t1 - run.t0) / every - 1e-9))
+    save_times = np.minimum(run.t0 + every * np.arange(n + 1), run.t1)
+    save_times[-1] = run.t1
     u, st = adaptive_loop(
-        method=solver, f=f, u=u, t0=t0, save_times=save_times, dt0=dt, ops=ops, state_axes=axes,
-        shared_time=not inp.constant, steady_tol=tol if until == "steady" else None,
-        max_steps=max_steps, progress=callback,
-    )
-    return u, st, {"rtol": solver.rtol, "atol": solver.atol}
+        method=run.solver, f=run.f, u=u, t0=run.t0, save_times=save_times, dt0=run.dt,
+        ops=run.ops, state_axes=run.axes, shared_time=not run.inp.constant,
+        steady_tol=run.steady_tol, max_steps=run.max_steps, progress=callback,
+    )  # fmt: skip
+    return u, st, {"rtol": run.solver.rtol, "atol": run.solver.atol}

@@ -59,7 +59,7 @@ class Trajectory:
 
     @property
     def status(self) -> str:
-        """"success" or the reason the integration stopped early."""
+        """ "success" or the reason the integration stopped early."""
         return str(self.stats.get("status", "success"))
 
     @property
@@ -107,7 +107,8 @@ class Trajectory:
         fd, tmp = tempfile.mkstemp(suffix=".npz.tmp", dir=path.parent)
         try:
             with os.fdopen(fd, "wb") as fh:
-                np.savez_compressed(fh, meta=np.array(json.dumps(meta, default=str)), **arrays)
+                arrays["meta"] = np.array(json.dumps(meta, default=str))
+                np.savez_compressed(fh, **arrays)  # type: ignore[arg-type]
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
@@ -156,7 +157,7 @@ class Trajectory:
 
         r = _np(self.rates)
         idx = member or (0,) * len(self.batch_shape)
-        r = r[(slice(None), *idx)].reshape(r.shape[0], -1)
+        r = r[(slice(None), *idx)].reshape(r.shape[0], -1)  # type: ignore[arg-type]
         if ax is None:
             fig, ax = plt.subplots(figsize=(6, 3.5), layout="constrained")
         else:

@@ -1,0 +1,169 @@
+"""Fixed points of the models, their Jacobian spectra and stability."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ._backend import as_float_array
+from ._base import Model
+from ._inputs import InputFn
+from ._params import broadcast_batch, neuron_batch_shape
+
+
+@dataclass(frozen=True)
+class SteadyState:
+    """Batched fixed points u* with F(u*) = 0.
+
+    Attributes
+    ----------
+    u : ndarray, shape (*batch, *state)
+        The fixed points.
+    rates : ndarray, shape (*batch, *state)
+        f(u*).
+    eigenvalues : ndarray, shape (*batch, n), complex, or None
+        Eigenvalues of the Jacobian at u* (None when the grid is too large for a dense
+        Jacobian or the model has no analytic one).
+    stable : ndarray of bool, shape (*batch,), or None
+        True where every eigenvalue has a negative real part.
+    converged : ndarray of bool, shape (*batch,)
+        Whether max |F(u*)| < tol was reached.
+    residual : ndarray, shape (*batch,)
+        max |F(u*)| per member.
+    iterations : int
+        Iterations used.
+    """
+
+    u: np.ndarray
+    rates: np.ndarray
+    eigenvalues: np.ndarray | None
+    stable: np.ndarray | None
+    converged: np.ndarray
+    residual: np.ndarray
+    iterations: int
+
+
+def _resid(F: np.ndarray, k: int) -> np.ndarray:
+    return np.abs(F).reshape(*F.shape[: F.ndim - k], -1).max(-1)
+
+
+def steady_state(
+    model: Model,
+    inputs: Any = 0.0,
+    *,
+    u0: Any = None,
+    method: str = "newton",
+    tol: float = 1e-10,
+    max_iter: int = 200,
+    damping: float = 0.5,
+    eig_max_n: int = 2000,
+) -> SteadyState:
+    r"""Find fixed points F(u*) = 0 of ``model`` under constant ``inputs``, in batch.
+
+    Parameters
+    ----------
+    model : Model
+        Any neuroattn model (Newton needs its analytic :meth:`~Model.jacobian`).
+    inputs : array_like
+        Constant input, broadcastable to ``(*batch, *state)``.
+    u0 : array_like, optional
+        Starting point (zeros by default). Models with several attractors (winner-take-all)
+        reach the one of the starting point's basin under ``"fixed_point"``; Newton may also
+        converge to unstable fixed points — check ``stable``. Passing ``traj.final`` of a
+        simulation polishes the attractor that the dynamics selected.
+    method : {"newton", "fixed_point"}
+        Batched Newton with backtracking (solves J δ = −F), or damped fixed-point
+        iteration u ← u + damping · τ F(u).
+    tol : float
+        Convergence tolerance on max |F(u)|.
+    max_iter : int
+        Iteration limit.
+    damping : float
+        Step factor of the fixed-point iteration, in (0, 1].
+    eig_max_n : int
+        Largest number of units for which the Jacobian's eigenvalues are computed.
+
+    Returns
+    -------
+    SteadyState
+    """
+    if not isinstance(model, Model):
+        raise TypeError(f"model must be a neuroattn Model, got {type(model).__name__}")
+    if method not in ("newton", "fixed_point"):
+        raise ValueError(f"method must be 'newton' or 'fixed_point', got {method!r}")
+    if callable(inputs) or not np.ndim(inputs) >= 0:
+        raise ValueError("steady_state needs constant inputs, not a function of time")
+    if not 0 < damping <= 1:
+        raise ValueError(f"damping must be in (0, 1], got {damping}")
+    if model.uses_torch():
+        raise TypeError("steady_state works in numpy; give the model numpy parameters")
+    state = model.state_shape
+    k = len(state)
+    inp = InputFn(inputs, state, False, np.float64)
+    I = inp.value
+    bound = model.bind(False, np.float64)
+    u0_batch: tuple[int, ...] = ()
+    if u0 is not None:
+        u0 = as_float_array(u0, "u0")
+        u0_batch = neuron_batch_shape(u0, state, "u0")
+    batch = broadcast_batch(model.batch_shape(), inp.batch_shape, u0_batch)
+    u = np.zeros(batch + state) + (0.0 if u0 is None else u0)
+    n = model.n
+    tau = np.asarray(bound.tau) + np.zeros(batch + (1,) * k)
+
+    def F(x: np.ndarray) -> np.ndarray:
+        return bound.rhs(x, I)
+
+    with np.errstate(over="ignore", invalid="ignore"):
+        Fu = F(u)
+        res = _resid(Fu, k)
+        it = 0
+        for it in range(1, max_iter + 1):  # noqa: B007
+            if np.all(res < tol):
+                break
+            if method == "fixed_point":
+                u = u + damping * tau * Fu
+            else:
+                J = model.jacobian(u, I) + np.zeros(batch + (n, n))
+                rhs = -Fu.reshape(*batch, n, 1)
+                try:
+                    step = np.linalg.solve(J, rhs)[..., 0]
+                except np.linalg.LinAlgError:  # singular Jacobian: least-squares step
+                    step = (np.linalg.pinv(J) @ rhs)[..., 0]
+                step = step.reshape(batch + state)
+                u = _backtrack(F, u, step, res, k)
+            Fu = F(u)
+            res = _resid(Fu, k)
+    eig = stable = None
+    try:
+        if n <= eig_max_n:
+            J = model.jacobian(u, I) + np.zeros(batch + (n, n))
+            eig = np.linalg.eigvals(J)
+            stable = np.all(eig.real < 0, axis=-1)
+    except NotImplementedError:
+        pass
+    return SteadyState(
+        u=u,
+        rates=np.asarray(bound.rates(u)),
+        eigenvalues=eig,
+        stable=stable,
+        converged=res < tol,
+        residual=res,
+        iterations=it,
+    )
+
+
+def _backtrack(F: Any, u: np.ndarray, step: np.ndarray, res: np.ndarray, k: int) -> np.ndarray:
+    """Halve each member's Newton step until its residual does not grow (at most 20 times)."""
+    lam = np.ones(res.shape)
+    expand = (...,) + (None,) * k
+    for _ in range(20):
+        trial = u + lam[expand] * step
+        r = _resid(F(trial), k)
+        bad = ~(r <= res) & (lam > 1e-6)
+        if not bad.any():
+            return trial
+        lam = np.where(bad, lam / 2, lam)
+    return u + lam[expand] * step
