@@ -117,7 +117,8 @@ def simulate(
         ``"steady"`` stops each batch member once max |du/dt| < ``tol``; the run ends when
         all have (their settling times are in ``stats["t_settle"]``).
     tol : float
-        Steady-state tolerance on max |du/dt|.
+        Steady-state tolerance on max |du/dt|. An adaptive method holds |du/dt| only to
+        about its own error tolerance, so pair a small ``tol`` with a small ``rtol``.
     dtype : {None, "float64", "float32"}
         Working precision (float64 by default; torch tensors keep their own).
     max_steps : int
