@@ -1,0 +1,119 @@
+"""Run a checked simulation config: batch over the sweep grid, write results and figures."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import dynamics as dyn
+from ._atomic import staged_dir
+from ._simconfig import SimConfig
+
+
+def _sweep_batch(cfg: SimConfig) -> tuple[dyn.Model, np.ndarray, Any, list[str]]:
+    """Turn the sweep grid into batch axes: parameter i varies along batch axis i."""
+    names = list(cfg.sweep)
+    k = len(cfg.model.state_shape)
+    model, inputs, noise = cfg.model, cfg.inputs, cfg.time.noise
+    changes = {}
+    for axis, name in enumerate(names):
+        shape = [1] * len(names)
+        shape[axis] = -1
+        grid = cfg.sweep[name].reshape(shape)
+        if name == "input_scale":
+            inputs = grid.reshape(grid.shape + (1,) * k) * inputs
+        elif name == "noise":
+            noise = grid
+        else:
+            changes[name] = grid
+    if changes:
+        model = model.replace(**changes)
+    return model, inputs, noise, names
+
+
+def run_config(cfg: SimConfig, out: Path, *, progress: bool = True) -> dict[str, Any]:
+    """Simulate, then write ``trajectory.npz``, ``summary.json`` and figures into ``out``."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    model, inputs, noise, names = _sweep_batch(cfg)
+    t = cfg.time
+    traj = dyn.simulate(
+        model, inputs, t_span=(0.0, t.t_end), dt=t.dt, method=t.method, noise=noise,
+        seed=t.seed, save_every=t.save_every, progress=progress,
+    )  # fmt: skip
+    k = len(model.state_shape)
+    win = traj.winner()
+    sel = traj.selectivity() if model.n > 1 else np.ones(win.shape)
+    settle = traj.time_to_settle(tol=1e-3)
+    summary: dict[str, Any] = {
+        "model": traj.params,
+        "sweep": {n: cfg.sweep[n].tolist() for n in names},
+        "winner": win.tolist(),
+        "selectivity": np.where(np.isfinite(sel), sel, None).tolist(),
+        "time_to_settle": settle.tolist(),
+        "stats": {k_: v for k_, v in traj.stats.items() if k_ != "t_settle"},
+    }
+    if not names:
+        summary["final_rates"] = np.asarray(traj.final_rates).reshape(-1).tolist()
+    with staged_dir(out) as tmp:
+        traj.save(tmp / "trajectory.npz")
+        (tmp / "summary.json").write_text(json.dumps(summary, indent=2, default=str))
+        figs = {"traces.png": traj.plot()}
+        if not names:
+            figs["final_rates.png"] = _final_rates_figure(traj, k)
+        else:
+            figs |= _sweep_figures(cfg, names, win, sel)
+        for name, fig in figs.items():
+            fig.savefig(tmp / name, dpi=120)
+            plt.close(fig)
+    summary["files"] = ["trajectory.npz", "summary.json", *figs]
+    return summary
+
+
+def _final_rates_figure(traj: dyn.Trajectory, k: int) -> Any:
+    import matplotlib.pyplot as plt
+
+    r = np.asarray(traj.final_rates)
+    fig, ax = plt.subplots(figsize=(5, 3), layout="constrained")
+    if k == 2:
+        im = ax.imshow(r, cmap="magma")
+        fig.colorbar(im, ax=ax, label="rate")
+    else:
+        colors = ["tab:red" if i == traj.winner() else "tab:gray" for i in range(r.size)]
+        ax.bar(np.arange(r.size), r, color=colors)
+        ax.set_xlabel("neuron")
+        ax.set_ylabel("final rate f(u)")
+    ax.set_title("final rates (winner in red)")
+    return fig
+
+
+def _sweep_figures(cfg: SimConfig, names: list[str], win: np.ndarray, sel: np.ndarray) -> dict:
+    import matplotlib.pyplot as plt
+
+    out = {}
+    capped = np.log10(np.minimum(sel, 1e3))  # ∞ when the runner-up is silent: show 10³
+    for fname, data, label, cmap in [
+        ("sweep_winner.png", win, "winning neuron", "tab10"),
+        ("sweep_selectivity.png", capped, "log10 selectivity (top / second, cap 3)", "viridis"),
+    ]:
+        fig, ax = plt.subplots(figsize=(5.5, 4), layout="constrained")
+        x = cfg.sweep[names[0]]
+        if len(names) == 1:
+            ax.plot(x, data, marker="o", ms=3)
+            ax.set_xlabel(names[0])
+            ax.set_ylabel(label)
+        else:
+            y = cfg.sweep[names[1]]
+            im = ax.pcolormesh(y, x, data, shading="nearest", cmap=cmap)
+            fig.colorbar(im, ax=ax, label=label)
+            ax.set_xlabel(names[1])
+            ax.set_ylabel(names[0])
+        ax.set_title(label + " over the sweep")
+        out[fname] = fig
+    return out
