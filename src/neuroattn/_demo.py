@@ -12,7 +12,6 @@ from scipy.special import softmax
 from . import dynamics as dyn
 from ._atomic import staged_dir
 
-
 # The seed equation with inhibitory coupling w_ij = −0.4: the excitation sum Σ_{j≠i} w_ij f(u_j)
 # becomes cross-inhibition, and −β Σ_j w_ij f(u_i) = +3.2 β f(u_i) becomes self-excitation, so
 # β sets how hard neurons compete: from shared activity (β = 0) to winner-take-all (β ≳ 0.15);

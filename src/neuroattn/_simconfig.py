@@ -133,7 +133,9 @@ def _vector(v: Any, where: str, n: int) -> np.ndarray:
 def _check_keys(sec: dict[str, Any], allowed: set[str], where: str) -> None:
     extra = sorted(set(sec) - allowed)
     if extra:
-        raise ConfigError(f"{where}.{extra[0]}: unknown field (allowed: {', '.join(sorted(allowed))})")
+        raise ConfigError(
+            f"{where}.{extra[0]}: unknown field (allowed: {', '.join(sorted(allowed))})"
+        )
 
 
 def _activation(sec: dict[str, Any], where: str) -> Any:
@@ -157,8 +159,13 @@ def _activation(sec: dict[str, Any], where: str) -> Any:
 def _connectivity(sec: dict[str, Any], n: int, base: Path) -> np.ndarray:
     where = "model.connectivity"
     kind = sec.get("kind", "uniform")
-    keys = {"uniform": {"weight"}, "random": {"mean", "std", "seed"}, "ring": {"weight", "width"},
-            "mexican_hat": {"a_exc", "sigma_exc", "a_inh", "sigma_inh"}, "file": {"path"}}  # fmt: skip
+    keys = {
+        "uniform": {"weight"},
+        "random": {"mean", "std", "seed"},
+        "ring": {"weight", "width"},
+        "mexican_hat": {"a_exc", "sigma_exc", "a_inh", "sigma_inh"},
+        "file": {"path"},
+    }
     if kind not in keys:
         raise ConfigError(f"{where}.kind: unknown {kind!r}; choose one of {', '.join(keys)}")
     _check_keys(sec, keys[kind] | {"kind"}, where)
@@ -216,7 +223,7 @@ def _model(sec: dict[str, Any], base: Path) -> dyn.Model:
     if kind == "shunting":
         return dyn.Shunting(shape, A=_num(sec, "A", where, 1.0, nonneg=True),
                             B=_num(sec, "B", where, 1.0, positive=True), tau=tau)  # fmt: skip
-    kw = {k: _num(sec, k, where) for k in ("a_exc", "a_inh", "h") if k in sec}
+    kw: dict[str, Any] = {k: _num(sec, k, where) for k in ("a_exc", "a_inh", "h") if k in sec}
     kw |= {k: _num(sec, k, where, positive=True) for k in ("sigma_exc", "sigma_inh", "dx")
            if k in sec}  # fmt: skip
     boundary = sec.get("boundary", "periodic")
@@ -280,7 +287,9 @@ def parse_config(data: dict[str, Any], base: Path = Path(".")) -> SimConfig:
     for name, v in sweep_sec.items():
         allowed = set(model.network_params) | {"noise", "input_scale"}
         if name not in allowed:
-            raise ConfigError(f"sweep.{name}: cannot sweep it; choose among {', '.join(sorted(allowed))}")
+            raise ConfigError(
+                f"sweep.{name}: cannot sweep it; choose among {', '.join(sorted(allowed))}"
+            )
         sweep[name] = _grid(v, f"sweep.{name}")
     return SimConfig(model=model, inputs=inputs, time=time, sweep=sweep, raw=data)
 

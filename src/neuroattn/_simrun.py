@@ -17,7 +17,8 @@ def _sweep_batch(cfg: SimConfig) -> tuple[dyn.Model, np.ndarray, Any, list[str]]
     """Turn the sweep grid into batch axes: parameter i varies along batch axis i."""
     names = list(cfg.sweep)
     k = len(cfg.model.state_shape)
-    model, inputs, noise = cfg.model, cfg.inputs, cfg.time.noise
+    model, inputs = cfg.model, cfg.inputs
+    noise: Any = cfg.time.noise
     changes = {}
     for axis, name in enumerate(names):
         shape = [1] * len(names)
@@ -55,7 +56,7 @@ def run_config(cfg: SimConfig, out: Path, *, progress: bool = True) -> dict[str,
         "model": traj.params,
         "sweep": {n: cfg.sweep[n].tolist() for n in names},
         "winner": win.tolist(),
-        "selectivity": np.where(np.isfinite(sel), sel, None).tolist(),
+        "selectivity": _nulls(sel),
         "time_to_settle": settle.tolist(),
         "stats": {k_: v for k_, v in traj.stats.items() if k_ != "t_settle"},
     }
@@ -74,6 +75,14 @@ def run_config(cfg: SimConfig, out: Path, *, progress: bool = True) -> dict[str,
             plt.close(fig)
     summary["files"] = ["trajectory.npz", "summary.json", *figs]
     return summary
+
+
+def _nulls(a: Any) -> Any:
+    """A nested list for JSON with non-finite values (∞ selectivity) as null."""
+    a = np.asarray(a, dtype=np.float64)
+    out = a.astype(object)
+    out[~np.isfinite(a)] = None
+    return out.tolist()
 
 
 def _final_rates_figure(traj: dyn.Trajectory, k: int) -> Any:

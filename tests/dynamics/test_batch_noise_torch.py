@@ -12,13 +12,27 @@ def test_batched_run_equals_loop_of_single_runs(rng):
     I = rng.uniform(0, 2, size=(4, 3, 6))
     u0 = rng.normal(size=(3, 6))  # broadcasts over the first batch axis
     for method in ["euler", "rk4", "dopri5"]:
-        batch = simulate(Competition(W, beta=betas), I, u0=u0, t_span=(0, 10), dt=0.01,
-                         method=method, save_every=1.0)
+        batch = simulate(
+            Competition(W, beta=betas),
+            I,
+            u0=u0,
+            t_span=(0, 10),
+            dt=0.01,
+            method=method,
+            save_every=1.0,
+        )
         assert batch.final.shape == (4, 3, 6)
         for a in range(4):
             for b in range(3):
-                one = simulate(Competition(W, beta=betas[a, b]), I[a, b], u0=u0[b],
-                               t_span=(0, 10), dt=0.01, method=method, save_every=1.0)
+                one = simulate(
+                    Competition(W, beta=betas[a, b]),
+                    I[a, b],
+                    u0=u0[b],
+                    t_span=(0, 10),
+                    dt=0.01,
+                    method=method,
+                    save_every=1.0,
+                )
                 tol = 1e-12 if method != "dopri5" else 1e-6  # per-member adaptive steps
                 np.testing.assert_allclose(batch.u[:, a, b], one.u, atol=tol)
 
@@ -59,8 +73,9 @@ def test_until_steady_stops_each_member(rng):
     I = rng.uniform(0, 1, (2, 4))
     full = simulate(model, I, t_span=(0, 200), method="rk4", dt=0.01)
     for method in ["rk4", Dopri5(rtol=1e-10, atol=1e-12)]:
-        early = simulate(model, I, t_span=(0, 200), method=method, dt=0.01, until="steady",
-                         tol=1e-9)
+        early = simulate(
+            model, I, t_span=(0, 200), method=method, dt=0.01, until="steady", tol=1e-9
+        )
         ts = early.stats["t_settle"].ravel()
         assert np.all(ts < 100) and ts[0] < ts[1]  # the slower network settles later
         assert early.t[-1] < 200
@@ -76,15 +91,26 @@ def test_torch_backend_equals_numpy(method, rng):
     beta = rng.uniform(0.5, 2, 3)
     I = rng.uniform(0, 2, (3, 5))
     ref = simulate(Competition(W, beta=beta), I, t_span=(0, 5), dt=0.01, method=method)
-    tt = simulate(Competition(torch.tensor(W), beta=torch.tensor(beta)), torch.tensor(I),
-                  t_span=(0, 5), dt=0.01, method=method)
+    tt = simulate(
+        Competition(torch.tensor(W), beta=torch.tensor(beta)),
+        torch.tensor(I),
+        t_span=(0, 5),
+        dt=0.01,
+        method=method,
+    )
     assert isinstance(tt.final, torch.Tensor) and tt.final.dtype == torch.float64
     np.testing.assert_allclose(tt.u.numpy(), ref.u, rtol=1e-12, atol=1e-13)
 
 
 def test_torch_float32_on_request():
-    tt = simulate(Shunting(3), torch.tensor([1.0, 2.0, 3.0]), t_span=(0, 1), dt=0.1,
-                  method="rk4", dtype="float32")
+    tt = simulate(
+        Shunting(3),
+        torch.tensor([1.0, 2.0, 3.0]),
+        t_span=(0, 1),
+        dt=0.1,
+        method="rk4",
+        dtype="float32",
+    )
     assert tt.u.dtype == torch.float32
 
 

@@ -99,8 +99,17 @@ def test_field_fft_equals_direct_sum(shape, boundary, rng):
 def test_field_direct_sum_matches_the_integral():
     # 1-D zero boundary: lateral input at x_i = Σ_j w(x_i − x_j) f(u_j) dx
     n, dx = 15, 0.5
-    field = NeuralField(n, a_exc=1.0, sigma_exc=1.0, a_inh=0.4, sigma_inh=3.0, dx=dx,
-                        boundary="zero", activation="linear", method="fft")
+    field = NeuralField(
+        n,
+        a_exc=1.0,
+        sigma_exc=1.0,
+        a_inh=0.4,
+        sigma_inh=3.0,
+        dx=dx,
+        boundary="zero",
+        activation="linear",
+        method="fft",
+    )
     r = np.linspace(-1, 1, n)
     x = np.arange(n) * dx
     w = lambda d: np.exp(-(d**2) / 2) - 0.4 * np.exp(-(d**2) / 18)  # noqa: E731
@@ -113,8 +122,9 @@ def test_field_forms_a_bump_at_the_strongest_input():
     n = 100
     x = np.arange(n)
     I = 1.5 * np.exp(-((x - 30) ** 2) / 18) + 1.2 * np.exp(-((x - 70) ** 2) / 18)
-    field = NeuralField(n, a_exc=0.6, sigma_exc=2.0, a_inh=0.2, sigma_inh=40.0, h=-1.0,
-                        activation=sigmoid(gain=5.0))
+    field = NeuralField(
+        n, a_exc=0.6, sigma_exc=2.0, a_inh=0.2, sigma_inh=40.0, h=-1.0, activation=sigmoid(gain=5.0)
+    )
     traj = simulate(field, I, t_span=(0, 40))
     assert abs(int(traj.winner()) - 30) <= 1
     assert traj.final_rates[70] < 0.2 * traj.final_rates[30]

@@ -26,8 +26,9 @@ def reference_rhs(model, inputs):
 
 
 def scipy_final(model, inputs, u0, t1):
-    sol = solve_ivp(reference_rhs(model, inputs), (0, t1), u0, method="DOP853",
-                    rtol=1e-12, atol=1e-12)
+    sol = solve_ivp(
+        reference_rhs(model, inputs), (0, t1), u0, method="DOP853", rtol=1e-12, atol=1e-12
+    )
     return sol.y[:, -1]
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
@@ -120,9 +120,4 @@ class Model:
         raise NotImplementedError(f"{type(self).__name__} has no analytic Jacobian")
 
 
-def dataclass_model(cls: type) -> type:
-    """Decorator: a frozen, keyword-friendly dataclass for a model class."""
-    return dataclass(frozen=True, eq=False)(cls)
-
-
-__all__ = ["Bound", "Model", "dataclass_model", "field"]
+__all__ = ["Bound", "Model"]

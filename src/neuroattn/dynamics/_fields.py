@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import KW_ONLY
+from dataclasses import KW_ONLY, dataclass
 from typing import Any
 
 import numpy as np
 import scipy.fft as sfft
 
 from ._backend import Array
-from ._base import dataclass_model
 from ._params import check_scalar_param
 from ._rate import Lateral, RateModel
 
@@ -23,7 +22,7 @@ def dog_kernel(d2: np.ndarray, a_exc: float, sigma_exc: float, a_inh: float, sig
     return a_exc * np.exp(-d2 / (2 * sigma_exc**2)) - a_inh * np.exp(-d2 / (2 * sigma_inh**2))
 
 
-@dataclass_model
+@dataclass(frozen=True, eq=False)
 class NeuralField(RateModel):
     r"""Amari neural field on a 1-D or 2-D grid with a difference-of-Gaussians kernel.
 

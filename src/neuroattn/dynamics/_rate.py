@@ -8,14 +8,14 @@ structure gives every such model the same right-hand side, Jacobian and fast Eul
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import KW_ONLY
+from dataclasses import KW_ONLY, dataclass
 from typing import Any
 
 import numpy as np
 
 from ._activations import Activation, get_activation
 from ._backend import Array
-from ._base import Bound, Model, dataclass_model
+from ._base import Bound, Model
 from ._connectivity import check_weights
 from ._params import check_array_param, check_scalar_param
 
@@ -97,7 +97,7 @@ def _euler_factory(
     return factory
 
 
-@dataclass_model
+@dataclass(frozen=True, eq=False)
 class Competition(RateModel):
     r"""The source's competition–inhibition network.
 
@@ -196,7 +196,7 @@ class Competition(RateModel):
         return W0 - beta.reshape(beta.shape + (1, 1)) * np.diag(W.sum(1))
 
 
-@dataclass_model
+@dataclass(frozen=True, eq=False)
 class LateralInhibition(RateModel):
     r"""Lateral-inhibition winner-take-all network.
 

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import KW_ONLY
+from dataclasses import KW_ONLY, dataclass
 from typing import Any
 
 import numpy as np
 
 from ._backend import Array, as_float_array
-from ._base import Bound, Model, dataclass_model
+from ._base import Bound, Model
 from ._params import check_array_param, check_scalar_param
 
 
-@dataclass_model
+@dataclass(frozen=True, eq=False)
 class Shunting(Model):
     r"""Feed-forward shunting on-centre off-surround network.
 
