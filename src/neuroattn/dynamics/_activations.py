@@ -31,6 +31,7 @@ class Activation:
     name: str
     f: Callable[[Array], Array]
     df: Callable[[Array], Array]
+    f_numpy: Callable[[Array], Array] | None = None  # numpy-only f without dispatch (fast path)
 
     def __call__(self, u: Array) -> Array:
         return self.f(u)
@@ -61,7 +62,7 @@ def sigmoid(gain: float = 1.0, threshold: float = 0.0) -> Activation:
         s = f(u)
         return gain * s * (1 - s)
 
-    return Activation("sigmoid", f, df)
+    return Activation("sigmoid", f, df, expit if plain else None)
 
 
 def _relu(u: Array) -> Array:
@@ -92,7 +93,7 @@ def _dlinear(u: Array) -> Array:
 _NAMED: dict[str, Callable[..., Activation]] = {
     "sigmoid": sigmoid,
     "relu": lambda: Activation("relu", _relu, _drelu),
-    "tanh": lambda: Activation("tanh", _tanh, _dtanh),
+    "tanh": lambda: Activation("tanh", _tanh, _dtanh, np.tanh),
     "linear": lambda: Activation("linear", _linear, _dlinear),
 }
 

@@ -96,7 +96,6 @@ def fixed_loop(
     ops: Ops,
     state_axes: tuple[int, ...],
     noise: Callable[[Array], Array] | None,
-    fast_step: Callable[[Array], None] | None,
     steady_tol: float | None,
     progress: Callable[[float], None] | None,
 ) -> tuple[Array, LoopState]:
@@ -111,15 +110,10 @@ def fixed_loop(
     report = max(1, n_steps // 100)
     for k in range(1, n_steps + 1):
         t = t0 + (k - 1) * dt
-        if fast_step is not None:
-            fast_step(u)
-            if noise is not None:
-                u += noise(u)
-        else:
-            new = method.step(f, t, u, dt)
-            if noise is not None:
-                new = new + noise(u)
-            u = new if active is None else ops.where(active, new, u)
+        new = method.step(f, t, u, dt)
+        if noise is not None:
+            new = new + noise(u)
+        u = new if active is None else ops.where(active, new, u)
         st.steps = k
         tk = t0 + k * dt
         if steady_tol is not None and k % check_every == 0:
@@ -142,6 +136,48 @@ def fixed_loop(
             _blowup(st, k, tk, dt)
             break
         if progress is not None and k % report == 0:
+            progress(k / n_steps)
+    return u, st
+
+
+def fast_euler_loop(
+    *,
+    step: Callable[[Array], None],
+    u: np.ndarray,
+    t0: float,
+    n_steps: int,
+    dt: float,
+    stride: int,
+    noise: Callable[[Array], Array] | None,
+    progress: Callable[[float], None] | None,
+) -> tuple[np.ndarray, LoopState]:
+    """Euler steps done in place on a numpy state, in chunks between saves.
+
+    The chunks are at most 64 steps long; finiteness is checked after each chunk.
+    """
+    st = LoopState()
+    st.ts.append(t0)
+    st.us.append(u.copy())
+    k = 0
+    report = max(1, n_steps // 100)
+    while k < n_steps:
+        m = min(64, n_steps - k, stride - k % stride)
+        if noise is None:
+            for _ in range(m):
+                step(u)
+        else:
+            for _ in range(m):
+                step(u)
+                u += noise(u)
+        k += m
+        st.steps = k
+        if not np.isfinite(u).all():
+            _blowup(st, k, t0 + k * dt, dt)
+            break
+        if k % stride == 0 or k == n_steps:
+            st.ts.append(t0 + k * dt)
+            st.us.append(u.copy())
+        if progress is not None and k % report < m:
             progress(k / n_steps)
     return u, st
 

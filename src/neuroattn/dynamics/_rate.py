@@ -36,10 +36,10 @@ class RateModel(Model):
 
     # --- what subclasses provide -------------------------------------------------------
     def _lateral(self, torch_: bool, dtype: Any, device: Any) -> tuple[Lateral, Any]:
-        """Return ``(L, M)``: the operator and, where cheap, its matrix acting on rows.
+        """Return ``(op, L)``: the operator on rates ``(*batch, *state)`` and its matrix.
 
-        ``M`` (shape ``(n, n)``, used as ``r @ M``) enables the numpy fast Euler path; it is
-        None when the operator is not a plain shared matrix.
+        ``L`` (shape ``(n, n)``, ``L[f(u)] = L @ f(u)`` for one network) enables the numpy
+        fast Euler path; it is None when the operator is not one shared matrix.
         """
         raise NotImplementedError  # pragma: no cover
 
@@ -81,13 +81,16 @@ def _euler_factory(
 
     def factory(dt: float, inputs: Array) -> Callable[[Array], None]:
         h = dt / tau
-        Mh = np.ascontiguousarray(matrix * h)
+        # one network runs as the matrix–vector product L @ r on row-major L, which BLAS
+        # does faster than r @ Lᵀ; a batch runs as r @ Lᵀ (a view, no copy)
+        Lh = np.ascontiguousarray(matrix * h)
+        LhT = Lh.T
         drive = np.asarray(h * (g * inputs), dtype=matrix.dtype)
         a = 1.0 - h
-        f = act.f
+        f = act.f_numpy or act.f
 
         def step(u: Array) -> None:
-            v = f(u) @ Mh
+            v = Lh @ f(u) if u.ndim == 1 else f(u) @ LhT
             u *= a
             u += v
             u += drive
@@ -177,15 +180,14 @@ class Competition(RateModel):
         rowsum = W.sum(1)  # (N,)  Σ_j w_ij
         beta = self._net("beta", torch_, dtype, device)
         if isinstance(beta, float):
-            # fold the inhibition into one matrix: M = (W0 − β diag(rowsum))ᵀ, used as r @ M
-            M = (
-                W0
-                - (beta * rowsum)[:, None]
-                * (torch.eye(n, dtype=dtype, device=device) if torch_ else np.eye(n))
-            ).T
-            if not torch_:
-                M = np.ascontiguousarray(M)
-            return (lambda r: r @ M), (None if torch_ else M)
+            # fold the inhibition into one matrix: L = W0 − β diag(rowsum)
+            if torch_:
+                L = W0 - torch.diag(beta * rowsum)
+            else:
+                L = W0
+                np.fill_diagonal(L, -beta * rowsum)
+            LT = L.T  # (N, N) view: a batch of rows r (…, N) maps to r @ Lᵀ
+            return (lambda r: r @ LT), (None if torch_ else L)
         W0T = W0.T
         return (lambda r: r @ W0T - beta * rowsum * r), None
 

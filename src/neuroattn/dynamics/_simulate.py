@@ -13,7 +13,14 @@ import numpy as np
 from ._backend import any_torch, as_float_array, is_torch
 from ._base import Bound, Model
 from ._inputs import InputFn
-from ._integrate import LoopState, Ops, SimulationError, adaptive_loop, fixed_loop
+from ._integrate import (
+    LoopState,
+    Ops,
+    SimulationError,
+    adaptive_loop,
+    fast_euler_loop,
+    fixed_loop,
+)
 from ._params import broadcast_batch, check_scalar_param, expand_network, neuron_batch_shape
 from ._solvers import get_method
 from ._trajectory import Trajectory
@@ -287,7 +294,7 @@ def _run_fixed(
     n_steps = max(1, math.ceil((run.t1 - run.t0) / dt - 1e-9))
     h = (run.t1 - run.t0) / n_steps
     stride = max(1, round(run.save_every / h)) if run.save_every else max(1, n_steps // 1000)
-    fast = None
+    noise = _noise_fn(run, h)
     if (
         run.bound.euler_factory is not None
         and run.solver.name in ("euler", "euler_maruyama")
@@ -295,14 +302,17 @@ def _run_fixed(
         and run.steady_tol is None
         and not run.torch_
     ):
-        fast = run.bound.euler_factory(h, run.inp.value)
-        u = np.array(u, copy=True)
+        step = run.bound.euler_factory(h, run.inp.value)
+        u, st = fast_euler_loop(step=step, u=np.array(u, copy=True), t0=run.t0,
+                                n_steps=n_steps, dt=h, stride=stride, noise=noise,
+                                progress=callback)  # fmt: skip
+        return u, st, {"dt": h, "fast_path": True}
     u, st = fixed_loop(
         method=run.solver, f=run.f, u=u, t0=run.t0, n_steps=n_steps, dt=h, stride=stride,
-        ops=run.ops, state_axes=run.axes, noise=_noise_fn(run, h), fast_step=fast,
-        steady_tol=run.steady_tol, progress=callback,
+        ops=run.ops, state_axes=run.axes, noise=noise, steady_tol=run.steady_tol,
+        progress=callback,
     )  # fmt: skip
-    return u, st, {"dt": h, "fast_path": fast is not None}
+    return u, st, {"dt": h, "fast_path": False}
 
 
 def _run_adaptive(
