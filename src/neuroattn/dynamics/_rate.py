@@ -54,8 +54,14 @@ class RateModel(Model):
         g = self._neu("g", torch_, dtype, device)
         lateral, matrix = self._lateral(torch_, dtype, device)
 
+        f = act.f_numpy if (act.f_numpy is not None and not torch_) else act.f
+        inv_tau = 1.0 / tau
+        cache: list[Any] = [None, None]  # the last input and its drive g ⊙ I / τ
+
         def rhs(u: Array, inputs: Array) -> Array:
-            return (lateral(act.f(u)) - u + g * inputs) / tau
+            if inputs is not cache[0]:  # a constant input is scaled once, not every call
+                cache[0], cache[1] = inputs, g * inputs * inv_tau
+            return (lateral(f(u)) - u) * inv_tau + cache[1]
 
         euler = None
         if not torch_ and matrix is not None and isinstance(tau, float):
