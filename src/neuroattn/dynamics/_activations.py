@@ -49,8 +49,8 @@ def sigmoid(gain: float = 1.0, threshold: float = 0.0) -> Activation:
     if not np.all(np.asarray(gain) > 0):
         raise ValueError(f"sigmoid gain must be > 0, got {gain}")
 
-    half_gain = 0.5 * np.asarray(gain, dtype=np.float64)
-    shift = half_gain * np.asarray(threshold, dtype=np.float64)
+    half_gain: Any = 0.5 * np.asarray(gain, dtype=np.float64)
+    shift: Any = half_gain * np.asarray(threshold, dtype=np.float64)
     if half_gain.ndim == 0 and shift.ndim == 0:
         half_gain, shift = float(half_gain), float(shift)
 
