@@ -88,9 +88,10 @@ def _euler_factory(
     def factory(dt: float, inputs: Array) -> Callable[[Array], None]:
         h = dt / tau
         # one network runs as the matrix–vector product L @ r on row-major L, which BLAS
-        # does faster than r @ Lᵀ; a batch runs as r @ Lᵀ (a view, no copy)
+        # does faster than r @ Lᵀ; a batch runs as r @ Lᵀ on a row-major copy of Lᵀ
+        # (numpy's matmul with a transposed view can be a hundred times slower)
         Lh = np.ascontiguousarray(matrix * h)
-        LhT = Lh.T
+        LhT = np.ascontiguousarray(Lh.T)
         drive = np.asarray(h * (g * inputs), dtype=matrix.dtype)
         a = 1.0 - h
         f = act.f_numpy or act.f
@@ -104,6 +105,11 @@ def _euler_factory(
         return step
 
     return factory
+
+
+def _row_major(a: Any) -> Any:
+    """A C-contiguous copy (numpy or torch): matmul with transposed views is slow."""
+    return a.contiguous() if hasattr(a, "contiguous") else np.ascontiguousarray(a)
 
 
 @dataclass(frozen=True, eq=False)
@@ -192,10 +198,11 @@ class Competition(RateModel):
             else:
                 L = W0
                 np.fill_diagonal(L, -beta * rowsum)
-            LT = L.T  # (N, N) view: a batch of rows r (…, N) maps to r @ Lᵀ
+            LT = _row_major(L.T)  # (N, N): a batch of rows r (…, N) maps to r @ Lᵀ
             return (lambda r: r @ LT), (None if torch_ else L)
-        W0T = W0.T
-        return (lambda r: r @ W0T - beta * rowsum * r), None
+        W0T = _row_major(W0.T)
+        inh = beta * rowsum  # (*batch, N): β Σ_j w_ij, computed once
+        return (lambda r: r @ W0T - inh * r), None
 
     def lateral_matrix(self) -> np.ndarray:
         W = np.asarray(self.W, dtype=np.float64)
