@@ -1,0 +1,23 @@
+"""PyTorch attention layers (the source's section 5) and the competition stage as a layer.
+
+Import explicitly (torch is an optional extra)::
+
+    import neuroattn.nn as nna
+
+Every layer that computes attention weights returns or records them; masks follow SDPA
+(``True`` takes part) and accept the source's ``mask == 0`` convention (see
+:mod:`neuroattn.nn._masks`).
+"""
+
+from ._masks import MASK_CONVENTIONS
+from ._mha import MultiHeadAttention
+from ._record import AttentionRecord, record_attention
+from ._sdpa import ScaledDotProductAttention
+
+__all__ = [
+    "MASK_CONVENTIONS",
+    "AttentionRecord",
+    "MultiHeadAttention",
+    "ScaledDotProductAttention",
+    "record_attention",
+]

@@ -1,0 +1,331 @@
+"""Multi-head attention, interchangeable with :class:`torch.nn.MultiheadAttention`."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from . import _masks
+from ._checks import divides, float_tensor, positive_int, probability
+from ._functional import fused_attention, reference_attention
+from ._record import RecordsAttention
+
+
+class MultiHeadAttention(RecordsAttention, nn.Module):
+    r"""Multi-head attention (Vaswani et al. 2017, section 3.2.2) with grouped-query heads.
+
+    .. math::
+
+        \operatorname{MultiHead}(Q, K, V) = [\text{head}_1; \dots; \text{head}_h] W^O,
+        \qquad \text{head}_i = \operatorname{Attention}(Q W_i^Q, K W_{g(i)}^K, V W_{g(i)}^V)
+
+    with ``g(i) = i // (num_heads / num_kv_heads)`` (grouped-query attention, Ainslie et
+    al. 2023; ``num_kv_heads == num_heads`` is standard multi-head attention).
+
+    Parameters and state-dict keys match :class:`torch.nn.MultiheadAttention`
+    (``in_proj_weight`` or ``q/k/v_proj_weight``, ``in_proj_bias``, ``out_proj``), so
+    :meth:`from_torch` / :meth:`load_torch_state_dict` copy weights across and the two
+    modules then compute the same outputs to rounding (tested).
+
+    Parameters
+    ----------
+    embed_dim, num_heads : int
+        Model width E and query heads H; H must divide E.
+    dropout : float
+        Dropout on the attention weights, training mode only.
+    bias : bool
+        Biases on the input and output projections.
+    kdim, vdim : int, optional
+        Feature sizes of key and value inputs (default E).
+    batch_first : bool
+        Inputs and outputs are (B, L, E) if True (the default here; torch's default is
+        False, i.e. (L, B, E)). Unbatched (L, E) inputs also work.
+    num_kv_heads : int, optional
+        Key/value heads Hk (must divide H); default H.
+    causal : bool
+        Always apply a causal mask (query i sees keys j <= i).
+    mask_convention : {"keep", "additive", "torch"}
+        How ``key_padding_mask`` and ``attn_mask`` are read. ``"keep"`` (default, the
+        project's convention): ``True``/non-zero takes part, so a key padding mask is
+        ``True`` at real tokens. ``"torch"``: torch's meaning (``True`` = ignored, float
+        masks additive), for drop-in ports; :meth:`from_torch` uses it.
+
+    References
+    ----------
+    Vaswani, A. et al. (2017). Attention is all you need. NeurIPS 30.
+    Ainslie, J. et al. (2023). GQA: training generalized multi-query transformer models
+    from multi-head checkpoints. EMNLP.
+    """
+
+    def __init__(
+        self,
+        embed_dim: int,
+        num_heads: int,
+        dropout: float = 0.0,
+        bias: bool = True,
+        kdim: int | None = None,
+        vdim: int | None = None,
+        *,
+        batch_first: bool = True,
+        num_kv_heads: int | None = None,
+        causal: bool = False,
+        mask_convention: str = "keep",
+        device: torch.device | str | None = None,
+        dtype: torch.dtype | None = None,
+    ) -> None:
+        super().__init__()
+        kw: dict[str, Any] = {"device": device, "dtype": dtype}
+        self.embed_dim = positive_int(embed_dim, "embed_dim")
+        self.num_heads = positive_int(num_heads, "num_heads")
+        self.head_dim = divides(self.num_heads, self.embed_dim, "embed_dim")
+        kv_heads = self.num_heads if num_kv_heads is None else num_kv_heads
+        self.num_kv_heads = positive_int(kv_heads, "num_kv_heads")
+        if self.num_heads % self.num_kv_heads != 0:
+            raise ValueError(
+                f"num_kv_heads={self.num_kv_heads} must divide num_heads={self.num_heads}"
+            )
+        self.kdim = self.embed_dim if kdim is None else positive_int(kdim, "kdim")
+        self.vdim = self.embed_dim if vdim is None else positive_int(vdim, "vdim")
+        self.dropout = probability(dropout, "dropout")
+        self.batch_first = bool(batch_first)
+        self.causal = bool(causal)
+        self.mask_convention = _masks.check_convention(mask_convention)
+        self.kv_dim = self.num_kv_heads * self.head_dim
+        self.packed = self.kdim == self.vdim == self.embed_dim
+        rows = self.embed_dim + 2 * self.kv_dim
+        if self.packed:
+            self.in_proj_weight = nn.Parameter(torch.empty(rows, self.embed_dim, **kw))
+        else:
+            self.q_proj_weight = nn.Parameter(torch.empty(self.embed_dim, self.embed_dim, **kw))
+            self.k_proj_weight = nn.Parameter(torch.empty(self.kv_dim, self.kdim, **kw))
+            self.v_proj_weight = nn.Parameter(torch.empty(self.kv_dim, self.vdim, **kw))
+        self.in_proj_bias = nn.Parameter(torch.empty(rows, **kw)) if bias else None
+        self.out_proj = nn.Linear(self.embed_dim, self.embed_dim, bias=bias, **kw)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """Xavier-uniform projections, zero biases (as torch.nn.MultiheadAttention)."""
+        if self.packed:
+            nn.init.xavier_uniform_(self.in_proj_weight)
+        else:
+            for w in (self.q_proj_weight, self.k_proj_weight, self.v_proj_weight):
+                nn.init.xavier_uniform_(w)
+        if self.in_proj_bias is not None:
+            nn.init.zeros_(self.in_proj_bias)
+            nn.init.zeros_(self.out_proj.bias)
+
+    @classmethod
+    def from_torch(
+        cls, module: nn.MultiheadAttention, *, mask_convention: str = "torch"
+    ) -> MultiHeadAttention:
+        """A copy of a :class:`torch.nn.MultiheadAttention`, same weights and layout.
+
+        The copy reads masks as torch does (``mask_convention="torch"``) unless told
+        otherwise, so it is a drop-in replacement. ``add_bias_kv`` and ``add_zero_attn``
+        are not supported (ValueError).
+        """
+        if module.bias_k is not None or module.add_zero_attn:
+            raise ValueError("add_bias_kv and add_zero_attn are not supported")
+        ref = module.out_proj.weight
+        layer = cls(
+            module.embed_dim,
+            module.num_heads,
+            dropout=module.dropout,
+            bias=module.in_proj_bias is not None,
+            kdim=module.kdim,
+            vdim=module.vdim,
+            batch_first=module.batch_first,
+            mask_convention=mask_convention,
+            device=ref.device,
+            dtype=ref.dtype,
+        )
+        layer.load_torch_state_dict(module.state_dict())
+        layer.train(module.training)
+        return layer
+
+    def load_torch_state_dict(self, state_dict: Mapping[str, Tensor]) -> None:
+        """Load a :class:`torch.nn.MultiheadAttention` state dict (same key names)."""
+        if "bias_k" in state_dict or "bias_v" in state_dict:
+            raise ValueError("state dicts with bias_k / bias_v (add_bias_kv) are not supported")
+        if self.num_kv_heads != self.num_heads:
+            raise ValueError("torch.nn.MultiheadAttention has no grouped-query heads")
+        self.load_state_dict(dict(state_dict), strict=True)
+
+    def _project(self, query: Tensor, key: Tensor, value: Tensor) -> tuple[Tensor, ...]:
+        """Input projections Q W^Q, K W^K, V W^V (three products, each output contiguous)."""
+        E, kv = self.embed_dim, self.kv_dim
+        b = self.in_proj_bias
+        bq, bk, bv = (None, None, None) if b is None else b.split([E, kv, kv])
+        if self.packed:
+            wq, wk, wv = self.in_proj_weight.split([E, kv, kv])
+        else:
+            wq, wk, wv = self.q_proj_weight, self.k_proj_weight, self.v_proj_weight
+        return F.linear(query, wq, bq), F.linear(key, wk, bk), F.linear(value, wv, bv)
+
+    def forward(
+        self,
+        query: Tensor,
+        key: Tensor | None = None,
+        value: Tensor | None = None,
+        key_padding_mask: Tensor | None = None,
+        need_weights: bool = True,
+        attn_mask: Tensor | None = None,
+        average_attn_weights: bool = True,
+        is_causal: bool = False,
+    ) -> tuple[Tensor, Tensor | None]:
+        """Attend from ``query`` to ``key``/``value`` (default: self-attention).
+
+        Shapes (batch_first): query (B, L, E), key (B, S, kdim), value (B, S, vdim),
+        key_padding_mask (B, S), attn_mask (L, S), (B·H, L, S) or broadcasting to
+        (B, H, L, S). Returns output (B, L, E) and, if ``need_weights``, weights
+        (B, L, S) averaged over heads or (B, H, L, S). Argument order follows torch.
+        """
+        key = query if key is None else key
+        value = key if value is None else value
+        unbatched = self._check_inputs(query, key, value)
+        with_weights = need_weights or self.recording
+        q, k, v = self._heads(query, key, value, unbatched, seq_first=with_weights)
+        B, _, L, Dh = q.shape
+        S = k.shape[2]
+        mask = self._mask(key_padding_mask, attn_mask, B, L, S, q.dtype, unbatched)
+        causal = self.causal or is_causal
+        scale = 1.0 / math.sqrt(Dh)
+        dropout_p = self.dropout if self.training else 0.0
+        weights = None
+        if with_weights:
+            if causal:
+                mask = _masks.merge(mask, _masks.causal(L, S, q.device), q.dtype)
+            ctx, weights = reference_attention(q, k, v, mask, scale=scale, dropout_p=dropout_p)
+            self._record(weights)  # (B, H, L, S)
+        else:
+            ctx = fused_attention(q, k, v, mask, causal=causal, scale=scale, dropout_p=dropout_p)
+        out = self._output(ctx, unbatched)  # (B, L, E) or (L, B, E) or (L, E)
+        if not need_weights or weights is None:
+            return out, None
+        if average_attn_weights:
+            weights = head_mean(weights)  # (B, L, S)
+        return out, (weights.squeeze(0) if unbatched else weights)
+
+    def _output(self, ctx: Tensor, unbatched: bool) -> Tensor:
+        """Concatenate the heads of ctx (B, H, L, Dh) and apply W^O, in the caller's layout."""
+        B, _, L, _ = ctx.shape
+        if unbatched or self.batch_first:
+            out = self.out_proj(ctx.transpose(1, 2).reshape(B, L, self.embed_dim))  # (B, L, E)
+            return out.squeeze(0) if unbatched else out
+        return self.out_proj(ctx.permute(2, 0, 1, 3).reshape(L, B, self.embed_dim))  # (L, B, E)
+
+    def _check_inputs(self, query: Tensor, key: Tensor, value: Tensor) -> bool:
+        """Validate feature sizes and ranks; return True for unbatched (L, E) inputs."""
+        for name, x, dim in (
+            ("query", query, self.embed_dim),
+            ("key", key, self.kdim),
+            ("value", value, self.vdim),
+        ):
+            float_tensor(x, name, 2)
+            if x.shape[-1] != dim:
+                raise ValueError(f"{name} must have {dim} features, got shape {tuple(x.shape)}")
+        if not (query.ndim == key.ndim == value.ndim) or query.ndim > 3:
+            raise ValueError(
+                "query, key and value must all be (L, E) unbatched or all 3-D, got shapes "
+                f"{tuple(query.shape)}, {tuple(key.shape)}, {tuple(value.shape)}"
+            )
+        b = 0 if self.batch_first else 1
+        if query.ndim == 3 and not (query.shape[b] == key.shape[b] == value.shape[b]):
+            raise ValueError(
+                f"query, key and value must share the batch size, got shapes "
+                f"{tuple(query.shape)}, {tuple(key.shape)}, {tuple(value.shape)}"
+            )
+        if key.shape[:-1] != value.shape[:-1]:
+            raise ValueError(
+                f"key and value must have the same length, got {tuple(key.shape)} "
+                f"and {tuple(value.shape)}"
+            )
+        return query.ndim == 2
+
+    def _heads(
+        self, query: Tensor, key: Tensor, value: Tensor, unbatched: bool, seq_first: bool
+    ) -> tuple[Tensor, Tensor, Tensor]:
+        """Project the inputs and split heads: (B, H, L, Dh), (B, Hk, S, Dh), (B, Hk, S, Dh).
+
+        With ``seq_first`` the projections run on contiguous (L, B, ·) inputs, so each
+        (B, H) view merges into one batch dimension for the weights path's matrix products
+        without copies. Otherwise they run batch first, the layout in which the fused
+        kernel's output needs no copy to merge the heads again.
+        """
+        cache: dict[int, Tensor] = {}
+        seq = seq_first or (not self.batch_first and not unbatched)
+
+        def arrange(x: Tensor) -> Tensor:
+            if id(x) not in cache:
+                if unbatched:
+                    cache[id(x)] = x.unsqueeze(1) if seq else x.unsqueeze(0)
+                elif seq == self.batch_first:
+                    cache[id(x)] = x.transpose(0, 1).contiguous()
+                else:
+                    cache[id(x)] = x
+            return cache[id(x)]
+
+        q, k, v = self._project(arrange(query), arrange(key), arrange(value))
+        H, Hk, Dh = self.num_heads, self.num_kv_heads, self.head_dim
+        if seq:
+            L, B, S = q.shape[0], q.shape[1], k.shape[0]
+            q = q.view(L, B, H, Dh).permute(1, 2, 0, 3)  # (B, H, L, Dh)
+            k = k.view(S, B, Hk, Dh).permute(1, 2, 0, 3)  # (B, Hk, S, Dh)
+            v = v.view(S, B, Hk, Dh).permute(1, 2, 0, 3)  # (B, Hk, S, Dh)
+            return q, k, v
+        B, L, S = q.shape[0], q.shape[1], k.shape[1]
+        q = q.view(B, L, H, Dh).transpose(1, 2)  # (B, H, L, Dh)
+        k = k.view(B, S, Hk, Dh).transpose(1, 2)  # (B, Hk, S, Dh)
+        v = v.view(B, S, Hk, Dh).transpose(1, 2)  # (B, Hk, S, Dh)
+        return q, k, v
+
+    def _mask(
+        self,
+        key_padding_mask: Tensor | None,
+        attn_mask: Tensor | None,
+        B: int,
+        L: int,
+        S: int,
+        dtype: torch.dtype,
+        unbatched: bool,
+    ) -> Tensor | None:
+        """Merge key padding and attention masks into one normal-form (B, H, L, S) mask."""
+        conv = self.mask_convention
+        pad = _masks.normalize(key_padding_mask, conv, dtype, "key_padding_mask")
+        if pad is not None:
+            if unbatched and pad.ndim == 1:
+                pad = pad.unsqueeze(0)
+            if tuple(pad.shape) != (B, S):
+                raise ValueError(
+                    f"key_padding_mask must have shape (batch, keys) = {(B, S)}, "
+                    f"got {tuple(pad.shape)}"
+                )
+            pad = pad.view(B, 1, 1, S)  # (B, 1, 1, S)
+        attn = _masks.normalize(attn_mask, conv, dtype, "attn_mask")
+        if attn is not None and attn.ndim == 3 and attn.shape[0] == B * self.num_heads > 1:
+            attn = attn.view(B, self.num_heads, L, S)  # torch's (B·H, L, S) layout
+        _masks.check_shape(attn, (B, self.num_heads, L, S), "attn_mask")
+        return _masks.merge(pad, attn, dtype)
+
+    def extra_repr(self) -> str:
+        return (
+            f"embed_dim={self.embed_dim}, num_heads={self.num_heads}, "
+            f"num_kv_heads={self.num_kv_heads}, kdim={self.kdim}, vdim={self.vdim}, "
+            f"dropout={self.dropout}, batch_first={self.batch_first}, causal={self.causal}"
+        )
+
+
+def head_mean(weights: Tensor) -> Tensor:
+    """Mean over the heads of weights (B, H, L, S) -> (B, L, S), as one matrix product.
+
+    A product with a (1, H) row of 1/H reads the weights once; ``weights.mean(1)``
+    reduces over a strided axis and is about three times slower on CPU.
+    """
+    B, H, L, S = weights.shape
+    row = weights.new_full((1, H), 1.0 / H)  # (1, H)
+    return (row @ weights.reshape(B, H, L * S)).view(B, L, S)

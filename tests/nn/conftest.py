@@ -1,0 +1,7 @@
+import pytest
+
+
+@pytest.fixture
+def gen():
+    torch = pytest.importorskip("torch")
+    return torch.Generator().manual_seed(1234)
