@@ -13,10 +13,13 @@ from ._masks import MASK_CONVENTIONS
 from ._mha import MultiHeadAttention
 from ._record import AttentionRecord, record_attention
 from ._sdpa import ScaledDotProductAttention
+from ._seq2seq import AdditiveAttention, LuongAttention
 
 __all__ = [
     "MASK_CONVENTIONS",
+    "AdditiveAttention",
     "AttentionRecord",
+    "LuongAttention",
     "MultiHeadAttention",
     "ScaledDotProductAttention",
     "record_attention",

@@ -197,3 +197,21 @@ def fused_attention(
     if has_keys is not None:
         context = context * has_keys
     return context
+
+
+def masked_softmax(scores: Tensor, mask: Tensor | None) -> Tensor:
+    """Softmax over the last axis of ``scores`` with a normal-form mask.
+
+    Masked entries get weight 0; a row with no key left gets all zeros (never NaN).
+    """
+    if mask is None:
+        return torch.softmax(scores, dim=-1)
+    mask, has_keys = _masks.guard_empty_rows(mask)
+    if mask.dtype == torch.bool:
+        scores = scores.masked_fill(~mask, float("-inf"))
+    else:
+        scores = scores + mask
+    weights = torch.softmax(scores, dim=-1)
+    if not _masks.all_rows_have_keys(has_keys):
+        weights = weights * has_keys
+    return weights

@@ -1,0 +1,225 @@
+"""Encoder-decoder attention: Bahdanau (additive) and Luong (dot, general, concat) scores."""
+
+from __future__ import annotations
+
+from torch import Tensor, nn
+
+from . import _masks
+from ._checks import float_tensor, positive_int
+from ._functional import masked_softmax
+from ._record import RecordsAttention
+
+LUONG_SCORES = ("dot", "general", "concat")
+
+
+class _EncoderDecoderAttention(RecordsAttention, nn.Module):
+    """Shared input checks, masking and the weighted sum of the encoder-decoder layers."""
+
+    query_dim: int
+    key_dim: int
+    mask_convention: str
+
+    def _check(
+        self, query: Tensor, keys: Tensor, values: Tensor | None
+    ) -> tuple[Tensor, Tensor, bool]:
+        """Validate shapes; return query as (B, Lq, Dq), values, and whether Lq was absent."""
+        float_tensor(query, "query", 2)
+        float_tensor(keys, "keys", 3)
+        values = keys if values is None else float_tensor(values, "values", 3)
+        if query.shape[-1] != self.query_dim or keys.shape[-1] != self.key_dim:
+            raise ValueError(
+                f"expected query (..., {self.query_dim}) and keys (B, S, {self.key_dim}), "
+                f"got {tuple(query.shape)} and {tuple(keys.shape)}"
+            )
+        if keys.ndim != 3 or values.ndim != 3 or keys.shape[:2] != values.shape[:2]:
+            raise ValueError(
+                f"keys (B, S, Dk) and values (B, S, Dv) must agree, got {tuple(keys.shape)} "
+                f"and {tuple(values.shape)}"
+            )
+        if query.ndim > 3 or query.shape[0] != keys.shape[0]:
+            raise ValueError(
+                f"query must be (B, Dq) or (B, Lq, Dq) with the keys' batch size "
+                f"{keys.shape[0]}, got {tuple(query.shape)}"
+            )
+        single = query.ndim == 2
+        return (query.unsqueeze(1) if single else query), values, single
+
+    def _attend(
+        self, scores: Tensor, values: Tensor, mask: Tensor | None, single: bool
+    ) -> tuple[Tensor, Tensor]:
+        """Masked softmax of scores (B, Lq, S), then the weighted sum of values."""
+        keep = _masks.normalize(mask, self.mask_convention, scores.dtype)
+        if keep is not None and keep.ndim == 2:
+            keep = keep.unsqueeze(1)  # (B, 1, S): a key mask, the same for every query
+        _masks.check_shape(keep, tuple(scores.shape))
+        weights = masked_softmax(scores, keep)  # (B, Lq, S)
+        self._record(weights)
+        context = weights @ values  # (B, Lq, Dv)
+        if single:
+            return context.squeeze(1), weights.squeeze(1)
+        return context, weights
+
+
+class AdditiveAttention(_EncoderDecoderAttention):
+    r"""Additive (Bahdanau) attention for encoder-decoder models.
+
+    .. math::
+
+        e_{ij} = v_a^\top \tanh(W_a s_{i-1} + U_a h_j), \qquad
+        \alpha_{ij} = \frac{\exp e_{ij}}{\sum_k \exp e_{ik}}, \qquad
+        c_i = \sum_j \alpha_{ij} h_j
+
+    (Bahdanau, Cho & Bengio 2015, eqs. 5-6 and appendix A.1.2): ``query`` is the decoder
+    state s_{i-1}, ``keys`` the encoder annotations h_j, ``values`` default to the keys.
+
+    Parameters
+    ----------
+    query_dim, key_dim : int
+        Sizes of s and h.
+    hidden_dim : int, optional
+        Size n' of the alignment model's hidden layer (default ``key_dim``).
+    bias : bool
+        A bias on U_a h_j (not in the paper's equation; default False).
+    mask_convention : {"keep", "additive", "torch"}
+        See :mod:`neuroattn.nn._masks`; default: zero / False masks a key.
+
+    Shapes
+    ------
+    query (B, Dq) or (B, Lq, Dq); keys (B, S, Dk); values (B, S, Dv); mask (B, S) (the
+    same keys for every query) or (B, Lq, S). Returns context (B, [Lq,] Dv) and weights
+    (B, [Lq,] S).
+
+    References
+    ----------
+    Bahdanau, D., Cho, K. & Bengio, Y. (2015). Neural machine translation by jointly
+    learning to align and translate. ICLR.
+    """
+
+    def __init__(
+        self,
+        query_dim: int,
+        key_dim: int,
+        hidden_dim: int | None = None,
+        *,
+        bias: bool = False,
+        mask_convention: str = "keep",
+    ) -> None:
+        super().__init__()
+        self.query_dim = positive_int(query_dim, "query_dim")
+        self.key_dim = positive_int(key_dim, "key_dim")
+        hidden = self.key_dim if hidden_dim is None else positive_int(hidden_dim, "hidden_dim")
+        self.mask_convention = _masks.check_convention(mask_convention)
+        self.W = nn.Linear(self.query_dim, hidden, bias=False)  # W_a
+        self.U = nn.Linear(self.key_dim, hidden, bias=bias)  # U_a
+        self.v = nn.Linear(hidden, 1, bias=False)  # v_a
+
+    def project_keys(self, keys: Tensor) -> Tensor:
+        """U_a h_j (B, S, n'): compute once per source sentence, pass as ``projected_keys``."""
+        return self.U(keys)
+
+    def forward(
+        self,
+        query: Tensor,
+        keys: Tensor,
+        values: Tensor | None = None,
+        mask: Tensor | None = None,
+        *,
+        projected_keys: Tensor | None = None,
+    ) -> tuple[Tensor, Tensor]:
+        """Context vectors and alignment weights; see the class docstring."""
+        query, values, single = self._check(query, keys, values)
+        uh = self.project_keys(keys) if projected_keys is None else projected_keys  # (B, S, n')
+        ws = self.W(query)  # (B, Lq, n')
+        energy = self.v((ws.unsqueeze(2) + uh.unsqueeze(1)).tanh()).squeeze(-1)  # (B, Lq, S)
+        return self._attend(energy, values, mask, single)
+
+
+class LuongAttention(_EncoderDecoderAttention):
+    r"""Multiplicative (Luong) attention with the paper's three score functions.
+
+    .. math::
+
+        \operatorname{score}(h_t, \bar h_s) =
+        \begin{cases}
+            h_t^\top \bar h_s & \text{dot} \\
+            h_t^\top W_a \bar h_s & \text{general} \\
+            v_a^\top \tanh(W_a [h_t; \bar h_s]) & \text{concat}
+        \end{cases}
+
+    a_t(s) = softmax over s of the scores, c_t = Σ_s a_t(s) h̄_s (Luong, Pham & Manning
+    2015, eqs. 7-8): ``query`` is the current decoder state h_t, ``keys`` the encoder
+    states h̄_s. The attentional state h̃_t = tanh(W_c [c_t; h_t]) (eq. 5) belongs to the
+    decoder and is left to the caller.
+
+    Parameters
+    ----------
+    query_dim, key_dim : int
+        Sizes of h_t and h̄_s; ``"dot"`` needs them equal.
+    score : {"dot", "general", "concat"}
+        The score function.
+    hidden_dim : int, optional
+        Rows of W_a for ``"concat"`` (default ``key_dim``).
+    mask_convention : {"keep", "additive", "torch"}
+        See :mod:`neuroattn.nn._masks`.
+
+    Shapes
+    ------
+    As :class:`AdditiveAttention`.
+
+    References
+    ----------
+    Luong, M.-T., Pham, H. & Manning, C. D. (2015). Effective approaches to attention-based
+    neural machine translation. EMNLP.
+    """
+
+    def __init__(
+        self,
+        query_dim: int,
+        key_dim: int | None = None,
+        score: str = "general",
+        *,
+        hidden_dim: int | None = None,
+        mask_convention: str = "keep",
+    ) -> None:
+        super().__init__()
+        self.query_dim = positive_int(query_dim, "query_dim")
+        self.key_dim = self.query_dim if key_dim is None else positive_int(key_dim, "key_dim")
+        if score not in LUONG_SCORES:
+            raise ValueError(f"score must be one of {LUONG_SCORES}, got {score!r}")
+        if score == "dot" and self.query_dim != self.key_dim:
+            raise ValueError(
+                f"the dot score needs query_dim == key_dim, got {self.query_dim} and "
+                f"{self.key_dim}; use score='general'"
+            )
+        self.score = score
+        self.mask_convention = _masks.check_convention(mask_convention)
+        hidden = self.key_dim if hidden_dim is None else positive_int(hidden_dim, "hidden_dim")
+        if score == "general":
+            self.W = nn.Linear(self.key_dim, self.query_dim, bias=False)  # W_a
+        elif score == "concat":
+            self.W = nn.Linear(self.query_dim + self.key_dim, hidden, bias=False)  # W_a
+            self.v = nn.Linear(hidden, 1, bias=False)  # v_a
+
+    def scores(self, query: Tensor, keys: Tensor) -> Tensor:
+        """score(h_t, h̄_s) for query (B, Lq, Dq) and keys (B, S, Dk) -> (B, Lq, S)."""
+        if self.score == "dot":
+            return query @ keys.transpose(1, 2)  # (B, Lq, S)
+        if self.score == "general":
+            return query @ self.W(keys).transpose(1, 2)  # (B, Lq, S)
+        wq, wk = self.W.weight.split([self.query_dim, self.key_dim], dim=1)
+        hidden = (query @ wq.T).unsqueeze(2) + (keys @ wk.T).unsqueeze(1)  # (B, Lq, S, n)
+        return self.v(hidden.tanh()).squeeze(-1)  # (B, Lq, S)
+
+    def forward(
+        self,
+        query: Tensor,
+        keys: Tensor,
+        values: Tensor | None = None,
+        mask: Tensor | None = None,
+    ) -> tuple[Tensor, Tensor]:
+        """Context vectors and alignment weights; see the class docstring."""
+        query, values, single = self._check(query, keys, values)
+        return self._attend(self.scores(query, keys), values, mask, single)
+
+    def extra_repr(self) -> str:
+        return f"query_dim={self.query_dim}, key_dim={self.key_dim}, score={self.score!r}"
