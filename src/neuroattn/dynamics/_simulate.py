@@ -166,10 +166,10 @@ def simulate(
         raise ValueError(f"save_every must be > 0, got {save_every!r}")
 
     torch_ = model.uses_torch() or any_torch(inputs, u0, noise)
-    dt_ = _resolve_dtype(
-        dtype, torch_, (u0, inputs, *[getattr(model, p) for p in model.param_names()])
-    )
-    device = None
+    given = (u0, inputs, *[getattr(model, p) for p in model.param_names()])
+    dt_ = _resolve_dtype(dtype, torch_, given)
+    # the device of the first tensor given (a GPU where one is used), else the CPU
+    device = next((x.device for x in given if is_torch(x)), None)
     state = model.state_shape
     k = len(state)
     bound = model.bind(torch_, dt_, device)
