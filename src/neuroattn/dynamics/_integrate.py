@@ -76,7 +76,7 @@ class Ops:
         return np.maximum(a, b)
 
 
-def _blowup(st: LoopState, step: int, t: float, dt: float) -> None:
+def mark_blowup(st: LoopState, step: int, t: float, dt: float) -> None:
     st.status = "nonfinite"
     st.message = (
         f"the state became non-finite by step {step} (t = {t:.6g}); "
@@ -118,22 +118,22 @@ def fixed_loop(
         tk = t0 + k * dt
         if steady_tol is not None and k % check_every == 0:
             speed = ops.amax(f(tk, u), state_axes)
-            done_now = np.asarray(_to_np(speed) < steady_tol) & np.isnan(st.t_settle)
+            done_now = np.asarray(to_numpy(speed) < steady_tol) & np.isnan(st.t_settle)
             st.t_settle[done_now] = tk
             conv = ~np.isnan(st.t_settle)
             if conv.all():
                 st.ts.append(tk)
                 st.us.append(ops.copy(u))
                 break
-            active = _mask_like(~conv, u, ops)
+            active = mask_like(~conv, u, ops)
         if k % stride == 0 or k == n_steps:
             if not ops.finite(u):
-                _blowup(st, k, tk, dt)
+                mark_blowup(st, k, tk, dt)
                 break
             st.ts.append(tk)
             st.us.append(ops.copy(u))
         elif k % 64 == 0 and not ops.finite(u):
-            _blowup(st, k, tk, dt)
+            mark_blowup(st, k, tk, dt)
             break
         if progress is not None and k % report == 0:
             progress(k / n_steps)
@@ -172,7 +172,7 @@ def fast_euler_loop(
         k += m
         st.steps = k
         if not np.isfinite(u).all():
-            _blowup(st, k, t0 + k * dt, dt)
+            mark_blowup(st, k, t0 + k * dt, dt)
             break
         if k % stride == 0 or k == n_steps:
             st.ts.append(t0 + k * dt)
@@ -182,117 +182,13 @@ def fast_euler_loop(
     return u, st
 
 
-def _to_np(x: Any) -> np.ndarray:
+def to_numpy(x: Any) -> np.ndarray:
     return x.detach().cpu().numpy() if hasattr(x, "detach") else np.asarray(x)
 
 
-def _mask_like(mask: np.ndarray, u: Any, ops: Ops) -> Any:
+def mask_like(mask: np.ndarray, u: Any, ops: Ops) -> Any:
     if ops.torch_:
         import torch
 
         return torch.as_tensor(mask, device=u.device)
     return mask
-
-
-def adaptive_loop(
-    *,
-    method: Any,
-    f: Callable[[Any, Array], Array],
-    u: Array,
-    t0: float,
-    save_times: np.ndarray,
-    dt0: float | None,
-    ops: Ops,
-    state_axes: tuple[int, ...],
-    shared_time: bool,
-    steady_tol: float | None,
-    max_steps: int,
-    progress: Callable[[float], None] | None,
-) -> tuple[Array, LoopState]:
-    """Dormand–Prince integration with a time and step size per batch member.
-
-    Every member advances to each save time in turn (its last step clipped to land on it).
-    With ``shared_time`` (time-dependent input) all members take the same step, accepted
-    only when every member's error is within tolerance.
-    """
-    st = LoopState()
-    st.ts.append(t0)
-    st.us.append(ops.copy(u))
-    span = float(save_times[-1] - t0)
-    k1 = f(t0, u)
-    st.rhs_evals = 1
-    zero = ops.amax(u, state_axes) * 0  # (*batch, 1, ...) per-member scalars
-    t = zero + t0
-    if dt0 is None:
-        scale = ops.amax(u, state_axes) * method.rtol + method.atol
-        d0 = ops.rms(u / scale, state_axes) if state_axes else abs(u / scale)
-        d1 = ops.rms(k1 / scale, state_axes) if state_axes else abs(k1 / scale)
-        h = ops.where((d0 > 1e-5) & (d1 > 1e-5), 0.01 * d0 / (d1 + 1e-300), zero + 1e-6)
-        h = ops.where(h > span, zero + span, h)
-        h = ops.where(h < 1e-6 * span, zero + 1e-6 * span, h)
-    else:
-        h = zero + dt0
-    if steady_tol is not None:
-        st.t_settle = np.full(np.shape(zero), np.nan)
-    expo = -1.0 / 5.0
-    for T in save_times[1:]:
-        while True:
-            active = t < T - 1e-12 * max(1.0, abs(T))
-            if not ops.any(active):
-                break
-            if st.steps >= max_steps:
-                st.status = "max_steps"
-                st.message = f"stopped after max_steps = {max_steps} steps at t < {T:.6g}"
-                return u, st
-            remaining = T - t
-            clipped = h >= remaining
-            h_try = ops.where(clipped, remaining, h)
-            h_try = ops.where(active, h_try, zero + 0.0)
-            tt = t
-            if shared_time:  # all active members share one time and one step
-                a = _to_np(active)
-                tt = float(_to_np(t)[a].min())
-                h_try = ops.where(active, zero + float(_to_np(h_try)[a].min()), zero)
-            u_new, err, k7 = method.attempt(f, tt, u, h_try, k1)
-            st.rhs_evals += 6
-            st.steps += 1
-            sc = method.atol + method.rtol * ops.maximum(abs(u), abs(u_new))
-            enorm = ops.rms(err / sc, state_axes) if state_axes else abs(err / sc)
-            enorm = ops.where(enorm == enorm, enorm, zero + np.inf)  # NaN → reject
-            if shared_time:
-                enorm = zero + float(_to_np(enorm).max())
-            accept = active & (enorm <= 1.0)
-            st.rejected += int(_to_np(active & ~accept).sum())
-            u = ops.where(accept, u_new, u)
-            k1 = ops.where(accept, k7, k1)
-            t = ops.where(accept, t + h_try, t)
-            fac = method.safety * ops.maximum(enorm, zero + 1e-10) ** expo
-            fac = ops.where(fac > method.max_factor, zero + method.max_factor, fac)
-            fac = ops.where(fac < method.min_factor, zero + method.min_factor, fac)
-            fac = ops.where(accept, fac, ops.where(fac > 1.0, zero + 1.0, fac))
-            # a step shortened only to land on a save time does not shrink the next one
-            h_next = ops.where(accept & clipped, ops.maximum(h, h_try * fac), h_try * fac)
-            h = ops.where(active, h_next, h)
-            if steady_tol is not None:
-                speed = _to_np(ops.amax(k1, state_axes))
-                now = (speed < steady_tol) & _to_np(accept) & np.isnan(st.t_settle)
-                if now.any():
-                    st.t_settle[now] = _to_np(t)[now]
-                    t = ops.where(_mask_like(now, u, ops), zero + float(save_times[-1]), t)
-            if ops.any(active & (h < method.dt_min)):
-                st.status = "dt_too_small"
-                st.message = (
-                    f"the step size fell below dt_min = {method.dt_min:g} near t = "
-                    f"{ops.item_min(t):.6g}; the system may be stiff or blowing up"
-                )
-                return u, st
-            if progress is not None and st.steps % 20 == 0:
-                progress(min(1.0, (ops.item_min(t) - t0) / span))
-        if not ops.finite(u):
-            _blowup(st, st.steps, float(T), float(_to_np(h).min()))
-            return u, st
-        st.ts.append(float(T))
-        st.us.append(ops.copy(u))
-        if steady_tol is not None and not np.isnan(st.t_settle).any():
-            break
-    return u, st

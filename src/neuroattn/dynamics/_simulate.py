@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from ._adaptive import adaptive_loop
 from ._backend import any_torch, as_float_array, is_torch
 from ._base import Bound, Model
 from ._inputs import InputFn
@@ -17,7 +18,6 @@ from ._integrate import (
     LoopState,
     Ops,
     SimulationError,
-    adaptive_loop,
     fast_euler_loop,
     fixed_loop,
 )
