@@ -152,51 +152,21 @@ def simulate(
     noise = check_scalar_param(noise, "noise", nonnegative=True)
     noisy = bool(np.any(np.asarray(noise.detach() if is_torch(noise) else noise) > 0))
     solver = get_method(method, noisy)
-    if noisy and not solver.stochastic:
-        raise ValueError(
-            f"noise > 0 needs method 'euler_maruyama' (or 'euler'), not {solver.name!r}"
-        )
-    if until not in (None, "steady"):
-        raise ValueError(f"until must be None or 'steady', got {until!r}")
-    if not tol > 0:
-        raise ValueError(f"tol must be > 0, got {tol}")
-    if dt is not None and not (isinstance(dt, (int, float)) and math.isfinite(dt) and dt > 0):
-        raise ValueError(f"dt must be a positive number, got {dt!r}")
-    if save_every is not None and not save_every > 0:
-        raise ValueError(f"save_every must be > 0, got {save_every!r}")
-
+    _check_options(solver, noisy, until, tol, dt, save_every)
     torch_ = model.uses_torch() or any_torch(inputs, u0, noise)
     given = (u0, inputs, *[getattr(model, p) for p in model.param_names()])
     dt_ = _resolve_dtype(dtype, torch_, given)
     # the device of the first tensor given (a GPU where one is used), else the CPU
     device = next((x.device for x in given if is_torch(x)), None)
-    state = model.state_shape
-    k = len(state)
     bound = model.bind(torch_, dt_, device)
-    inp = InputFn(inputs, state, torch_, dt_, device)
-    u0_batch: tuple[int, ...] = ()
-    if u0 is not None:
-        u0 = u0 if is_torch(u0) else as_float_array(u0, "u0")
-        u0_batch = neuron_batch_shape(u0, state, "u0")
-    noise_batch = tuple(np.shape(noise)) if not is_torch(noise) else tuple(noise.shape)
-    batch = broadcast_batch(model.batch_shape(), inp.batch_shape, u0_batch, noise_batch)
-
-    if torch_:
-        import torch
-
-        u: Any = torch.zeros(batch + state, dtype=dt_, device=device)
-        if u0 is not None:
-            u = u + torch.as_tensor(u0, dtype=dt_, device=device)
-    else:
-        u = np.zeros(batch + state, dtype=dt_)
-        if u0 is not None:
-            u += u0
+    inp = InputFn(inputs, model.state_shape, torch_, dt_, device)
+    u = _initial_state(model, inp, u0, noise, torch_, dt_, device)
 
     run = _Run(
         solver=solver, f=lambda t, x: bound.rhs(x, inp.at(t)), t0=t0, t1=t1, dt=dt,
-        save_every=save_every, ops=Ops(torch_), axes=tuple(range(-k, 0)), inp=inp, bound=bound,
-        noise=noise if noisy else None, seed=seed, steady_tol=tol if until == "steady" else None,
-        max_steps=max_steps, torch_=torch_,
+        save_every=save_every, ops=Ops(torch_), axes=tuple(range(-len(model.state_shape), 0)),
+        inp=inp, bound=bound, noise=noise if noisy else None, seed=seed,
+        steady_tol=tol if until == "steady" else None, max_steps=max_steps, torch_=torch_,
     )  # fmt: skip
     callback, bar = _progress_callback(progress)
     start = time.perf_counter()
@@ -210,35 +180,72 @@ def simulate(
     wall = time.perf_counter() - start
     if st.status != "success" and throw:
         raise SimulationError(st.message)
+    stats = {
+        "steps": st.steps, "rejected": st.rejected, "rhs_evals": st.rhs_evals or st.steps,
+        "wall_time": wall, "status": st.status, "message": st.message, "method": solver.name,
+        "t_settle": st.t_settle, **meta,
+    }  # fmt: skip
+    params = {
+        **model.params(), "t_span": [t0, t1], "noise": _jsonable(noise), "until": until,
+        "dtype": str(np.dtype(dt_)) if not torch_ else str(dt_),
+    }  # fmt: skip
+    return _trajectory(st, bound, torch_, dt_, params, stats, model.state_shape)
 
+
+def _check_options(
+    solver: Any, noisy: bool, until: Any, tol: float, dt: Any, save_every: Any
+) -> None:
+    if noisy and not solver.stochastic:
+        raise ValueError(
+            f"noise > 0 needs method 'euler_maruyama' (or 'euler'), not {solver.name!r}"
+        )
+    if until not in (None, "steady"):
+        raise ValueError(f"until must be None or 'steady', got {until!r}")
+    if not tol > 0:
+        raise ValueError(f"tol must be > 0, got {tol}")
+    if dt is not None and not (isinstance(dt, (int, float)) and math.isfinite(dt) and dt > 0):
+        raise ValueError(f"dt must be a positive number, got {dt!r}")
+    if save_every is not None and not save_every > 0:
+        raise ValueError(f"save_every must be > 0, got {save_every!r}")
+
+
+def _initial_state(
+    model: Model, inp: InputFn, u0: Any, noise: Any, torch_: bool, dtype: Any, device: Any
+) -> Any:
+    """Zeros (or u0) over the broadcast batch shape of every batched argument."""
+    state = model.state_shape
+    u0_batch: tuple[int, ...] = ()
+    if u0 is not None:
+        u0 = u0 if is_torch(u0) else as_float_array(u0, "u0")
+        u0_batch = neuron_batch_shape(u0, state, "u0")
+    noise_batch = tuple(noise.shape) if is_torch(noise) else tuple(np.shape(noise))
+    batch = broadcast_batch(model.batch_shape(), inp.batch_shape, u0_batch, noise_batch)
+    if torch_:
+        import torch
+
+        u = torch.zeros(batch + state, dtype=dtype, device=device)
+        return u if u0 is None else u + torch.as_tensor(u0, dtype=dtype, device=device)
+    u_np = np.zeros(batch + state, dtype=dtype)
+    if u0 is not None:
+        u_np += u0
+    return u_np
+
+
+def _trajectory(
+    st: LoopState, bound: Bound, torch_: bool, dtype: Any, params: dict[str, Any],
+    stats: dict[str, Any], state: tuple[int, ...],
+) -> Trajectory:  # fmt: skip
+    """Stack the saved states and compute the rates."""
     if torch_:
         import torch
 
         U: Any = torch.stack(st.us)
-        ts: Any = torch.as_tensor(st.ts, dtype=dt_)
+        ts: Any = torch.as_tensor(st.ts, dtype=dtype)
     else:
         U = np.stack(st.us)
         ts = np.asarray(st.ts)
     with np.errstate(over="ignore", invalid="ignore"):
         rates = bound.rates(U)
-    stats = {
-        "steps": st.steps,
-        "rejected": st.rejected,
-        "rhs_evals": st.rhs_evals or st.steps,
-        "wall_time": wall,
-        "status": st.status,
-        "message": st.message,
-        "method": solver.name,
-        "t_settle": st.t_settle,
-        **meta,
-    }
-    params = {
-        **model.params(),
-        "t_span": [t0, t1],
-        "noise": _jsonable(noise),
-        "until": until,
-        "dtype": str(np.dtype(dt_)) if not torch_ else str(dt_),
-    }
     return Trajectory(t=ts, u=U, rates=rates, params=params, stats=stats, state_shape=state)
 
 
