@@ -160,7 +160,7 @@ def simulate(
     device = next((x.device for x in given if is_torch(x)), None)
     bound = model.bind(torch_, dt_, device)
     inp = InputFn(inputs, model.state_shape, torch_, dt_, device)
-    u = _initial_state(model, inp, u0, noise, torch_, dt_, device)
+    u = initial_state(model, inp, u0, noise, torch_, dt_, device)
 
     run = _Run(
         solver=solver, f=lambda t, x: bound.rhs(x, inp.at(t)), t0=t0, t1=t1, dt=dt,
@@ -209,7 +209,7 @@ def _check_options(
         raise ValueError(f"save_every must be > 0, got {save_every!r}")
 
 
-def _initial_state(
+def initial_state(
     model: Model, inp: InputFn, u0: Any, noise: Any, torch_: bool, dtype: Any, device: Any
 ) -> Any:
     """Zeros (or u0) over the broadcast batch shape of every batched argument."""

@@ -7,10 +7,9 @@ from typing import Any
 
 import numpy as np
 
-from ._backend import as_float_array
 from ._base import Model
 from ._inputs import InputFn
-from ._params import broadcast_batch, neuron_batch_shape
+from ._simulate import initial_state
 
 
 @dataclass(frozen=True)
@@ -104,13 +103,8 @@ def steady_state(
     inp = InputFn(inputs, state, False, np.float64)
     I = inp.value
     bound = model.bind(False, np.float64)
-    u0_batch: tuple[int, ...] = ()
-    if u0 is not None:
-        u0 = as_float_array(u0, "u0")
-        u0_batch = neuron_batch_shape(u0, state, "u0")
-    batch = broadcast_batch(model.batch_shape(), inp.batch_shape, u0_batch)
-    u = np.zeros(batch + state) + (0.0 if u0 is None else u0)
-    n = model.n
+    u = initial_state(model, inp, u0, 0.0, False, np.float64, None)
+    batch = u.shape[: u.ndim - k]
     tau = np.asarray(bound.tau) + np.zeros(batch + (1,) * k)
 
     def F(x: np.ndarray) -> np.ndarray:
@@ -126,24 +120,10 @@ def steady_state(
             if method == "fixed_point":
                 u = u + damping * tau * Fu
             else:
-                J = model.jacobian(u, I) + np.zeros(batch + (n, n))
-                rhs = -Fu.reshape(*batch, n, 1)
-                try:
-                    step = np.linalg.solve(J, rhs)[..., 0]
-                except np.linalg.LinAlgError:  # singular Jacobian: least-squares step
-                    step = (np.linalg.pinv(J) @ rhs)[..., 0]
-                step = step.reshape(batch + state)
-                u = _backtrack(F, u, step, res, k)
+                u = _backtrack(F, u, _newton_step(model, u, I, Fu), res, k)
             Fu = F(u)
             res = _resid(Fu, k)
-    eig = stable = None
-    try:
-        if n <= eig_max_n:
-            J = model.jacobian(u, I) + np.zeros(batch + (n, n))
-            eig = np.linalg.eigvals(J)
-            stable = np.all(eig.real < 0, axis=-1)
-    except NotImplementedError:
-        pass
+    eig, stable = _spectrum(model, u, I, eig_max_n)
     return SteadyState(
         u=u,
         rates=np.asarray(bound.rates(u)),
@@ -153,6 +133,35 @@ def steady_state(
         residual=res,
         iterations=it,
     )
+
+
+def _jacobian(model: Model, u: np.ndarray, I: Any) -> np.ndarray:
+    batch = u.shape[: u.ndim - len(model.state_shape)]
+    return model.jacobian(u, I) + np.zeros((*batch, model.n, model.n))
+
+
+def _newton_step(model: Model, u: np.ndarray, I: Any, Fu: np.ndarray) -> np.ndarray:
+    """δ solving J δ = −F (least squares where J is singular), shaped like u."""
+    J = _jacobian(model, u, I)
+    rhs = -Fu.reshape(*J.shape[:-1], 1)
+    try:
+        step = np.linalg.solve(J, rhs)[..., 0]
+    except np.linalg.LinAlgError:  # singular Jacobian: least-squares step
+        step = (np.linalg.pinv(J) @ rhs)[..., 0]
+    return step.reshape(u.shape)
+
+
+def _spectrum(
+    model: Model, u: np.ndarray, I: Any, eig_max_n: int
+) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """Jacobian eigenvalues at u and stability (all real parts < 0), where affordable."""
+    if model.n > eig_max_n:
+        return None, None
+    try:
+        eig = np.linalg.eigvals(_jacobian(model, u, I))
+    except NotImplementedError:
+        return None, None
+    return eig, np.all(eig.real < 0, axis=-1)
 
 
 def _backtrack(F: Any, u: np.ndarray, step: np.ndarray, res: np.ndarray, k: int) -> np.ndarray:
