@@ -30,8 +30,8 @@ demo: install
 test: install-dev lint typecheck pytest
 
 lint: install-dev
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks examples
+	$(BIN)/ruff format --check src tests benchmarks examples
 
 typecheck: install-dev
 	$(BIN)/mypy
