@@ -9,18 +9,25 @@ Every layer that computes attention weights returns or records them; masks follo
 :mod:`neuroattn.nn._masks`).
 """
 
+from ._cbam import CBAM
+from ._channel import ECA, ChannelAttention
 from ._masks import MASK_CONVENTIONS
 from ._mha import MultiHeadAttention
 from ._record import AttentionRecord, record_attention
 from ._sdpa import ScaledDotProductAttention
 from ._seq2seq import AdditiveAttention, LuongAttention
+from ._spatial import SpatialAttention
 
 __all__ = [
+    "CBAM",
+    "ECA",
     "MASK_CONVENTIONS",
     "AdditiveAttention",
     "AttentionRecord",
+    "ChannelAttention",
     "LuongAttention",
     "MultiHeadAttention",
     "ScaledDotProductAttention",
+    "SpatialAttention",
     "record_attention",
 ]
