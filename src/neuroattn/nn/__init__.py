@@ -11,6 +11,7 @@ Every layer that computes attention weights returns or records them; masks follo
 
 from ._cbam import CBAM
 from ._channel import ECA, ChannelAttention
+from ._competitive import CompetitiveAttention
 from ._masks import MASK_CONVENTIONS
 from ._mha import MultiHeadAttention
 from ._record import AttentionRecord, record_attention
@@ -25,6 +26,7 @@ __all__ = [
     "AdditiveAttention",
     "AttentionRecord",
     "ChannelAttention",
+    "CompetitiveAttention",
     "LuongAttention",
     "MultiHeadAttention",
     "ScaledDotProductAttention",

@@ -1,0 +1,243 @@
+"""The competition stage as an attention layer: softmax replaced by shunting competition."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from . import _masks
+from ._activations import make_activation
+from ._checks import positive_int, probability
+from ._functional import check_qkv, fused_attention, reference_attention, scores_shape
+from ._record import RecordsAttention
+
+MODES = ("shunting", "dynamics")
+
+
+def _inverse_softplus(y: float) -> float:
+    """x with softplus(x) = y > 0."""
+    return y + math.log(-math.expm1(-y))
+
+
+def shunting_readout(scores: Tensor, log_A: Tensor | None, B: float) -> Tensor:
+    """Shunting equilibrium x_i = B e^{s_i} / (A + Σ_k e^{s_k}) along the last axis.
+
+    Written as B · softmax(s)_i · σ(logsumexp(s) − log A), which is stable for any scores
+    and exactly B · softmax(s) when A = 0 (``log_A`` None). Masked scores are -inf.
+    """
+    weights = torch.softmax(scores, dim=-1)
+    if log_A is not None:
+        total = torch.sigmoid(torch.logsumexp(scores, dim=-1, keepdim=True) - log_A)
+        weights = weights * total  # (..., L, S) * (..., L, 1)
+    return weights if B == 1.0 else B * weights
+
+
+def competition_steps(scores: Tensor, beta: Tensor, f: nn.Module, steps: int, dt: float) -> Tensor:
+    """Euler steps of the source's competition equation over the keys of each query.
+
+    du_i/dt = −u_i + Σ_{j≠i} w_ij f(u_j) − β Σ_j w_ij f(u_i) + I_i with I = scores,
+    uniform weights w_ij = 1/n among the n unmasked keys, u(0) = 0. Returns u after
+    ``steps`` steps, -inf at masked keys.
+    """
+    keep = scores > float("-inf")  # (..., L, S)
+    drive = scores.masked_fill(~keep, 0.0)  # I_i
+    n = keep.sum(dim=-1, keepdim=True).clamp_min(1).to(scores.dtype)  # (..., L, 1)
+    u = torch.zeros_like(scores)
+    for _ in range(steps):
+        rate = f(u) * keep  # f(u_j), zero at masked keys
+        excitation = (rate.sum(dim=-1, keepdim=True) - rate) / n  # Σ_{j≠i} w_ij f(u_j)
+        du = -u + excitation - beta * rate + drive  # β Σ_j w_ij f(u_i) = β f(u_i)
+        u = u + dt * du
+    return u.masked_fill(~keep, float("-inf"))
+
+
+class CompetitiveAttention(RecordsAttention, nn.Module):
+    r"""Scaled dot-product attention whose softmax is the competition stage of neuroattn.
+
+    The scores :math:`s_i = q \cdot k_i / \sqrt{d}` of one query over its keys are the
+    inputs of a competing population of units, one unit per key; the weights are what
+    the competition settles to, and the context is their weighted sum of the values.
+
+    ``mode="shunting"``: the equilibrium of Grossberg's (1973) shunting on-centre
+    off-surround network :math:`\dot x_i = -A x_i + (B - x_i) I_i - x_i \sum_{k \ne i} I_k`
+    with :math:`I_i = e^{s_i}`,
+
+    .. math:: x_i = \frac{B\, e^{s_i}}{A + \sum_k e^{s_k}},
+
+    exactly B · softmax when A = 0. For A > 0 the weights sum to less than B: the decay
+    A acts as an extra "null" key with score log A that takes attention and gives
+    nothing (the "softmax plus one" of attention sinks when A = 1). A is learnable,
+    A = softplus(a) ≥ 0, unless ``learn_A=False``.
+
+    ``mode="dynamics"``: ``steps`` Euler steps (step ``dt``, from u = 0) of the source's
+    competition equation over the keys,
+
+    .. math::
+
+        \frac{du_i}{dt} = -u_i + \sum_{j \ne i} w_{ij} f(u_j)
+            - \beta \sum_j w_{ij} f(u_i) + I_i, \qquad I_i = s_i,
+
+    with uniform all-to-all weights :math:`w_{ij} = 1/n` over the n unmasked keys (so the
+    inhibition term is β f(u_i)), f given by ``activation`` (default sigmoid) and a
+    learnable β = softplus(b) ≥ 0; masked keys take no part. The activities are then
+    normalised by the shunting readout above, x = B e^{u_i} / (A + Σ e^{u_k}). With
+    dt = 1 each step is a fixed-point iteration toward the equation's steady state, and
+    one step gives exactly softmax attention when A = 0 (the lateral term is then the
+    same for every key). With uniform W the excitation from others is common to all keys
+    apart from −f(u_i)/n, so keys compete through self-inhibition: β compresses the lead
+    of strongly driven keys and sets how peaked attention is.
+
+    Parameters
+    ----------
+    mode : {"shunting", "dynamics"}
+    num_heads : int, optional
+        If given, A and β are per head (inputs must then be (..., H, L, D)).
+    A : float
+        Initial decay A ≥ 0 (must be > 0 if learnable); default 1.
+    B : float
+        Saturation level B > 0 (fixed); default 1.
+    learn_A : bool
+        Learn A (default True). ``A=0, learn_A=False`` is softmax (fused fast path
+        when no weights are asked for, in shunting mode).
+    beta : float
+        Initial inhibition β > 0 (dynamics mode).
+    steps : int
+        Euler steps (dynamics mode); default 3.
+    dt : float
+        Euler step size (dynamics mode); default 1.
+    activation : str, class, module or function
+        f (dynamics mode); default ``"sigmoid"``.
+    dropout, scale, causal, mask_convention
+        As :class:`ScaledDotProductAttention`.
+
+    Shapes
+    ------
+    As :class:`ScaledDotProductAttention`: Q (B, H, L, D), K (B, H, S, D), V (B, H, S, Dv)
+    -> context (B, H, L, Dv), weights (B, H, L, S) or None.
+
+    References
+    ----------
+    Grossberg, S. (1973). Contour enhancement, short term memory, and constancies in
+    reverberating neural networks. Stud. Appl. Math. 52, 213-257. The competition
+    equation: the source essay, section 4.
+    """
+
+    def __init__(
+        self,
+        mode: str = "shunting",
+        *,
+        num_heads: int | None = None,
+        A: float = 1.0,
+        B: float = 1.0,
+        learn_A: bool = True,
+        beta: float = 1.0,
+        steps: int = 3,
+        dt: float = 1.0,
+        activation: Any = "sigmoid",
+        dropout: float = 0.0,
+        scale: float | None = None,
+        causal: bool = False,
+        mask_convention: str = "keep",
+    ) -> None:
+        super().__init__()
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
+        self.mode = mode
+        self.num_heads = None if num_heads is None else positive_int(num_heads, "num_heads")
+        shape: tuple[int, ...] = (1,) if self.num_heads is None else (self.num_heads, 1, 1)
+        _check_number(A, "A", minimum=0.0, strict=learn_A)
+        _check_number(B, "B", minimum=0.0, strict=True)
+        self.B = float(B)
+        self.learn_A = bool(learn_A)
+        self.exact_softmax = not learn_A and A == 0  # the readout is then plain softmax
+        if learn_A:
+            self.A_raw = nn.Parameter(torch.full(shape, _inverse_softplus(float(A))))
+        else:
+            self.register_buffer(
+                "log_A_fixed", torch.full(shape, math.log(A) if A > 0 else -math.inf)
+            )
+        self.steps = positive_int(steps, "steps")
+        _check_number(dt, "dt", minimum=0.0, strict=True)
+        self.dt = float(dt)
+        if mode == "dynamics":
+            _check_number(beta, "beta", minimum=0.0, strict=True)
+            self.beta_raw = nn.Parameter(torch.full(shape, _inverse_softplus(float(beta))))
+            self.f = make_activation(activation, "activation")
+        self.dropout = probability(dropout, "dropout")
+        self.scale = scale
+        self.causal = bool(causal)
+        self.mask_convention = _masks.check_convention(mask_convention)
+
+    @property
+    def A(self) -> Tensor:
+        """The decay A ≥ 0 (per head if ``num_heads``)."""
+        return self._log_A().exp()
+
+    @property
+    def beta(self) -> Tensor:
+        """The inhibition factor β ≥ 0 (dynamics mode)."""
+        if self.mode != "dynamics":
+            raise AttributeError("beta exists in dynamics mode only")
+        return F.softplus(self.beta_raw)
+
+    def _log_A(self) -> Tensor:
+        if self.learn_A:
+            return F.softplus(self.A_raw).log()
+        return self.get_buffer("log_A_fixed")
+
+    def normalize(self, scores: Tensor) -> Tensor:
+        """Competition weights for masked scores (..., L, S) (masked entries -inf)."""
+        if self.mode == "dynamics":
+            scores = competition_steps(
+                scores, F.softplus(self.beta_raw), self.f, self.steps, self.dt
+            )
+        return shunting_readout(scores, None if self.exact_softmax else self._log_A(), self.B)
+
+    def forward(
+        self,
+        Q: Tensor,
+        K: Tensor,
+        V: Tensor,
+        mask: Tensor | None = None,
+        *,
+        need_weights: bool = True,
+    ) -> tuple[Tensor, Tensor | None]:
+        """Attend from ``Q`` to ``K``/``V`` with competition weights."""
+        check_qkv(Q, K, V)
+        if self.num_heads is not None and (Q.ndim < 3 or Q.shape[-3] != self.num_heads):
+            raise ValueError(
+                f"with num_heads={self.num_heads} inputs must be (..., H, L, D), "
+                f"got Q {tuple(Q.shape)}"
+            )
+        keep = _masks.normalize(mask, self.mask_convention, Q.dtype)
+        _masks.check_shape(keep, scores_shape(Q, K))
+        scale = self.scale if self.scale is not None else 1.0 / math.sqrt(Q.shape[-1])
+        dropout_p = self.dropout if self.training else 0.0
+        softmax = self.mode == "shunting" and self.exact_softmax and self.B == 1.0
+        if softmax and not (need_weights or self.recording):
+            context = fused_attention(
+                Q, K, V, keep, causal=self.causal, scale=scale, dropout_p=dropout_p
+            )
+            return context, None
+        if self.causal:
+            keep = _masks.merge(keep, _masks.causal(Q.shape[-2], K.shape[-2], Q.device), Q.dtype)
+        context, weights = reference_attention(
+            Q, K, V, keep, scale=scale, dropout_p=dropout_p, normalize=self.normalize
+        )  # (B, H, L, Dv), (B, H, L, S)
+        self._record(weights)
+        return context, (weights if need_weights else None)
+
+    def extra_repr(self) -> str:
+        extra = f", steps={self.steps}, dt={self.dt}" if self.mode == "dynamics" else ""
+        return f"mode={self.mode!r}, B={self.B}, learn_A={self.learn_A}{extra}"
+
+
+def _check_number(value: object, name: str, minimum: float, strict: bool) -> None:
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    if not ok or (value <= minimum if strict else value < minimum):  # type: ignore[operator]
+        relation = ">" if strict else ">="
+        raise ValueError(f"{name} must be a finite number {relation} {minimum}, got {value!r}")
