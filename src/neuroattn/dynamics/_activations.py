@@ -31,6 +31,7 @@ class Activation:
     f: Callable[[Array], Array]
     df: Callable[[Array], Array]
     f_numpy: Callable[[Array], Array] | None = None  # numpy-only f without dispatch (fast path)
+    tanh_form: tuple[float, float] | None = None  # (s, c) with f(u) = (1 + tanh(s u − c)) / 2
 
     def __call__(self, u: Array) -> Array:
         return self.f(u)
@@ -73,7 +74,8 @@ def sigmoid(gain: float = 1.0, threshold: float = 0.0) -> Activation:
         s = f(u)
         return gain * s * (1 - s)
 
-    return Activation("sigmoid", f, df, f_numpy)
+    form = (half_gain, shift) if isinstance(half_gain, float) else None
+    return Activation("sigmoid", f, df, f_numpy, form)
 
 
 def _relu(u: Array) -> Array:

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from ._backend import Array
+from ._base import FastEuler
 
 
 class SimulationError(ValueError):
@@ -142,7 +143,7 @@ def fixed_loop(
 
 def fast_euler_loop(
     *,
-    step: Callable[[Array], None],
+    fast: FastEuler,
     u: np.ndarray,
     t0: float,
     n_steps: int,
@@ -158,28 +159,30 @@ def fast_euler_loop(
     st = LoopState()
     st.ts.append(t0)
     st.us.append(u.copy())
+    z = fast.enter(u)
+    step = fast.step
     k = 0
     report = max(1, n_steps // 100)
     while k < n_steps:
         m = min(64, n_steps - k, stride - k % stride)
         if noise is None:
             for _ in range(m):
-                step(u)
+                step(z)
         else:
             for _ in range(m):
-                step(u)
-                u += noise(u)
+                step(z)
+                z += fast.scale * noise(z)
         k += m
         st.steps = k
-        if not np.isfinite(u).all():
+        if not np.isfinite(z).all():
             mark_blowup(st, k, t0 + k * dt, dt)
             break
         if k % stride == 0 or k == n_steps:
             st.ts.append(t0 + k * dt)
-            st.us.append(u.copy())
+            st.us.append(fast.leave(z))
         if progress is not None and k % report < m:
             progress(k / n_steps)
-    return u, st
+    return fast.leave(z), st
 
 
 def to_numpy(x: Any) -> np.ndarray:

@@ -309,8 +309,8 @@ def _run_fixed(
         and run.steady_tol is None
         and not run.torch_
     ):
-        step = run.bound.euler_factory(h, run.inp.value)
-        u, st = fast_euler_loop(step=step, u=np.array(u, copy=True), t0=run.t0,
+        fast = run.bound.euler_factory(h, run.inp.value)
+        u, st = fast_euler_loop(fast=fast, u=np.array(u, copy=True), t0=run.t0,
                                 n_steps=n_steps, dt=h, stride=stride, noise=noise,
                                 progress=callback)  # fmt: skip
         return u, st, {"dt": h, "fast_path": True}
