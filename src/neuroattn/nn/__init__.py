@@ -14,7 +14,9 @@ from ._channel import ECA, ChannelAttention
 from ._competitive import CompetitiveAttention
 from ._masks import MASK_CONVENTIONS
 from ._mha import MultiHeadAttention
+from ._plot import plot_attention, plot_spatial_map
 from ._record import AttentionRecord, record_attention
+from ._registry import available, create, register
 from ._sdpa import ScaledDotProductAttention
 from ._seq2seq import AdditiveAttention, LuongAttention
 from ._spatial import SpatialAttention
@@ -31,5 +33,10 @@ __all__ = [
     "MultiHeadAttention",
     "ScaledDotProductAttention",
     "SpatialAttention",
+    "available",
+    "create",
+    "plot_attention",
+    "plot_spatial_map",
     "record_attention",
+    "register",
 ]

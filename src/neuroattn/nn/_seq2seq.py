@@ -53,10 +53,10 @@ class _EncoderDecoderAttention(RecordsAttention, nn.Module):
             keep = keep.unsqueeze(1)  # (B, 1, S): a key mask, the same for every query
         _masks.check_shape(keep, tuple(scores.shape))
         weights = masked_softmax(scores, keep)  # (B, Lq, S)
-        self._record(weights)
         context = weights @ values  # (B, Lq, Dv)
         if single:
-            return context.squeeze(1), weights.squeeze(1)
+            context, weights = context.squeeze(1), weights.squeeze(1)  # (B, Dv), (B, S)
+        self._record(weights)
         return context, weights
 
 

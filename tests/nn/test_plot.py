@@ -1,0 +1,47 @@
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+pytest.importorskip("matplotlib")
+
+from matplotlib.figure import Figure  # noqa: E402
+
+from neuroattn.nn import SpatialAttention, plot_attention, plot_spatial_map  # noqa: E402
+
+
+def test_plot_attention_matrix_with_labels():
+    w = torch.softmax(torch.randn(1, 1, 3, 4), -1)
+    fig = plot_attention(w, query_labels=["a", "b", "c"], key_labels=list("wxyz"), title="t")
+    assert isinstance(fig, Figure)
+    ax = fig.axes[0]
+    np.testing.assert_allclose(ax.images[0].get_array(), w[0, 0].numpy())
+    assert [t.get_text() for t in ax.get_xticklabels()] == list("wxyz")
+
+
+def test_plot_attention_heads_and_batch():
+    w = torch.rand(2, 5, 3, 3)
+    fig = plot_attention(w, batch=1)
+    images = [ax.images[0].get_array() for ax in fig.axes if ax.images]
+    assert len(images) == 5
+    np.testing.assert_allclose(images[4], w[1, 4].numpy())
+    with pytest.raises(ValueError, match="query_labels"):
+        plot_attention(w[0, 0], query_labels=["a"])
+    with pytest.raises(ValueError, match=r"\(L, S\)"):
+        plot_attention(torch.rand(2, 2, 2, 2, 2))
+
+
+def test_plot_spatial_map_over_image():
+    image = torch.rand(3, 16, 12)
+    amap = SpatialAttention(3).attention_map(image[None])
+    fig = plot_spatial_map(image, amap.detach(), title="where")
+    ax = fig.axes[0]
+    shown, overlay = ax.images
+    assert shown.get_array().shape == (16, 12, 3)
+    np.testing.assert_allclose(overlay.get_array(), amap[0, 0].detach().numpy())
+    assert overlay.get_extent() == [-0.5, 11.5, 15.5, -0.5]
+    gray = plot_spatial_map(np.random.default_rng(0).random((8, 8)), np.ones((4, 4)))
+    assert gray.axes[0].images[0].get_array().shape == (8, 8)
+    with pytest.raises(ValueError, match="attention_map"):
+        plot_spatial_map(image, torch.rand(2, 4, 4))
+    with pytest.raises(ValueError, match="image"):
+        plot_spatial_map(torch.rand(5, 8, 8), torch.rand(8, 8))
