@@ -59,3 +59,12 @@ def same_dtype(*named: tuple[str, Tensor]) -> None:
     if len(dtypes) > 1:
         listing = ", ".join(f"{n}: {t.dtype}" for n, t in named)
         raise ValueError(f"inputs must share one dtype, got {listing}")
+
+
+def optional_scale(value: object) -> float | None:
+    """Return ``value`` as a positive float, or None (the layer's default 1/√d)."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not float(value) > 0:
+        raise ValueError(f"scale must be a positive number or None, got {value!r}")
+    return float(value)

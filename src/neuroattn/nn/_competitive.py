@@ -11,7 +11,7 @@ from torch import Tensor, nn
 
 from . import _masks
 from ._activations import make_activation
-from ._checks import positive_int, probability
+from ._checks import optional_scale, positive_int, probability
 from ._functional import check_qkv, fused_attention, reference_attention, scores_shape
 from ._record import RecordsAttention
 
@@ -168,7 +168,7 @@ class CompetitiveAttention(RecordsAttention, nn.Module):
             self.beta_raw = nn.Parameter(torch.full(shape, _inverse_softplus(float(beta))))
             self.f = make_activation(activation, "activation")
         self.dropout = probability(dropout, "dropout")
-        self.scale = scale
+        self.scale = optional_scale(scale)
         self.causal = bool(causal)
         self.mask_convention = _masks.check_convention(mask_convention)
 

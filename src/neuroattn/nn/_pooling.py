@@ -32,7 +32,7 @@ class _MeanMax(torch.autograd.Function):
         (index,) = ctx.saved_tensors
         n = ctx.shape[ctx.dim]
         grad = (grad_mean / n).expand(ctx.shape).contiguous()
-        return grad.scatter_add(ctx.dim, index, grad_max), None
+        return grad.scatter_add_(ctx.dim, index, grad_max), None
 
 
 def mean_max(x: Tensor, dim: int) -> tuple[Tensor, Tensor]:

@@ -43,8 +43,9 @@ def create(name: str, *args: Any, **kwargs: Any) -> nn.Module:
     Examples
     --------
     >>> import neuroattn.nn as nna
-    >>> nna.create("cbam", 64, reduction=8)
-    CBAM(...)
+    >>> layer = nna.create("cbam", 64, reduction=8)
+    >>> type(layer).__name__, layer.channel.fc1.out_features
+    ('CBAM', 8)
 
     Raises
     ------

@@ -7,7 +7,7 @@ import math
 from torch import Tensor, nn
 
 from . import _masks
-from ._checks import probability
+from ._checks import optional_scale, probability
 from ._functional import check_qkv, fused_attention, reference_attention, scores_shape
 from ._record import RecordsAttention
 
@@ -68,9 +68,7 @@ class ScaledDotProductAttention(RecordsAttention, nn.Module):
     ) -> None:
         super().__init__()
         self.dropout = probability(dropout, "dropout")
-        if scale is not None and not (isinstance(scale, (int, float)) and scale > 0):
-            raise ValueError(f"scale must be a positive number or None, got {scale!r}")
-        self.scale = None if scale is None else float(scale)
+        self.scale = optional_scale(scale)
         self.causal = bool(causal)
         self.mask_convention = _masks.check_convention(mask_convention)
 
