@@ -2,6 +2,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 torch = pytest.importorskip("torch")
 
@@ -199,3 +201,28 @@ def test_dtypes_and_shapes_preserved(gen, dtype):
         assert context.dtype == dtype and context.shape == (2, 3, 5, 4)
         if need:
             assert attention.dtype == dtype and attention.shape == (2, 3, 5, 7)
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    L=st.integers(1, 6),
+    S=st.integers(1, 6),
+    groups=st.sampled_from([1, 2]),
+    causal=st.booleans(),
+    seed=st.integers(0, 2**16),
+)
+def test_property_rows_sum_to_one_or_zero_and_paths_agree(L, S, groups, causal, seed):
+    gen = torch.Generator().manual_seed(seed)
+    Q = randn(gen, 2, 2 * groups, L, 3)
+    K, V = randn(gen, 2, 2, S, 3), randn(gen, 2, 2, S, 2)
+    keep = torch.rand(2, 1, L, S, generator=gen) < 0.6
+    layer = ScaledDotProductAttention(causal=causal)
+    context, weights = layer(Q, K, V, keep)
+    fast, _ = layer(Q, K, V, keep, need_weights=False)
+    allowed = keep & torch.ones(L, S, dtype=torch.bool).tril() if causal else keep
+    sums = weights.sum(-1)
+    has_keys = allowed.any(-1).expand_as(sums)
+    torch.testing.assert_close(sums[has_keys], torch.ones_like(sums[has_keys]))
+    assert (sums[~has_keys] == 0).all()
+    assert (weights[~allowed.expand_as(weights)] == 0).all()
+    torch.testing.assert_close(fast, context)
