@@ -9,6 +9,13 @@ Every layer that computes attention weights returns or records them; masks follo
 :mod:`neuroattn.nn._masks`).
 """
 
+try:
+    import torch as _torch  # noqa: F401
+except ImportError as exc:  # pragma: no cover - exercised without torch only
+    raise ImportError(
+        "neuroattn.nn needs PyTorch, an optional extra: pip install 'neuroattn[torch]'"
+    ) from exc
+
 from ._cbam import CBAM
 from ._channel import ECA, ChannelAttention
 from ._competitive import CompetitiveAttention
