@@ -188,3 +188,15 @@ def test_bad_arguments():
     layer = CompetitiveAttention(num_heads=3)
     with pytest.raises(ValueError, match="num_heads"):
         layer(torch.randn(1, 2, 4, 3), torch.randn(1, 2, 4, 3), torch.randn(1, 2, 4, 3))
+
+
+def test_gradcheck_in_the_competition_parameters(gen):
+    Q, K, V = qkv(gen, B=1, H=2, L=3, S=4)
+    layer = CompetitiveAttention("dynamics", num_heads=2, A=0.5, beta=0.8, steps=2).double()
+    params = {n: p.detach().clone().requires_grad_(True) for n, p in layer.named_parameters()}
+
+    def f(a_raw, beta_raw):
+        state = {"A_raw": a_raw, "beta_raw": beta_raw}
+        return torch.func.functional_call(layer, state, (Q, K, V))[0]
+
+    assert torch.autograd.gradcheck(f, (params["A_raw"], params["beta_raw"]))
