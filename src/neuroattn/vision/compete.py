@@ -1,0 +1,276 @@
+r"""Stage 3, competition: a winner-take-all network picks where attention goes, and when.
+
+The saliency map S (at 1/16 of the image side by default) is the input of a
+competition network from :mod:`neuroattn.dynamics`, one unit per map cell:
+
+.. math::
+
+    τ \frac{du_i}{dt} = -u_i + α f(u_i) - β \sum_{j \ne i} f(u_j) + g_i I_i,
+    \qquad f(u) = \max(u - θ, 0)
+
+(:class:`~neuroattn.dynamics.LateralInhibition`; ``model="field"`` uses a 2-D Amari
+:class:`~neuroattn.dynamics.NeuralField` with local excitation and broad inhibition
+instead). I is the saliency map times (1 − IOR), scaled so that the strongest remaining
+location has g·I = 1; g is the top-down gain map of the feedback stage (one without a
+task). Every unit integrates its input; units above θ inhibit the others; the leading
+unit's self-excitation carries its rate past ``rate_threshold`` only once the competition
+is resolved, and that crossing is the **fixation onset** — the winner is whatever the
+simulated dynamics settle on, and the **latency** is how long they take (long when two
+locations are nearly equally salient). After ``dwell`` the winner's location receives
+**inhibition of return**, a Gaussian suppression of the input of radius ``ior_radius``
+that decays with time constant ``ior_tau_ms``; the winner's activity collapses (the
+**duration** of the fixation is the time its rate stays above threshold), the other
+units are released and the next winner emerges from the state the network is in (a warm
+start, not a reset). Time is in units of τ; ``tau_ms`` converts it to milliseconds.
+
+The scanpaths of a batch of maps are simulated together, as one batched network per
+chunk of time; each map keeps its own clock.
+
+References
+----------
+Koch, C. & Ullman, S. (1985). Shifts in selective visual attention: towards the
+underlying neural circuitry. Human Neurobiology 4, 219–227.
+Itti, L., Koch, C. & Niebur, E. (1998). IEEE PAMI 20(11), 1254–1259 (WTA and IOR).
+Amari, S. (1977). Biological Cybernetics 27, 77–87 (the neural field).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+
+from ..dynamics import Activation, LateralInhibition, Model, NeuralField
+from ._scan import run_scanpaths
+
+MODELS = ("wta", "field")
+
+
+def relu_threshold(theta: float) -> Activation:
+    """Rate function f(u) = max(u − θ, 0): units below θ are silent and inhibit no one."""
+
+    def f(u: Any) -> Any:
+        return np.maximum(u - theta, 0.0)
+
+    def df(u: Any) -> Any:
+        return (u > theta).astype(np.asarray(u).dtype)
+
+    return Activation(f"relu(θ={theta:g})", f, df, f)
+
+
+@dataclass(frozen=True)
+class Fixation:
+    """One shift of attention.
+
+    Attributes
+    ----------
+    x, y : float
+        Location in image pixels (column, row): the winning unit's cell, refined to the
+        centre of mass of its input over the 3 × 3 cells around it.
+    onset : float
+        Time (ms from image onset) at which the winner's rate crossed threshold.
+    duration : float
+        Time (ms) the winner's rate stayed above threshold.
+    latency : float
+        Time (ms) from the start of this competition (image onset, or the inhibition
+        of the previous winner) to onset.
+    saliency : float
+        Bottom-up saliency at the fixated cell (map maximum is one).
+    """
+
+    x: float
+    y: float
+    onset: float
+    duration: float
+    latency: float
+    saliency: float
+
+    def as_dict(self) -> dict[str, float]:
+        """The fields as a JSON-friendly dict."""
+        return {k: float(v) for k, v in asdict(self).items()}
+
+
+@dataclass(frozen=True)
+class CompetitionTrace:
+    """The simulated competition behind one scanpath.
+
+    Attributes
+    ----------
+    t : ndarray, shape (T,)
+        Time in ms.
+    rates : ndarray of float32, shape (T, h, w)
+        Rates f(u) of the competition units.
+    ior : ndarray, shape (h, w)
+        Inhibition of return at the end (0 none … 1 full).
+    rate_threshold : float
+        The rate whose crossing marks a fixation onset.
+    """
+
+    t: np.ndarray
+    rates: np.ndarray
+    ior: np.ndarray
+    rate_threshold: float
+
+    def plot(self, *, ax: Any = None, max_units: int = 8) -> Any:
+        """Rates of the units that ever led, over time; returns the figure."""
+        import matplotlib.pyplot as plt
+
+        if ax is None:
+            fig, ax = plt.subplots(figsize=(6, 3.2), layout="constrained")
+        else:
+            fig = ax.figure
+        flat = self.rates.reshape(len(self.t), -1)
+        leaders = np.unique(flat.argmax(axis=1)) if len(self.t) else np.array([], int)
+        order = leaders[np.argsort(-flat[:, leaders].max(axis=0))][:max_units]
+        w = self.rates.shape[-1]
+        for i in order:
+            ax.plot(self.t, flat[:, i], lw=1.2, label=f"cell ({i // w}, {i % w})")
+        ax.axhline(self.rate_threshold, color="0.5", ls="--", lw=0.8, label="threshold")
+        ax.set_xlabel("time (ms)")
+        ax.set_ylabel("rate f(u)")
+        ax.set_title("competition: leading units")
+        ax.legend(fontsize=7, ncol=2)
+        return fig
+
+
+def _positive(name: str, value: float, *, zero_ok: bool = False) -> None:
+    ok = value >= 0 if zero_ok else value > 0
+    if not (isinstance(value, (int, float)) and math.isfinite(value) and ok):
+        raise ValueError(f"compete.{name} must be {'>= 0' if zero_ok else '> 0'}, got {value!r}")
+
+
+@dataclass(frozen=True)
+class WinnerTakeAll:
+    """Stage 3: saliency map → scanpath of fixations (see the module docstring).
+
+    Parameters
+    ----------
+    model : {"wta", "field"}
+        Lateral-inhibition WTA (fast) or 2-D Amari neural field (local excitation of
+        width ``field_sigma`` cells; slower, through the FFT on grids over 256 cells).
+    alpha, beta : float
+        Self-excitation α (< 1) and lateral inhibition β of the network.
+    threshold : float
+        θ of the rate function f(u) = max(u − θ, 0).
+    rate_threshold : float
+        Rate at which the leading unit counts as having won (fixation onset). The
+        winner's plateau is (1 − θ)/(1 − α) − θ; two tied units stay near
+        (1 − θ)/(1 − α + β), below this threshold.
+    tau_ms : float
+        τ in milliseconds (10: attention shifts every 40–70 ms, the 30–70 ms of Itti &
+        Koch 2000).
+    dt : float
+        Euler step in units of τ.
+    chunk, max_latency, dwell : float
+        Simulated time per batched call, give-up time of one competition, and time the
+        winner is held before inhibition of return, all in units of τ.
+    ior_radius : float
+        Radius of inhibition of return as a fraction of the longer image side.
+    ior_strength : float
+        Peak suppression of the input (1 = complete).
+    ior_tau_ms : float
+        Decay time constant of inhibition of return in ms.
+    min_saliency : float
+        The scanpath ends when the strongest remaining input is below this fraction of
+        the map's maximum.
+    noise : float
+        σ of white noise in the dynamics (0: deterministic).
+    field_sigma : float
+        Width (cells) of local excitation of the neural field.
+    """
+
+    model: str = "wta"
+    alpha: float = 0.5
+    beta: float = 1.0
+    threshold: float = 0.2
+    rate_threshold: float = 1.0
+    tau_ms: float = 10.0
+    dt: float = 0.25
+    chunk: float = 8.0
+    max_latency: float = 40.0
+    dwell: float = 1.0
+    ior_radius: float = 0.06
+    ior_strength: float = 1.0
+    ior_tau_ms: float = 2000.0
+    min_saliency: float = 0.05
+    noise: float = 0.0
+    field_sigma: float = 1.0
+
+    def __post_init__(self) -> None:
+        if self.model not in MODELS:
+            raise ValueError(
+                f"compete.model must be one of {', '.join(MODELS)}, got {self.model!r}"
+            )
+        for name in ("tau_ms", "dt", "chunk", "max_latency", "ior_radius", "ior_tau_ms",
+                     "rate_threshold", "field_sigma"):  # fmt: skip
+            _positive(name, getattr(self, name))
+        for name in ("beta", "dwell", "ior_strength", "min_saliency", "noise", "threshold"):
+            _positive(name, getattr(self, name), zero_ok=True)
+        if not 0 <= self.alpha < 1:
+            raise ValueError(f"compete.alpha must be in [0, 1), got {self.alpha!r}")
+        if self.ior_strength > 1:
+            raise ValueError(f"compete.ior_strength must be <= 1, got {self.ior_strength!r}")
+        plateau = (1 - self.threshold) / (1 - self.alpha) - self.threshold
+        if self.rate_threshold >= plateau:
+            raise ValueError(
+                f"compete.rate_threshold {self.rate_threshold:g} is above the winner's "
+                f"plateau {plateau:g}: no unit could ever cross it"
+            )
+
+    def network(self, shape: tuple[int, int], gain: Any = 1.0) -> Model:
+        """The dynamics model for maps of ``shape`` with top-down gain map(s) ``gain``."""
+        act = relu_threshold(self.threshold)
+        if self.model == "wta":
+            g = gain if np.ndim(gain) == 0 else np.reshape(gain, (*np.shape(gain)[:-2], -1))
+            return LateralInhibition(
+                shape[0] * shape[1], alpha=self.alpha, beta=self.beta, activation=act, g=g
+            )
+        # DoG kernel: net self-weight α at d = 0, inhibition β out to the whole map
+        return NeuralField(
+            shape, a_exc=self.alpha + self.beta, sigma_exc=self.field_sigma, a_inh=self.beta,
+            sigma_inh=4.0 * max(shape), h=0.0, activation=act, g=gain, boundary="zero",
+        )  # fmt: skip
+
+    def __call__(
+        self,
+        saliency: np.ndarray,
+        *,
+        n_fixations: int = 5,
+        gain: np.ndarray | None = None,
+        image_shape: tuple[int, int] | None = None,
+        seed: int | np.random.Generator | None = None,
+    ) -> list[tuple[tuple[Fixation, ...], CompetitionTrace]]:
+        """Simulate the scanpaths of one ``(h, w)`` or a stack ``(B, h, w)`` of maps.
+
+        Parameters
+        ----------
+        saliency : ndarray, shape (h, w) or (B, h, w)
+            Non-negative saliency maps.
+        n_fixations : int
+            Fixations per map (fewer when nothing salient is left).
+        gain : ndarray, optional
+            Top-down gain maps g, broadcastable to ``saliency``.
+        image_shape : (int, int), optional
+            Height and width of the image the maps cover (fixations are in its pixels);
+            default the map shape.
+        seed : int or numpy.random.Generator, optional
+            Randomness of the noise.
+
+        Returns
+        -------
+        list of (fixations, trace), one per map.
+        """
+        sal = np.asarray(saliency, dtype=np.float64)
+        if sal.ndim not in (2, 3) or not np.isfinite(sal).all() or (sal < 0).any():
+            raise ValueError("compete: saliency must be finite, non-negative (h, w) or (B, h, w)")
+        if not isinstance(n_fixations, (int, np.integer)) or n_fixations < 1:
+            raise ValueError(f"n_fixations must be a positive integer, got {n_fixations!r}")
+        stack = sal.reshape(-1, *sal.shape[-2:])
+        g = np.broadcast_to(np.ones(1) if gain is None else np.asarray(gain, float), sal.shape)
+        shape = image_shape or stack.shape[-2:]
+        return run_scanpaths(
+            self, stack, g.reshape(stack.shape), int(n_fixations), (int(shape[0]), int(shape[1])),
+            np.random.default_rng(seed),
+        )  # fmt: skip

@@ -1,0 +1,217 @@
+"""Visual search arrays: odd-one-out singletons and colour × orientation conjunctions.
+
+Items are bars (anti-aliased rotated rectangles) on a uniform background, placed at
+random cells of a grid (7 × 7 by default, as the odd-one-out displays of Kotseruba et al.
+2019) with position jitter. Kinds:
+
+* ``"colour"`` — the target differs from the distractors in colour only;
+* ``"orientation"`` — in orientation only (Δθ = 90° by default);
+* ``"size"`` — in size only (larger by ``size_ratio``);
+* ``"conjunction"`` — the target has the colour of one half of the distractors and the
+  orientation of the other half (Treisman & Gelade 1980), so no single feature marks it.
+
+With ``target=False`` the target is replaced by one more distractor (target-absent
+trials). Everything random comes from ``seed``; the global numpy seed is never used.
+
+References
+----------
+Treisman, A. M. & Gelade, G. (1980). A feature-integration theory of attention.
+Cognitive Psychology 12, 97–136.
+Kotseruba, I., Wloka, C., Rasouli, A. & Tsotsos, J. K. (2019). Do saliency models detect
+odd-one-out targets? New datasets and evaluations. BMVC.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+KINDS = ("colour", "orientation", "size", "conjunction")
+_SHIFT = 4  # sub-pixel bits of cv2.fillConvexPoly
+
+
+@dataclass(frozen=True)
+class SearchArray:
+    """One generated search display.
+
+    Attributes
+    ----------
+    image : ndarray of uint8, shape (H, W, 3)
+        The RGB display.
+    target_mask : ndarray of bool, shape (H, W)
+        Pixels of the target (all False on target-absent trials).
+    labels : ndarray of int32, shape (H, W)
+        0 on the background, i + 1 on the pixels of item i.
+    centres : ndarray of float, shape (n, 2)
+        Item centres (x, y) in pixels.
+    target_index : int or None
+        Index of the target among the items, None when absent.
+    kind : str
+    item_length : float
+        Length of a distractor bar in pixels (the target's may differ).
+    spacing : float
+        Distance between neighbouring grid cells in pixels.
+    """
+
+    image: np.ndarray
+    target_mask: np.ndarray
+    labels: np.ndarray
+    centres: np.ndarray
+    target_index: int | None
+    kind: str
+    item_length: float
+    spacing: float
+
+    @property
+    def set_size(self) -> int:
+        """Number of items in the display."""
+        return int(self.centres.shape[0])
+
+
+def bar_polygon(
+    centre: tuple[float, float], length: float, width: float, theta: float
+) -> np.ndarray:
+    """Corners (x, y) of a bar at ``theta`` degrees (counter-clockwise, 0 = horizontal)."""
+    t = math.radians(theta)
+    along = np.array([math.cos(t), -math.sin(t)])  # rows point down
+    across = np.array([math.sin(t), math.cos(t)])
+    c = np.asarray(centre, dtype=np.float64)
+    a, b = along * length / 2, across * width / 2
+    return np.stack([c - a - b, c + a - b, c + a + b, c - a + b])
+
+
+def _fill(canvas: np.ndarray, poly: np.ndarray, value, aa: bool) -> None:
+    pts = np.round(poly * (1 << _SHIFT)).astype(np.int32)
+    line = cv2.LINE_AA if aa else cv2.LINE_8
+    cv2.fillConvexPoly(canvas, pts, value, lineType=line, shift=_SHIFT)
+
+
+def _colour(c) -> tuple[int, int, int]:
+    arr = np.asarray(c, dtype=np.float64).ravel()
+    if arr.size != 3 or not np.isfinite(arr).all() or arr.min() < 0:
+        raise ValueError(f"colours must be three non-negative numbers, got {c!r}")
+    if arr.max() <= 1.0:
+        arr = arr * 255
+    r, g, b = (round(float(v)) for v in np.clip(arr, 0, 255))
+    return r, g, b
+
+
+def _check(kind: str, set_size: int, grid: tuple[int, int], size: tuple[int, int]) -> None:
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {', '.join(KINDS)}, got {kind!r}")
+    if not isinstance(set_size, (int, np.integer)) or set_size < 1:
+        raise ValueError(f"set_size must be a positive integer, got {set_size!r}")
+    if set_size > grid[0] * grid[1]:
+        raise ValueError(f"set_size {set_size} does not fit a {grid[0]}×{grid[1]} grid")
+    if min(size) < 32:
+        raise ValueError(f"size must be at least 32×32 pixels, got {size}")
+
+
+def _item_features(kind, n, target_pos, rng, orient, d_orient, colours, ratio):
+    """Colour, orientation and scale of each item; the target at ``target_pos``."""
+    tcol, dcol = colours
+    cols = [dcol] * n
+    ori = [d_orient] * n
+    scale = [1.0] * n
+    if kind == "conjunction":
+        # half the distractors share the target's colour, half its orientation
+        others = [i for i in range(n) if i != target_pos]
+        share_colour = rng.permutation(np.arange(len(others)) % 2 == 0)
+        for i, share in zip(others, share_colour, strict=True):
+            cols[i], ori[i] = (tcol, d_orient) if share else (dcol, orient)
+    if target_pos is not None:
+        if kind in ("colour", "conjunction"):
+            cols[target_pos] = tcol
+        if kind in ("orientation", "conjunction"):
+            ori[target_pos] = orient
+        if kind == "size":
+            scale[target_pos] = ratio
+    return cols, ori, scale
+
+
+def search_array(
+    kind: str = "colour",
+    set_size: int = 49,
+    *,
+    target: bool = True,
+    size: tuple[int, int] = (512, 512),
+    grid: tuple[int, int] = (7, 7),
+    jitter: float = 0.2,
+    item_length: float | None = None,
+    aspect: float = 0.25,
+    target_colour=(1.0, 0.0, 0.0),
+    distractor_colour=(0.0, 1.0, 0.0),
+    target_orientation: float | None = None,
+    distractor_orientation: float | None = None,
+    size_ratio: float = 1.6,
+    background=(0.5, 0.5, 0.5),
+    seed: int | np.random.Generator | None = None,
+) -> SearchArray:
+    """Generate one search array (see the module docstring).
+
+    Parameters
+    ----------
+    kind : {"colour", "orientation", "size", "conjunction"}
+    set_size : int
+        Number of items, at most the number of grid cells.
+    target : bool
+        Target present (default) or absent.
+    size : (int, int)
+        Image height and width in pixels.
+    grid : (int, int)
+        Rows and columns of candidate positions; items take ``set_size`` random cells.
+    jitter : float
+        Uniform position jitter, as a fraction of the cell spacing (±jitter/2).
+    item_length : float, optional
+        Bar length in pixels; default 0.45 of the cell spacing.
+    aspect : float
+        Bar width / length.
+    target_colour, distractor_colour : 3 numbers
+        RGB in [0, 1] (or 0–255).
+    target_orientation, distractor_orientation : float, optional
+        Degrees, counter-clockwise, 0 = horizontal. By default the distractor
+        orientation is random (uniform in [0°, 180°)) per array and the target is
+        rotated from it by 90°; for non-orientation kinds all bars share it.
+    size_ratio : float
+        Target length / distractor length for ``kind="size"``.
+    background : 3 numbers
+        Background RGB.
+    seed : int or numpy.random.Generator, optional
+
+    Returns
+    -------
+    SearchArray
+    """
+    size = (int(size[0]), int(size[1]))
+    grid = (int(grid[0]), int(grid[1]))
+    _check(kind, set_size, grid, size)
+    if not (0 <= jitter <= 1 and 0 < aspect <= 1 and size_ratio > 0):
+        raise ValueError("need 0 <= jitter <= 1, 0 < aspect <= 1 and size_ratio > 0")
+    rng = np.random.default_rng(seed)
+    h, w = size
+    spacing = min(h / grid[0], w / grid[1])
+    length = 0.45 * spacing if item_length is None else float(item_length)
+    d_orient = rng.uniform(0, 180) if distractor_orientation is None else distractor_orientation
+    orient = d_orient + 90.0 if target_orientation is None else target_orientation
+    cells = rng.choice(grid[0] * grid[1], size=set_size, replace=False)
+    rows, cols_ = np.divmod(cells, grid[1])
+    oy, ox = (h - spacing * grid[0]) / 2, (w - spacing * grid[1]) / 2
+    offs = rng.uniform(-0.5, 0.5, size=(set_size, 2)) * jitter * spacing
+    centres = np.stack([ox + (cols_ + 0.5) * spacing, oy + (rows + 0.5) * spacing], 1) + offs
+    t_pos = int(rng.integers(set_size)) if target else None
+    colours = (_colour(target_colour), _colour(distractor_colour))
+    cols, ori, scale = _item_features(
+        kind, set_size, t_pos, rng, orient, d_orient, colours, size_ratio
+    )
+    image = np.empty((h, w, 3), np.uint8)
+    image[:] = _colour(background)
+    labels = np.zeros((h, w), np.int32)
+    for i in range(set_size):
+        poly = bar_polygon(tuple(centres[i]), length * scale[i], length * aspect * scale[i], ori[i])
+        _fill(image, poly, cols[i], aa=True)
+        _fill(labels, poly, i + 1, aa=False)
+    mask = labels == (t_pos + 1) if t_pos is not None else np.zeros((h, w), bool)
+    return SearchArray(image, mask, labels, centres, t_pos, kind, length, spacing)
