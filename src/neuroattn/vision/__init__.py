@@ -12,6 +12,7 @@ measure it.
 
 from . import metrics, stimuli
 from .compete import CompetitionTrace, Fixation, WinnerTakeAll
+from .config import EXAMPLE_CONFIG, VisionConfig, config_from_toml, load_config
 from .encode import (
     Encoder,
     Encoding,
@@ -22,26 +23,39 @@ from .encode import (
     opponent_channels,
 )
 from .features import FeatureExtractor, Features, centre_surround, combine, normalize
+from .feedback import Task, TopDown, parse_target
+from .pipeline import AttentionResult, Pipeline, attend, saliency
 from .stimuli import SearchArray, search_array
 
 __all__ = [
+    "EXAMPLE_CONFIG",
+    "AttentionResult",
     "CompetitionTrace",
     "Encoder",
     "Encoding",
     "FeatureExtractor",
     "Features",
     "Fixation",
+    "Pipeline",
     "Pyramid",
     "SearchArray",
+    "Task",
+    "TopDown",
+    "VisionConfig",
     "WinnerTakeAll",
+    "attend",
     "centre_surround",
     "combine",
+    "config_from_toml",
     "gabor_kernels",
     "gaussian_pyramid",
     "intensity",
+    "load_config",
     "metrics",
     "normalize",
     "opponent_channels",
+    "parse_target",
+    "saliency",
     "search_array",
     "stimuli",
 ]

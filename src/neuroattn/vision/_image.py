@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import cv2
 import numpy as np
@@ -61,14 +61,22 @@ def _move_channels(arr: np.ndarray, channel_axis: int | None, name: str) -> np.n
     return arr
 
 
+class Checked(NamedTuple):
+    """A checked image: the working array, its scale, and the original (H, W)."""
+
+    image: np.ndarray
+    scale: float
+    shape: tuple[int, int]
+
+
 def as_rgb(
     image: Any,
     *,
     channel_axis: int | None = -1,
     max_side: int | None = 2048,
     name: str = "image",
-) -> tuple[np.ndarray, float]:
-    """Check one image; return it as ``(H, W, 3)`` or ``(H, W)`` and its scale.
+) -> Checked:
+    """Check one image; return it as ``(H, W, 3)`` or ``(H, W)``, its scale and shape.
 
     Parameters
     ----------
@@ -87,10 +95,10 @@ def as_rgb(
 
     Returns
     -------
-    rgb : ndarray of uint8 (uint8 input) or float32 (anything else)
-        ``(H', W', 3)`` for colour input, ``(H', W')`` for grayscale.
-    scale : float
-        ``H' / H`` (1.0 unless the image was shrunk).
+    Checked
+        ``image``: uint8 (for uint8 input) or float32, ``(H', W', 3)`` for colour input,
+        ``(H', W')`` for grayscale; ``scale``: ``H' / H`` (1.0 unless the image was
+        shrunk); ``shape``: the original ``(H, W)``.
 
     Raises
     ------
@@ -126,7 +134,7 @@ def as_rgb(
         )
         out = cv2.resize(out, size, interpolation=cv2.INTER_AREA)
         scale = size[1] / h
-    return np.ascontiguousarray(out), scale
+    return Checked(np.ascontiguousarray(out), scale, (int(h), int(w)))
 
 
 def is_batch(images: Any) -> bool:

@@ -37,7 +37,7 @@ import numpy as np
 NORMALIZATIONS = ("hybrid", "iterative", "maxnorm", "none")
 
 
-def _unit_max(maps: np.ndarray, floor: float = 0.0) -> np.ndarray:
+def unit_max(maps: np.ndarray, floor: float = 0.0) -> np.ndarray:
     """Each map divided by the larger of its maximum and ``floor`` (zero maps stay zero).
 
     The floor keeps maps that hold nothing but rounding noise from being blown up to
@@ -78,7 +78,7 @@ def maxnorm(
     maps = np.asarray(maps, dtype=np.float32)
     flat = maps.reshape(-1, *maps.shape[-2:])
     if rescale:
-        out = _unit_max(flat, floor) * np.float32(M)
+        out = unit_max(flat, floor) * np.float32(M)
     else:
         peak = flat.max(axis=(-2, -1), keepdims=True)
         out = flat * np.where(peak > 0, np.float32(M) / np.maximum(peak, 1e-30), 0)
@@ -153,7 +153,7 @@ def iterative_normalization(
     maps = np.asarray(maps, dtype=np.float32)
     h, w = maps.shape[-2:]
     out = maps.reshape(-1, h, w)
-    out = _unit_max(out, floor) if rescale else out.copy()
+    out = unit_max(out, floor) if rescale else out.copy()
     # batched small matrix products: one large GEMM would start OpenBLAS threads, which
     # on a busy machine is tens of times slower than this
     gy_exc, gy_inh = _blur_matrix(h, sigma_exc * w), _blur_matrix(h, sigma_inh * w)
@@ -206,7 +206,7 @@ def normalize(
     first = stage == 1
     if method == "none":
         flat = maps.reshape(-1, *maps.shape[-2:])
-        return _unit_max(flat, floor).reshape(maps.shape) if first else maps
+        return unit_max(flat, floor).reshape(maps.shape) if first else maps
     if method == "maxnorm":
         return maxnorm(maps, floor=floor if first else 0.0)
     if first or method == "iterative":

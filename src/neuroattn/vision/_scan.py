@@ -49,7 +49,7 @@ class _Member:
 
     # --- episodes ------------------------------------------------------------------------
     def ior_now(self) -> np.ndarray:
-        """1 − Π_k (1 − s e^{−Δt/τ_IOR} e^{−d_k²/r²}) over the inhibited locations."""
+        """1 − Π_k (1 − s e^{−Δt/τ_IOR} e^{−(d_k/r)⁴}) over the inhibited locations."""
         h, w = self.sal.shape
         cfg = self.cfg
         cell = 0.5 * (self.image_shape[0] / h + self.image_shape[1] / w)
@@ -58,7 +58,8 @@ class _Member:
         keep = np.ones((h, w))
         for row, col, t0 in self.iors:
             amp = cfg.ior_strength * np.exp(-(self.t - t0) * cfg.tau_ms / cfg.ior_tau_ms)
-            keep *= 1 - amp * np.exp(-((yy - row) ** 2 + (xx - col) ** 2) / r**2)
+            d2 = ((yy - row) ** 2 + (xx - col) ** 2) / r**2
+            keep *= 1 - amp * np.exp(-(d2**2))  # flat-topped: exp(−(d/r)⁴)
         return 1 - keep
 
     def start_episode(self, compete: bool = True) -> None:

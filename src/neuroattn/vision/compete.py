@@ -17,8 +17,8 @@ unit's self-excitation carries its rate past ``rate_threshold`` only once the co
 is resolved, and that crossing is the **fixation onset** — the winner is whatever the
 simulated dynamics settle on, and the **latency** is how long they take (long when two
 locations are nearly equally salient). After ``dwell`` the winner's location receives
-**inhibition of return**, a Gaussian suppression of the input of radius ``ior_radius``
-that decays with time constant ``ior_tau_ms``; the winner's activity collapses (the
+**inhibition of return**, a flat-topped suppression s·exp(−(d/r)⁴) of the input within
+``ior_radius`` that decays with time constant ``ior_tau_ms``; the winner's activity collapses (the
 **duration** of the fixation is the time its rate stays above threshold), the other
 units are released and the next winner emerges from the state the network is in (a warm
 start, not a reset). Time is in units of τ; ``tau_ms`` converts it to milliseconds.

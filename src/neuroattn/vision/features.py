@@ -37,13 +37,13 @@ Networks 19, 1395–1407.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 
 import cv2
 import numpy as np
 
-from ._normalize import NORMALIZATIONS, iterative_normalization, maxnorm, normalize
+from ._normalize import NORMALIZATIONS, iterative_normalization, maxnorm, normalize, unit_max
 from .encode import Encoding, Pyramid, gaussian_pyramid
 
 CENTRES: tuple[int, ...] = (2, 3, 4)
@@ -116,6 +116,12 @@ class Features:
         The normalisation scheme used (and used again by :func:`combine`).
     iterations : int
         Iterations of the iterative normalisation.
+    contrast_maps : mapping of str to ndarray (h, w)
+        Per channel, the centre–surround maps in units of the channel's range (with the
+        noise floor), averaged over scales, before any competition: how much of each
+        feature is where. The top-down stage reads these, since within-feature
+        competition suppresses exactly the features a search task shares with many
+        distractors.
     """
 
     feature_maps: Mapping[str, np.ndarray]
@@ -123,6 +129,7 @@ class Features:
     level: int
     normalization: str = "hybrid"
     iterations: int = 5
+    contrast_maps: Mapping[str, np.ndarray] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -217,12 +224,14 @@ class FeatureExtractor:
             normed.mean(axis=1), self.normalization, stage=2, iterations=self.iterations
         )
         maps = {n: channel[k] for k, n in enumerate(names)}
+        contrast = unit_max(scale_maps, self.min_contrast).mean(axis=1)
         return Features(
             MappingProxyType(maps),
             MappingProxyType({g: tuple(v) for g, v in groups.items() if v}),
             level,
             self.normalization,
             self.iterations,
+            MappingProxyType({n: contrast[k] for k, n in enumerate(names)}),
         )
 
 

@@ -1,0 +1,213 @@
+"""One typed configuration of the whole pipeline, loadable from TOML.
+
+:class:`VisionConfig` holds the four stage objects (each a frozen dataclass that checks
+its own values) and the two settings between them. :func:`load_config` reads a TOML file
+or string, checks every field once (unknown fields, types) and names the field in the
+one-line error. :data:`EXAMPLE_CONFIG` is the commented default configuration.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+from .compete import WinnerTakeAll
+from .encode import Encoder
+from .features import FeatureExtractor
+from .feedback import TopDown
+
+EXAMPLE_CONFIG = """\
+# neuroattn vision pipeline — configuration (TOML); every value here is the default.
+# Use:  neuroattn attend IMAGE --config this.toml   or   attend(img, config=load_config(path))
+
+max_side = 2048          # larger images are shrunk to this longer side (with a warning)
+
+[weights]                # conspicuity maps in the saliency sum S = Σ w_k N(C_k) / Σ w_k
+intensity = 1.0
+colour = 1.0
+orientation = 1.0
+
+[encode]                 # stage 1 (Itti, Koch & Niebur 1998)
+orientations = [0.0, 45.0, 90.0, 135.0]  # Gabor orientations, degrees (0 = horizontal)
+levels = 8               # deepest pyramid level (1/256 of the image)
+first_level = 2          # finest level kept (the finest centre scale)
+colour_level = 2         # level where intensity and colour opponency are computed
+gabor_wavelength = 4.0   # λ in pixels of each level
+gabor_aspect = 0.7       # γ: the envelope is 1/γ times longer along the bar
+colour_threshold = 0.1   # hue is undefined below this fraction of max intensity
+colour = true            # compute the colour-opponent channels
+
+[features]               # stage 2
+centres = [2, 3, 4]      # centre levels c
+deltas = [3, 4]          # surround s = c + δ
+normalization = "hybrid" # hybrid | iterative | maxnorm | none
+iterations = 5           # iterations of the iterative DoG (Itti & Koch 2000)
+split_polarity = true    # on/off, red/green, blue/yellow apart (VOCUS); false: |·| (Itti)
+map_level = 4            # level of the feature, conspicuity and saliency maps (1/16)
+min_contrast = 0.05      # noise floor of the first normalisation (fraction of range)
+
+[compete]                # stage 3: winner-take-all dynamics and inhibition of return
+model = "wta"            # wta (lateral inhibition) | field (2-D Amari neural field)
+alpha = 0.5              # self-excitation α < 1
+beta = 1.0               # lateral inhibition β
+threshold = 0.2          # θ of the rate function f(u) = max(u − θ, 0)
+rate_threshold = 1.0     # rate whose crossing is a fixation onset
+tau_ms = 10.0            # τ in milliseconds
+dt = 0.25                # Euler step, units of τ
+chunk = 8.0              # simulated time per batched call, units of τ
+max_latency = 40.0       # give up a competition after this long, units of τ
+dwell = 1.0              # the winner is held this long before IOR, units of τ
+ior_radius = 0.06        # radius of inhibition of return, fraction of the longer side
+ior_strength = 1.0       # peak suppression of the input by IOR (≤ 1)
+ior_tau_ms = 2000.0      # decay time constant of IOR, ms
+min_saliency = 0.05      # stop when the best remaining input is below this fraction
+noise = 0.0              # σ of noise in the dynamics
+field_sigma = 1.0        # local excitation width of the neural field, cells
+
+[feedback]               # stage 4: top-down task (Frintrop 2005; Navalpakkam & Itti 2007)
+weight = 0.5             # t: share of the top-down map in the saliency map
+gain_strength = 1.0      # γ: exponent of the input gain map g(x) of the competition
+max_gain = 10.0          # gains are clipped to [1/max_gain, max_gain]
+"""
+
+_SECTIONS = {"encode": Encoder, "features": FeatureExtractor, "compete": WinnerTakeAll,
+             "feedback": TopDown}  # fmt: skip
+_GROUPS = ("intensity", "colour", "orientation")
+
+
+def _default_weights() -> Mapping[str, float]:
+    return MappingProxyType(dict.fromkeys(_GROUPS, 1.0))
+
+
+@dataclass(frozen=True)
+class VisionConfig:
+    """The pipeline's settings: the four stages and what lies between them.
+
+    Attributes
+    ----------
+    encode : Encoder
+    features : FeatureExtractor
+    compete : WinnerTakeAll
+    feedback : TopDown
+    weights : mapping of str to float
+        Weights of the intensity, colour and orientation conspicuity maps.
+    max_side : int
+        Longer side above which images are shrunk (with a warning).
+    """
+
+    encode: Encoder = field(default_factory=Encoder)
+    features: FeatureExtractor = field(default_factory=FeatureExtractor)
+    compete: WinnerTakeAll = field(default_factory=WinnerTakeAll)
+    feedback: TopDown = field(default_factory=TopDown)
+    weights: Mapping[str, float] = field(default_factory=_default_weights)
+    max_side: int = 2048
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.max_side, int) or self.max_side < 32:
+            raise ValueError(f"max_side: must be an integer >= 32, got {self.max_side!r}")
+        bad = set(self.weights) - set(_GROUPS)
+        if bad:
+            raise ValueError(f"weights.{sorted(bad)[0]}: unknown field; use {', '.join(_GROUPS)}")
+        if any(not (w >= 0) for w in self.weights.values()) or not any(self.weights.values()):
+            raise ValueError("weights: must be >= 0 and not all zero")
+        object.__setattr__(
+            self, "weights", MappingProxyType({**dict.fromkeys(_GROUPS, 1.0), **self.weights})
+        )
+
+
+def _coerce(where: str, value: Any, hint: Any) -> Any:
+    """Check a TOML value against a field's type hint (int → float is allowed)."""
+    origin = typing.get_origin(hint)
+    if origin is tuple:
+        (inner, *_) = typing.get_args(hint)
+        if not isinstance(value, list) or not value:
+            raise ValueError(f"{where}: must be a non-empty list")
+        return tuple(_coerce(f"{where}[{i}]", v, inner) for i, v in enumerate(value))
+    if hint is bool:
+        if not isinstance(value, bool):
+            raise ValueError(f"{where}: must be true or false, got {value!r}")
+        return value
+    if hint is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError(f"{where}: must be an integer, got {value!r}")
+        return value
+    if hint is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ValueError(f"{where}: must be a number, got {value!r}")
+        return float(value)
+    if hint is str and not isinstance(value, str):
+        raise ValueError(f"{where}: must be a string, got {value!r}")
+    return value
+
+
+def _section(name: str, cls: type, table: Any) -> Any:
+    if not isinstance(table, dict):
+        raise ValueError(f"{name}: must be a table")
+    hints = typing.get_type_hints(cls)
+    known = {f.name for f in dataclasses.fields(cls) if f.init}
+    kwargs = {}
+    for key, value in table.items():
+        if key not in known:
+            raise ValueError(f"{name}.{key}: unknown field")
+        kwargs[key] = _coerce(f"{name}.{key}", value, hints[key])
+    try:
+        return cls(**kwargs)
+    except (ValueError, TypeError) as exc:
+        msg = str(exc)
+        raise ValueError(msg if msg.startswith(name) else f"{name}: {msg}") from None
+
+
+def config_from_dict(data: Mapping[str, Any]) -> VisionConfig:
+    """A :class:`VisionConfig` from a parsed TOML mapping (missing fields: defaults)."""
+    kwargs: dict[str, Any] = {}
+    for key, value in data.items():
+        if key in _SECTIONS:
+            kwargs[key] = _section(key, _SECTIONS[key], value)
+        elif key == "weights":
+            if not isinstance(value, dict):
+                raise ValueError("weights: must be a table")
+            kwargs[key] = {k: _coerce(f"weights.{k}", v, float) for k, v in value.items()}
+        elif key == "max_side":
+            kwargs[key] = _coerce("max_side", value, int)
+        else:
+            raise ValueError(f"config.{key}: unknown field")
+    return VisionConfig(**kwargs)
+
+
+def config_from_toml(text: str) -> VisionConfig:
+    """A checked :class:`VisionConfig` from TOML text."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(f"config: not valid TOML ({exc})") from None
+    return config_from_dict(data)
+
+
+def load_config(path: str | Path) -> VisionConfig:
+    """Read a TOML file into a checked :class:`VisionConfig`.
+
+    Raises
+    ------
+    ValueError
+        One line naming the field at fault, or saying that the file cannot be read or is
+        not valid TOML.
+    """
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{path}: cannot read the config ({exc})") from None
+    try:
+        return config_from_toml(text)
+    except ValueError as exc:
+        raise ValueError(f"{path}: {exc}") from None
