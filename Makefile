@@ -43,5 +43,10 @@ pytest: install-dev
 bench: install-dev
 	$(BIN)/python -m benchmarks
 
+## make bench-peers: create the peer venvs (Brian2, JAX) under .bench-venvs ahead of a run
+.PHONY: bench-peers
+bench-peers: install-dev
+	$(BIN)/python -m benchmarks._peers
+
 clean:
 	rm -rf $(VENV) .bench-venvs build *.egg-info src/*.egg-info

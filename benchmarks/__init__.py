@@ -1,0 +1,1 @@
+"""neuroattn benchmarks: ``python -m benchmarks`` (or ``make bench``); see README.md."""

@@ -1,0 +1,100 @@
+"""Run the benchmarks: ``python -m benchmarks [--only D1,D2] [--quick] [--out DIR]``.
+
+Thread counts are pinned before numpy is imported (see ``--threads``); peers inherit them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+BENCHMARKS = {"D1": "d1_network", "D2": "d2_sweep"}
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    p.add_argument(
+        "--only",
+        default=",".join(BENCHMARKS),
+        help="comma-separated benchmarks to run (default: %(default)s)",
+    )
+    p.add_argument(
+        "--quick", action="store_true", help="smoke run: fewer steps / sets and 3 repetitions"
+    )
+    p.add_argument(
+        "--reps",
+        type=int,
+        default=None,
+        help="repetitions per contender; the median is reported (default 5, quick 3)",
+    )
+    p.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="BLAS/OpenMP/XLA/torch threads for every contender (default 1)",
+    )
+    p.add_argument("--no-peers", action="store_true", help="skip the peer libraries")
+    p.add_argument(
+        "--slow",
+        type=float,
+        default=30.0,
+        help="a contender whose first repetition exceeds this many seconds "
+        "gets 3 repetitions only (default %(default)s)",
+    )
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=Path(__file__).resolve().parent / "results",
+        help="directory for the JSON results (default benchmarks/results/)",
+    )
+    return p.parse_args(argv)  # fmt: skip
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    names = [s.strip().upper() for s in args.only.split(",") if s.strip()]
+    unknown = [n for n in names if n not in BENCHMARKS]
+    if unknown:
+        print(f"unknown benchmark(s) {', '.join(unknown)}; choose from {', '.join(BENCHMARKS)}")
+        return 2
+    from ._common import set_thread_env
+
+    env = set_thread_env(args.threads)  # before numpy is imported anywhere
+    from ._common import machine_info, print_table, set_torch_threads, write_json
+
+    torch_note = set_torch_threads(args.threads)
+    reps = args.reps or (3 if args.quick else 5)
+    meta: dict[str, Any] = {
+        **machine_info(),
+        "threads": {**env, "torch": torch_note},
+        "reps": reps,
+        "quick": args.quick,
+        "argv": sys.argv[1:] if argv is None else argv,
+    }
+    threads = ", ".join(f"{k}={v}" for k, v in env.items() if k != "XLA_FLAGS")
+    print(f"threads: {threads}; {torch_note}; XLA_FLAGS={env.get('XLA_FLAGS', '(unset)')}")
+    print(f"machine: {meta['cpu']}, {meta['cores']} cores, load {meta['loadavg']}; "
+          f"numpy {meta['numpy']}, git {meta['git']}; median of {reps} reps")  # fmt: skip
+    combined: dict[str, Any] = {"meta": meta, "benchmarks": {}}
+    for name in names:
+        module = importlib.import_module(f".{BENCHMARKS[name]}", __package__)
+        start = time.perf_counter()
+        print(f"\nrunning {name} …", flush=True)
+        res = module.run(reps=reps, quick=args.quick, peers=not args.no_peers, slow_s=args.slow)
+        res.meta["elapsed_s"] = time.perf_counter() - start
+        print_table(res)
+        data = {"meta": meta, **res.to_json()}
+        write_json(args.out / f"{res.name}.json", data)
+        combined["benchmarks"][name] = res.to_json()
+    combined["meta"]["loadavg_end"] = __import__("os").getloadavg()
+    write_json(args.out / "latest.json", combined)
+    print(f"\nresults written to {args.out}/")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
