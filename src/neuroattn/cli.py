@@ -91,6 +91,61 @@ def demo(
     console.print(f"[green]wrote[/] {len(summary['files'])} files to {out.resolve()}/")
 
 
+@app.command()
+def attend(
+    images: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Image files (PNG, JPEG, TIFF, … or .npy); none: a built-in photograph "
+            "and a generated search array.",
+            show_default=False,
+        ),
+    ] = None,
+    target: Annotated[
+        str | None,
+        typer.Option(
+            "--target", "-t",
+            help='Top-down task: "red", "orientation=45", "colour=red,orientation=90", '
+            '"bright"/"dark", or an example patch image file.',
+        ),
+    ] = None,
+    fixations: Annotated[int, typer.Option("--fixations", "-n", help="Fixations per image.")] = 5,
+    out: Annotated[Path, typer.Option("-o", "--out", help="Output folder.")] = Path(
+        "neuroattn-attend"
+    ),
+    config: Annotated[
+        Path | None, typer.Option("--config", help="TOML settings of the pipeline (see --example).")
+    ] = None,
+    example: Annotated[
+        bool, typer.Option("--example", help="Print the commented default config and exit.")
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Where does attention go? Saliency map, numbered scanpath, feature maps, fixations.json."""
+    if example:
+        from .vision import EXAMPLE_CONFIG
+
+        sys.stdout.write(EXAMPLE_CONFIG)
+        return
+
+    def report(kind: str, message: str) -> None:
+        style = "bold red" if kind == "error" else "yellow"
+        err_console.print(f"[{style}]{kind}:[/] {message}", highlight=False, soft_wrap=True)
+
+    def run() -> dict[str, Any]:
+        from .vision._cli import run_attend
+
+        return run_attend(images or [], out, target=target, n_fixations=fixations,
+                          config=config, report=report, progress=not quiet)  # fmt: skip
+
+    summary = _guarded(run)
+    for info in summary["images"]:
+        console.print(f"{info['image']}: {info['fixations']} fixations → {out / info['name']}/")
+    if summary["failed"]:
+        err_console.print(f"[bold red]{len(summary['failed'])} image(s) skipped[/]")
+        raise typer.Exit(code=2)
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

@@ -41,25 +41,42 @@ class _Member:
     dwell_left: float = 0.0
     inputs: np.ndarray = field(default_factory=lambda: np.zeros(0))
     ior_map: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    iors: list[tuple[float, float, float]] = field(default_factory=list)
+    iors: list[tuple[np.ndarray, float]] = field(default_factory=list)
     fixations: list[dict[str, float]] = field(default_factory=list)
     pending: list[tuple[int, int]] = field(default_factory=list)
     seg_t: list[np.ndarray] = field(default_factory=list)
     seg_r: list[np.ndarray] = field(default_factory=list)
 
     # --- episodes ------------------------------------------------------------------------
-    def ior_now(self) -> np.ndarray:
-        """1 − Π_k (1 − s e^{−Δt/τ_IOR} e^{−(d_k/r)⁴}) over the inhibited locations."""
+    def ior_region(self, row: float, col: float) -> np.ndarray:
+        """Where to inhibit after attending (row, col): a flat-topped disc of radius r,
+        e^{−(d/r)⁴}, joined with the proto-object around the winner — the connected cells
+        whose input is at least ``ior_extent`` of the winner's (Walther & Koch 2006), out
+        to 3 r — so that a large salient region is inhibited as a whole."""
+        import cv2
+
         h, w = self.sal.shape
         cfg = self.cfg
         cell = 0.5 * (self.image_shape[0] / h + self.image_shape[1] / w)
         r = cfg.ior_radius * max(self.image_shape) / cell
         yy, xx = np.mgrid[0:h, 0:w]
-        keep = np.ones((h, w))
-        for row, col, t0 in self.iors:
+        d2 = ((yy - row) ** 2 + (xx - col) ** 2) / r**2
+        region = np.exp(-(d2**2))
+        if cfg.ior_extent > 0:
+            i, j = round(row), round(col)
+            above = (self.inputs >= cfg.ior_extent * self.inputs[i, j]).astype(np.uint8)
+            _, labels = cv2.connectedComponents(above, connectivity=8)
+            blob = (labels == labels[i, j]) & (d2 <= 9.0)
+            region = np.maximum(region, blob)
+        return region
+
+    def ior_now(self) -> np.ndarray:
+        """1 − Π_k (1 − s e^{−Δt/τ_IOR} R_k) over the inhibited regions R_k."""
+        cfg = self.cfg
+        keep = np.ones(self.sal.shape)
+        for region, t0 in self.iors:
             amp = cfg.ior_strength * np.exp(-(self.t - t0) * cfg.tau_ms / cfg.ior_tau_ms)
-            d2 = ((yy - row) ** 2 + (xx - col) ** 2) / r**2
-            keep *= 1 - amp * np.exp(-(d2**2))  # flat-topped: exp(−(d/r)⁴)
+            keep *= 1 - amp * region
         return 1 - keep
 
     def start_episode(self, compete: bool = True) -> None:
@@ -100,7 +117,8 @@ class _Member:
         self.t += float(ts[cut])
         self.u = us[cut]
         if ior:  # at the location of the fixation just held
-            self.iors.append((self.fixations[-1]["row"], self.fixations[-1]["col"], self.t))
+            held = self.fixations[-1]
+            self.iors.append((self.ior_region(held["cell_row"], held["cell_col"]), self.t))
             self.start_episode(compete=len(self.fixations) < self.n_wanted)
         elif (
             self.phase in ("compete", "release") and self.t - self.episode_start >= cfg.max_latency
@@ -177,6 +195,7 @@ class _Member:
         H, W = self.image_shape
         self.fixations.append({
             "x": (cc + 0.5) * W / w, "y": (rc + 0.5) * H / h, "row": rc, "col": cc,
+            "cell_row": row, "cell_col": col,
             "onset": t_on, "end": t_on, "duration": 0.0,
             "latency": (t_on - self.episode_start) * self.cfg.tau_ms,
             "saliency": float(self.sal[row, col]),

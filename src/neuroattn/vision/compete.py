@@ -17,8 +17,10 @@ unit's self-excitation carries its rate past ``rate_threshold`` only once the co
 is resolved, and that crossing is the **fixation onset** — the winner is whatever the
 simulated dynamics settle on, and the **latency** is how long they take (long when two
 locations are nearly equally salient). After ``dwell`` the winner's location receives
-**inhibition of return**, a flat-topped suppression s·exp(−(d/r)⁴) of the input within
-``ior_radius`` that decays with time constant ``ior_tau_ms``; the winner's activity collapses (the
+**inhibition of return**: the input is suppressed (by ``ior_strength``, decaying with
+time constant ``ior_tau_ms``) over a flat-topped disc exp(−(d/r)⁴) of radius
+``ior_radius`` joined with the proto-object around the winner (the connected region
+whose input is at least ``ior_extent`` of the winner's, after Walther & Koch 2006); the winner's activity collapses (the
 **duration** of the fixation is the time its rate stays above threshold), the other
 units are released and the next winner emerges from the state the network is in (a warm
 start, not a reset). Time is in units of τ; ``tau_ms`` converts it to milliseconds.
@@ -32,6 +34,8 @@ Koch, C. & Ullman, S. (1985). Shifts in selective visual attention: towards the
 underlying neural circuitry. Human Neurobiology 4, 219–227.
 Itti, L., Koch, C. & Niebur, E. (1998). IEEE PAMI 20(11), 1254–1259 (WTA and IOR).
 Amari, S. (1977). Biological Cybernetics 27, 77–87 (the neural field).
+Walther, D. & Koch, C. (2006). Modeling attention to salient proto-objects. Neural
+Networks 19, 1395–1407.
 """
 
 from __future__ import annotations
@@ -168,6 +172,10 @@ class WinnerTakeAll:
         winner is held before inhibition of return, all in units of τ.
     ior_radius : float
         Radius of inhibition of return as a fraction of the longer image side.
+    ior_extent : float
+        Inhibition of return also covers the proto-object around the winner: the
+        connected cells whose input is at least this fraction of the winner's (out to
+        3 × ``ior_radius``); 0 turns this off.
     ior_strength : float
         Peak suppression of the input (1 = complete).
     ior_tau_ms : float
@@ -192,6 +200,7 @@ class WinnerTakeAll:
     max_latency: float = 40.0
     dwell: float = 1.0
     ior_radius: float = 0.06
+    ior_extent: float = 0.5
     ior_strength: float = 1.0
     ior_tau_ms: float = 2000.0
     min_saliency: float = 0.05
@@ -206,7 +215,8 @@ class WinnerTakeAll:
         for name in ("tau_ms", "dt", "chunk", "max_latency", "ior_radius", "ior_tau_ms",
                      "rate_threshold", "field_sigma"):  # fmt: skip
             _positive(name, getattr(self, name))
-        for name in ("beta", "dwell", "ior_strength", "min_saliency", "noise", "threshold"):
+        for name in ("beta", "dwell", "ior_strength", "ior_extent", "min_saliency", "noise",
+                     "threshold"):  # fmt: skip
             _positive(name, getattr(self, name), zero_ok=True)
         if not 0 <= self.alpha < 1:
             raise ValueError(f"compete.alpha must be in [0, 1), got {self.alpha!r}")

@@ -69,6 +69,7 @@ chunk = 8.0              # simulated time per batched call, units of τ
 max_latency = 40.0       # give up a competition after this long, units of τ
 dwell = 1.0              # the winner is held this long before IOR, units of τ
 ior_radius = 0.06        # radius of inhibition of return, fraction of the longer side
+ior_extent = 0.5         # IOR also covers the connected region ≥ this × the winner's input
 ior_strength = 1.0       # peak suppression of the input by IOR (≤ 1)
 ior_tau_ms = 2000.0      # decay time constant of IOR, ms
 min_saliency = 0.05      # stop when the best remaining input is below this fraction
