@@ -20,10 +20,11 @@ locations are nearly equally salient). After ``dwell`` the winner's location rec
 **inhibition of return**: the input is suppressed (by ``ior_strength``, decaying with
 time constant ``ior_tau_ms``) over a flat-topped disc exp(−(d/r)⁴) of radius
 ``ior_radius`` joined with the proto-object around the winner (the connected region
-whose input is at least ``ior_extent`` of the winner's, after Walther & Koch 2006); the winner's activity collapses (the
-**duration** of the fixation is the time its rate stays above threshold), the other
-units are released and the next winner emerges from the state the network is in (a warm
-start, not a reset). Time is in units of τ; ``tau_ms`` converts it to milliseconds.
+whose input is at least ``ior_extent`` of the winner's, after Walther & Koch 2006);
+the winner's activity collapses (the **duration** of the fixation is the time its rate
+stays above threshold), the other units are released and the next winner emerges from
+the state the network is in (a warm start, not a reset). Time is in units of τ;
+``tau_ms`` converts it to milliseconds.
 
 The scanpaths of a batch of maps are simulated together, as one batched network per
 chunk of time; each map keeps its own clock.
