@@ -208,7 +208,7 @@ class MultiHeadAttention(RecordsAttention, nn.Module):
         if not need_weights or weights is None:
             return out, None
         if average_attn_weights:
-            weights = head_mean(weights)  # (B, L, S)
+            weights = weights.mean(dim=1)  # (B, L, S)
         return out, (weights.squeeze(0) if unbatched else weights)
 
     def _output(self, ctx: Tensor, unbatched: bool) -> Tensor:
@@ -318,14 +318,3 @@ class MultiHeadAttention(RecordsAttention, nn.Module):
             f"num_kv_heads={self.num_kv_heads}, kdim={self.kdim}, vdim={self.vdim}, "
             f"dropout={self.dropout}, batch_first={self.batch_first}, causal={self.causal}"
         )
-
-
-def head_mean(weights: Tensor) -> Tensor:
-    """Mean over the heads of weights (B, H, L, S) -> (B, L, S), as one matrix product.
-
-    A product with a (1, H) row of 1/H reads the weights once; ``weights.mean(1)``
-    reduces over a strided axis and is about three times slower on CPU.
-    """
-    B, H, L, S = weights.shape
-    row = weights.new_full((1, H), 1.0 / H)  # (1, H)
-    return (row @ weights.reshape(B, H, L * S)).view(B, L, S)
