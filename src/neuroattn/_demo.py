@@ -110,6 +110,16 @@ def run_demo(out: Path) -> dict[str, Any]:
             fig.savefig(tmp / f"{name}.png", dpi=120)
             plt.close(fig)
             summary[name] = info
+        summary["vision"] = _vision(tmp / "vision")
         (tmp / "summary.json").write_text(json.dumps(summary, indent=2))
-    summary["files"] = [f"{p}.png" for p in parts] + ["summary.json"]
+    summary["files"] = [f"{p}.png" for p in parts] + ["vision/", "summary.json"]
     return summary
+
+
+def _vision(folder: Path) -> dict[str, Any]:
+    """The visual attention pipeline on the built-in photograph and search array."""
+    from .vision._cli import run_one, sources
+    from .vision.pipeline import Pipeline
+
+    pipeline = Pipeline()
+    return {src.name: run_one(pipeline, src, None, 5, folder / src.name) for src in sources([])}

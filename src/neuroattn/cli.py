@@ -81,13 +81,17 @@ def demo(
     """Run the built-in demonstration and write its figures."""
     from ._demo import run_demo
 
-    with console.status("simulating the competition stage…"):
+    with console.status("simulating the competition stage and attending to images…"):
         summary = _guarded(lambda: run_demo(out))
     comp = summary["competition"]
     console.print(
         f"competition: neuron {comp['winner']} wins, selectivity {comp['selectivity']}; "
         f"softmax bridge max diff {summary['softmax_bridge']['max_abs_difference']:.1e}"
     )
+    for name, info in summary.get("vision", {}).items():
+        console.print(
+            f"vision: {info['fixations']} fixations on the {name} → {out / 'vision' / name}/"
+        )
     console.print(f"[green]wrote[/] {len(summary['files'])} files to {out.resolve()}/")
 
 
@@ -104,7 +108,8 @@ def attend(
     target: Annotated[
         str | None,
         typer.Option(
-            "--target", "-t",
+            "--target",
+            "-t",
             help='Top-down task: "red", "orientation=45", "colour=red,orientation=90", '
             '"bright"/"dark", or an example patch image file.',
         ),

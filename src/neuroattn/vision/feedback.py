@@ -183,7 +183,8 @@ def patch_profile(patch: np.ndarray, orientations: Sequence[float]) -> dict[str,
         for t, kern in kernels.items():
             energy[f"orientation_{t:g}"] += float(orientation_energy(level, kern).mean())
     top = max(energy.values())
-    if top > 0 and (top - min(energy.values())) > 0.25 * top:  # oriented enough to matter
+    # oriented enough to matter: some contrast, and a preference among the channels
+    if top > 0.01 * len(lum) and (top - min(energy.values())) > 0.25 * top:
         prof.update({k: v / top for k, v in energy.items()})
     if not prof:
         raise ValueError("target: the example patch has neither a clear hue nor an orientation")

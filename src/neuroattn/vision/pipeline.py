@@ -235,9 +235,13 @@ class Pipeline:
         return Task(MappingProxyType(gains), f"learned from {len(ims)} example(s)")
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=1)
+def _default_pipeline() -> Pipeline:
+    return Pipeline.from_config(VisionConfig())
+
+
 def _pipeline(config: VisionConfig | None) -> Pipeline:
-    return Pipeline() if config is None else Pipeline.from_config(config)
+    return _default_pipeline() if config is None else Pipeline.from_config(config)
 
 
 _STAGE_FIELDS = {

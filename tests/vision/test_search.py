@@ -1,0 +1,103 @@
+"""Visual search with the whole pipeline: pop-out, set-size effects, top-down guidance.
+
+Published behaviour (design brief §4): feature singletons pop out (Itti & Koch's
+implementation finds colour, orientation and size singletons at the first fixation in
+about 80 %, 70 % and 47 % of odd-one-out arrays — we require 95 %); feature search is flat
+in set size, conjunction search is not (Treisman & Gelade 1980); a known target guides
+search (Wolfe 1998; Navalpakkam & Itti 2007). Seeds here are not the ones the defaults
+were chosen on.
+"""
+
+import math
+
+import numpy as np
+import pytest
+
+from neuroattn.vision import Pipeline, attend, metrics
+from neuroattn.vision.stimuli import search_array
+
+from .conftest import on_target
+
+SEEDS = range(1000, 1040)
+
+
+def _ftf(array, fixations, cap):
+    """Fixations to find the target (nearest item is the target); ``cap`` when missed."""
+    for k, f in enumerate(fixations, start=1):
+        if on_target(array, f):
+            return k
+    return cap
+
+
+@pytest.mark.parametrize("kind", ["colour", "orientation", "size"])
+def test_feature_singletons_are_found_at_the_first_fixation(kind):
+    arrays = [search_array(kind, 49, seed=s) for s in SEEDS]
+    results = attend([a.image for a in arrays], n_fixations=1)
+    hits = [
+        bool(r.fixations) and on_target(a, r.fixations[0])
+        for a, r in zip(arrays, results, strict=True)
+    ]
+    assert np.mean(hits) >= 0.95, f"{kind}: {np.mean(hits):.0%} at the first fixation"
+
+
+def _mean_ftf(kind, n, seeds, task=None, **kw):
+    arrays = [search_array(kind, n, seed=s, **kw) for s in seeds]
+    results = attend([a.image for a in arrays], task=task, n_fixations=n)
+    return float(
+        np.mean([_ftf(a, r.fixations, n + 1) for a, r in zip(arrays, results, strict=True)])
+    )
+
+
+def test_feature_search_is_flat_and_conjunction_search_is_not():
+    seeds = range(2000, 2016)
+    feature = {n: _mean_ftf("colour", n, seeds) for n in (6, 24)}
+    conjunction = {n: _mean_ftf("conjunction", n, seeds) for n in (6, 24)}
+    assert feature[6] <= 1.2 and feature[24] <= 1.2
+    assert conjunction[6] > 1.5  # no pop-out even among few items
+    assert conjunction[24] > 2 * conjunction[6]
+
+
+def test_a_known_target_guides_conjunction_search():
+    seeds = range(3000, 3016)
+    kw = {"target_orientation": 90.0, "distractor_orientation": 0.0}
+    free = _mean_ftf("conjunction", 24, seeds, **kw)
+    guided = _mean_ftf("conjunction", 24, seeds, task="colour=red,orientation=90", **kw)
+    assert guided < 0.4 * free
+
+
+def test_a_learned_task_guides_search_too():
+    kw = {"target_orientation": 90.0, "distractor_orientation": 0.0}
+    train = [search_array("conjunction", 24, seed=s, **kw) for s in (1, 2, 3)]
+    task = Pipeline().learn_task([a.image for a in train], [a.target_mask for a in train])
+    assert task.gains["red"] > 1 and task.gains["green"] < 1
+    seeds = range(4000, 4012)
+    assert _mean_ftf("conjunction", 24, seeds, task=task, **kw) < 0.5 * _mean_ftf(
+        "conjunction", 24, seeds, **kw
+    )
+
+
+def test_successive_fixations_land_on_different_items():
+    arrays = [search_array("conjunction", 24, seed=s) for s in range(5000, 5006)]
+    for a, r in zip(arrays, attend([a.image for a in arrays], n_fixations=10), strict=True):
+        items = [np.argmin(((a.centres - [f.x, f.y]) ** 2).sum(1)) for f in r.fixations]
+        assert len(items) == 10 and len(set(items)) >= 9
+        assert np.all(np.diff([f.onset for f in r.fixations]) > 0)
+
+
+def test_simulated_reaction_times_grow_with_set_size_for_conjunctions():
+    slopes = {}
+    for kind in ("colour", "conjunction"):
+        rts = {}
+        for n in (6, 24):
+            arrays = [search_array(kind, n, seed=s) for s in range(6000, 6012)]
+            res = attend([a.image for a in arrays], n_fixations=n)
+            rts[n] = np.mean(
+                [
+                    metrics.reaction_time(r.fixations, a.target_mask, radius=8)[0]
+                    for a, r in zip(arrays, res, strict=True)
+                ]
+            )
+        slopes[kind] = (rts[24] - rts[6]) / 18
+    assert abs(slopes["colour"]) < 5  # ms per item: flat
+    assert slopes["conjunction"] > 10
+    assert math.isfinite(slopes["conjunction"])
