@@ -220,7 +220,7 @@ class CompetitiveAttention(RecordsAttention, nn.Module):
         softmax = self.mode == "shunting" and self.exact_softmax and self.B == 1.0
         if softmax and not (need_weights or self.recording):
             context = fused_attention(
-                Q, K, V, keep, causal=self.causal, scale=scale, dropout_p=dropout_p
+                Q, K, V, keep, causal=self.causal, scale=self.scale, dropout_p=dropout_p
             )
             return context, None
         if self.causal:

@@ -175,7 +175,8 @@ def fused_attention(
 
     Same arguments as :func:`reference_attention` except that a causal mask is requested
     with ``causal`` (handed to the fused kernel as ``is_causal`` when there is no other
-    mask). Returns the context (..., Hq, L, Ev) only.
+    mask) and ``scale=None`` means the kernel's default 1/√d_k. Returns the context
+    (..., Hq, L, Ev) only.
     """
     groups = q.shape[-3] // k.shape[-3] if q.ndim >= 4 else 1
     if causal and mask is not None:

@@ -203,7 +203,7 @@ class MultiHeadAttention(RecordsAttention, nn.Module):
             ctx, weights = reference_attention(q, k, v, mask, scale=scale, dropout_p=dropout_p)
             self._record(weights)  # (B, H, L, S)
         else:
-            ctx = fused_attention(q, k, v, mask, causal=causal, scale=scale, dropout_p=dropout_p)
+            ctx = fused_attention(q, k, v, mask, causal=causal, dropout_p=dropout_p)
         out = self._output(ctx, unbatched)  # (B, L, E) or (L, B, E) or (L, E)
         if not need_weights or weights is None:
             return out, None

@@ -89,7 +89,7 @@ class ScaledDotProductAttention(RecordsAttention, nn.Module):
         dropout_p = self.dropout if self.training else 0.0
         if not (need_weights or self.recording):
             context = fused_attention(
-                Q, K, V, keep, causal=self.causal, scale=scale, dropout_p=dropout_p
+                Q, K, V, keep, causal=self.causal, scale=self.scale, dropout_p=dropout_p
             )
             return context, None
         if self.causal:
