@@ -45,13 +45,13 @@ def test_scanpath_visits_blobs_in_order_of_strength():
 
 
 @settings(max_examples=12, deadline=None)
-@given(st.floats(0.02, 0.3))
-def test_a_close_race_takes_longer(gap):
+@given(st.floats(0.01, 0.24), st.floats(0.01, 0.1))
+def test_a_close_race_takes_longer(gap, more):
     wta = WinnerTakeAll()
-    (easy,), _ = wta(blobs([1.0, 0.4]), n_fixations=1)[0]
     (hard,), _ = wta(blobs([1.0, 1.0 - gap]), n_fixations=1)[0]
+    (easy,), _ = wta(blobs([1.0, 1.0 - gap - more]), n_fixations=1)[0]
     assert cell(easy) == cell(hard) == (6, 8)  # the stronger one still wins
-    assert hard.latency > easy.latency
+    assert hard.latency > easy.latency  # (until the runner-up is too weak to compete)
 
 
 def test_without_inhibition_of_return_attention_stays():
@@ -87,8 +87,10 @@ def test_batch_equals_one_by_one():
     batch = wta(maps, n_fixations=3, image_shape=(480, 640))
     for m, (fixes, trace) in zip(maps, batch, strict=True):
         alone, trace1 = wta(m, n_fixations=3, image_shape=(480, 640))[0]
-        assert fixes == alone
-        np.testing.assert_array_equal(trace.rates, trace1.rates)
+        as_rows = [[f.x, f.y, f.onset, f.duration, f.latency] for f in fixes]
+        np.testing.assert_allclose(as_rows, [[f.x, f.y, f.onset, f.duration, f.latency]
+                                             for f in alone], rtol=1e-6)  # fmt: skip
+        np.testing.assert_allclose(trace.rates, trace1.rates, atol=1e-6)
 
 
 def test_neural_field_model_picks_the_same_winner():

@@ -91,10 +91,12 @@ def test_batch_equals_single_images(photo):
     both = attend([photo, a.image], n_fixations=3)
     for img, r in zip([photo, a.image], both, strict=True):
         alone = attend(img, n_fixations=3).fixations
-        assert [(f.onset, f.duration) for f in r.fixations] == [
-            (f.onset, f.duration) for f in alone
-        ]
-        np.testing.assert_allclose([(f.x, f.y) for f in r.fixations], [(f.x, f.y) for f in alone])
+
+        def rows(fixes):
+            return [(f.x, f.y, f.onset, f.duration) for f in fixes]
+
+        # equal up to float rounding (numpy's sums depend on memory alignment)
+        np.testing.assert_allclose(rows(r.fixations), rows(alone), rtol=1e-5)
 
 
 def test_a_task_changes_where_attention_goes():

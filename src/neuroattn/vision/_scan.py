@@ -104,14 +104,14 @@ class _Member:
         last = len(ts) - 1
         cut, ior, onset = last, False, None
         if self.phase == "compete":
-            onset = self._find_onset(flat)
+            onset = self._find_onset(ts, flat)
             if onset is not None:
-                cut, ior = self._schedule_dwell(onset[0], last, cfg.dwell)
+                cut, ior = self._schedule_dwell(ts, onset[0] + cfg.dwell)
         elif self.phase == "dwell":
-            cut, ior = self._schedule_dwell(0, last, self.dwell_left)
+            cut, ior = self._schedule_dwell(ts, self.dwell_left)
         cut = self._check_offsets(ts, flat, cut)
         if onset is not None:
-            self._record(onset, ts)
+            self._record(onset)
         self.seg_t.append(self.t + ts[: cut + 1][1 if self.seg_t else 0 :])
         self.seg_r.append(rates[: cut + 1][1 if self.seg_r else 0 :].astype(np.float32))
         self.t += float(ts[cut])
@@ -128,24 +128,36 @@ class _Member:
             else:
                 self._close_pending(self.t)
 
-    def _find_onset(self, flat: np.ndarray) -> tuple[int, int] | None:
-        """First (step, unit) at which a unit that started below threshold crosses it."""
+    def _crossing(self, ts: np.ndarray, series: np.ndarray, k: int) -> float:
+        """Time at which ``series`` crosses the threshold between saves k − 1 and k."""
+        if k == 0:
+            return float(ts[0])
+        a, b = float(series[k - 1]), float(series[k])
+        frac = (self.cfg.rate_threshold - a) / (b - a) if b != a else 1.0
+        return float(ts[k - 1] + min(max(frac, 0.0), 1.0) * (ts[k] - ts[k - 1]))
+
+    def _find_onset(self, ts: np.ndarray, flat: np.ndarray) -> tuple[float, int] | None:
+        """Time (in the chunk) and unit of the first crossing by a unit that started below."""
         thr = self.cfg.rate_threshold
         fresh = np.flatnonzero(flat[0] < thr)
         hit = (flat[:, fresh] >= thr).any(axis=1)
         if not hit.any():
             return None
         k = int(np.argmax(hit))
-        return k, int(fresh[np.argmax(flat[k, fresh])])
+        crossed = fresh[flat[k, fresh] >= thr]
+        times = [self._crossing(ts, flat[:, i], k) for i in crossed]
+        j = int(np.argmin(times))
+        return times[j], int(crossed[j])
 
-    def _schedule_dwell(self, k: int, last: int, dwell: float) -> tuple[int, bool]:
-        """Cut the chunk where the dwell ends (inhibition of return), if it ends in it."""
-        steps = round(dwell / self.cfg.dt)
-        if k + steps <= last:
+    def _schedule_dwell(self, ts: np.ndarray, t_ior: float) -> tuple[int, bool]:
+        """Cut at the first saved time ≥ ``t_ior`` (inhibition of return), if in the chunk."""
+        last = len(ts) - 1
+        k = int(np.searchsorted(ts, t_ior - 1e-9))
+        if k <= last:
             self.phase = "compete"
-            return k + steps, True
+            return k, True
         self.phase = "dwell"
-        self.dwell_left = dwell - (last - k) * self.cfg.dt
+        self.dwell_left = t_ior - float(ts[last])
         return last, False
 
     def _check_offsets(self, ts: np.ndarray, flat: np.ndarray, cut: int) -> int:
@@ -160,7 +172,7 @@ class _Member:
             if below.any():
                 k = int(np.argmax(below))
                 latest = max(latest, k)
-                self._set_duration(idx, self.t + float(ts[k]))
+                self._set_duration(idx, self.t + self._crossing(ts, flat[:, unit], k))
             else:
                 still.append((unit, idx))
         self.pending = still
@@ -180,8 +192,8 @@ class _Member:
         self.pending = []
         self.phase = "done"
 
-    def _record(self, onset: tuple[int, int], ts: np.ndarray) -> None:
-        k, unit = onset
+    def _record(self, onset: tuple[float, int]) -> None:
+        t_local, unit = onset
         h, w = self.sal.shape
         row, col = divmod(unit, w)
         r0, r1, c0, c1 = max(row - 1, 0), min(row + 2, h), max(col - 1, 0), min(col + 2, w)
@@ -191,7 +203,7 @@ class _Member:
         mass = float(patch.sum())
         rc = float((patch * yy).sum() / mass) if mass > 0 else float(row)
         cc = float((patch * xx).sum() / mass) if mass > 0 else float(col)
-        t_on = self.t + float(ts[k])
+        t_on = self.t + t_local
         H, W = self.image_shape
         self.fixations.append({
             "x": (cc + 0.5) * W / w, "y": (rc + 0.5) * H / h, "row": rc, "col": cc,
@@ -242,7 +254,8 @@ def run_scanpaths(
         inputs = np.stack([np.reshape(m.inputs, state) for m in active])
         traj = simulate(
             model, inputs, t_span=(0.0, cfg.chunk), dt=cfg.dt, method=method,
-            u0=np.stack([m.u for m in active]), save_every=cfg.dt, noise=cfg.noise, seed=rng,
+            u0=np.stack([m.u for m in active]), save_every=cfg.save_dt, noise=cfg.noise,
+            seed=rng,
         )  # fmt: skip
         ts = np.asarray(traj.t)
         for b, m in enumerate(active):

@@ -168,6 +168,9 @@ class WinnerTakeAll:
         Koch 2000).
     dt : float
         Euler step in units of τ.
+    save_dt : float
+        Interval of the saved states (rounded to whole steps): the resolution of the
+        trace; onset and offset times are interpolated linearly between saves.
     chunk, max_latency, dwell : float
         Simulated time per batched call, give-up time of one competition, and time the
         winner is held before inhibition of return, all in units of τ.
@@ -197,6 +200,7 @@ class WinnerTakeAll:
     rate_threshold: float = 1.0
     tau_ms: float = 10.0
     dt: float = 0.25
+    save_dt: float = 0.5
     chunk: float = 8.0
     max_latency: float = 40.0
     dwell: float = 1.0
@@ -213,8 +217,8 @@ class WinnerTakeAll:
             raise ValueError(
                 f"compete.model must be one of {', '.join(MODELS)}, got {self.model!r}"
             )
-        for name in ("tau_ms", "dt", "chunk", "max_latency", "ior_radius", "ior_tau_ms",
-                     "rate_threshold", "field_sigma"):  # fmt: skip
+        for name in ("tau_ms", "dt", "save_dt", "chunk", "max_latency", "ior_radius",
+                     "ior_tau_ms", "rate_threshold", "field_sigma"):  # fmt: skip
             _positive(name, getattr(self, name))
         for name in ("beta", "dwell", "ior_strength", "ior_extent", "min_saliency", "noise",
                      "threshold"):  # fmt: skip

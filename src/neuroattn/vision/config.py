@@ -65,6 +65,7 @@ threshold = 0.2          # θ of the rate function f(u) = max(u − θ, 0)
 rate_threshold = 1.0     # rate whose crossing is a fixation onset
 tau_ms = 10.0            # τ in milliseconds
 dt = 0.25                # Euler step, units of τ
+save_dt = 0.5            # saved-state interval (onsets are interpolated between saves)
 chunk = 8.0              # simulated time per batched call, units of τ
 max_latency = 40.0       # give up a competition after this long, units of τ
 dwell = 1.0              # the winner is held this long before IOR, units of τ
