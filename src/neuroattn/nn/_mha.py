@@ -184,6 +184,11 @@ class MultiHeadAttention(RecordsAttention, nn.Module):
         key_padding_mask (B, S), attn_mask (L, S), (B·H, L, S) or broadcasting to
         (B, H, L, S). Returns output (B, L, E) and, if ``need_weights``, weights
         (B, L, S) averaged over heads or (B, H, L, S). Argument order follows torch.
+
+        Masks are read by ``mask_convention`` (default ``"keep"``: ``True`` = takes part,
+        the opposite of torch's bool masks; :meth:`from_torch` copies read them as torch
+        does). ``is_causal=True`` applies the causal mask itself (combined with any
+        ``attn_mask``); in torch it is only a hint that ``attn_mask`` is causal.
         """
         key = query if key is None else key
         value = key if value is None else value
