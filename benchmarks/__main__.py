@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-BENCHMARKS = {"D1": "d1_network", "D2": "d2_sweep", "N": "n_layers"}
+BENCHMARKS = {"D1": "d1_network", "D2": "d2_sweep", "N": "n_layers", "V": "v_vision"}
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
