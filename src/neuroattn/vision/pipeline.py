@@ -10,9 +10,11 @@ as one batched network.
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
@@ -84,6 +86,19 @@ class AttentionResult:
             "task_description": None if self.task is None else self.task.description,
             "fixations": [f.as_dict() for f in self.fixations],
         }
+
+    def save(self, folder: str | os.PathLike[str], *, label: str = "image") -> Path:
+        """Write saliency.png, scanpath.png, maps.png and fixations.json into ``folder``.
+
+        The files are written to a temporary folder and moved into place when complete.
+        """
+        from .._atomic import staged_dir
+        from ._cli import write_outputs
+
+        folder = Path(folder)
+        with staged_dir(folder) as tmp:
+            write_outputs(self, tmp, label)
+        return folder
 
     def plot(self, kind: str = "overview", **kwargs: Any) -> Any:
         """A matplotlib figure: ``"overview"`` (scanpath, saliency, dynamics), ``"maps"``
