@@ -63,7 +63,7 @@ alpha = 0.5              # self-excitation α < 1
 beta = 1.0               # lateral inhibition β
 threshold = 0.2          # θ of the rate function f(u) = max(u − θ, 0)
 rate_threshold = 1.0     # rate whose crossing is a fixation onset
-tau_ms = 10.0            # τ in milliseconds
+tau_ms = 5.0             # τ in milliseconds (shifts every 40–60 ms)
 dt = 0.25                # Euler step, units of τ
 save_dt = 0.5            # saved-state interval (onsets are interpolated between saves)
 chunk = 8.0              # simulated time per batched call, units of τ
