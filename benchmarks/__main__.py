@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -79,7 +81,15 @@ def main(argv: list[str] | None = None) -> int:
     print(f"threads: {threads}; {torch_note}; XLA_FLAGS={env.get('XLA_FLAGS', '(unset)')}")
     print(f"machine: {meta['cpu']}, {meta['cores']} cores, load {meta['loadavg']}; "
           f"numpy {meta['numpy']}, git {meta['git']}; median of {reps} reps")  # fmt: skip
-    combined: dict[str, Any] = {"meta": meta, "benchmarks": {}}
+    # latest.json gathers the newest run of every benchmark: a run of some (--only)
+    # replaces those and keeps the others, each with the metadata of its own run
+    combined: dict[str, Any] = {"benchmarks": {}}
+    latest = args.out / "latest.json"
+    if latest.exists():
+        try:
+            combined["benchmarks"] = dict(json.loads(latest.read_text())["benchmarks"])
+        except (ValueError, KeyError, TypeError):
+            pass
     for name in names:
         module = importlib.import_module(f".{BENCHMARKS[name]}", __package__)
         start = time.perf_counter()
@@ -87,11 +97,11 @@ def main(argv: list[str] | None = None) -> int:
         res = module.run(reps=reps, quick=args.quick, peers=not args.no_peers, slow_s=args.slow)
         res.meta["elapsed_s"] = time.perf_counter() - start
         print_table(res)
-        data = {"meta": meta, **res.to_json()}
+        data = {"run": {**meta, "loadavg_end": os.getloadavg()}, **res.to_json()}
         write_json(args.out / f"{res.name}.json", data)
-        combined["benchmarks"][name] = res.to_json()
-    combined["meta"]["loadavg_end"] = __import__("os").getloadavg()
-    write_json(args.out / "latest.json", combined)
+        combined["benchmarks"][name] = data
+    combined["updated"] = time.strftime("%Y-%m-%d %H:%M:%S %z")
+    write_json(latest, combined)
     print(f"\nresults written to {args.out}/")
     return 0
 
