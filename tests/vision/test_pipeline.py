@@ -76,6 +76,19 @@ def test_attend_result(photo):
     assert len(info["fixations"]) == 4 and info["shape"] == [256, 256]
 
 
+def test_save_writes_the_cli_files(photo, tmp_path):
+    r = attend(photo, n_fixations=2)
+    folder = r.save(tmp_path / "res", label="astronaut")
+    assert {p.name for p in folder.iterdir()} == {
+        "saliency.png",
+        "scanpath.png",
+        "maps.png",
+        "fixations.json",
+    }
+    info = json.loads((folder / "fixations.json").read_text())
+    assert info["image"] == "astronaut" and len(info["fixations"]) == 2
+
+
 def test_plots_return_figures(photo):
     r = attend(photo, task="red", n_fixations=2)
     for kind in ("overview", "maps", "scanpath", "trace"):

@@ -43,6 +43,8 @@ def read_image(path: Path) -> np.ndarray:
     """
     import cv2
 
+    if path.is_dir():
+        raise ValueError(f"{path}: is a folder, not an image file")
     if not path.is_file():
         raise ValueError(f"{path}: no such file")
     if path.suffix.lower() == ".npy":
