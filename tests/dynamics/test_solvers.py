@@ -114,3 +114,24 @@ def test_time_series_input_is_interpolated(rng):
 
     assert traj.final[0] == pytest.approx(exact0(2.0), abs=1e-9)
     assert traj.final[1] == pytest.approx(1 - np.exp(-2.0), abs=1e-9)
+
+
+@pytest.mark.parametrize("method", ["euler", "rk4", "dopri5"])
+def test_float32_runs_land_on_every_save_time(method):
+    # float32 times cannot represent 0.01, 0.03…; the adaptive clock must still reach them
+    model = Competition(np.full((16, 16), 0.5), beta=1.0)
+    traj = simulate(
+        model, np.ones(16), t_span=(0, 1), dt=0.01, method=method, dtype="float32", max_steps=5000
+    )
+    assert traj.final.dtype == np.float32
+    np.testing.assert_allclose(traj.t, np.linspace(0, 1, 101), atol=1e-12)
+    ref = simulate(model, np.ones(16), t_span=(0, 1), dt=0.01, method="rk4")
+    np.testing.assert_allclose(traj.final, ref.final, atol=2e-3 if method == "euler" else 1e-5)
+
+
+def test_stats_count_right_hand_side_evaluations():
+    model = Competition(np.eye(2) * 0.1, beta=1.0)
+    rk4 = simulate(model, 1.0, t_span=(0, 1), dt=0.1, method="rk4")
+    heun = simulate(model, 1.0, t_span=(0, 1), dt=0.1, method="heun")
+    assert rk4.stats["steps"] == 10 and rk4.stats["rhs_evals"] == 40
+    assert heun.stats["rhs_evals"] == 20

@@ -20,9 +20,10 @@ class _Members:
 
     u: Array
     k1: Array  # f(t, u), reused as the first stage (first-same-as-last)
-    t: Array
+    t: Array  # always float64: float32 times cannot land on every save time
     h: Array
-    zero: Array
+    zero: Array  # zeros in the working dtype
+    zero64: Array  # zeros in float64
 
 
 def _initial_step(method: Any, m: _Members, span: float, ops: Ops, axes: tuple[int, ...]) -> Any:
@@ -42,8 +43,9 @@ def _trial(
 ) -> Any:  # fmt: skip
     """One trial step of every active member towards T; updates ``m``; returns ``accept``."""
     z = m.zero
-    clipped = m.h >= T - m.t  # the step is shortened to land on the save time
-    h_try = ops.where(active, ops.where(clipped, T - m.t, m.h), z)
+    remaining = ops.cast(T - m.t, z)
+    clipped = m.h >= remaining  # the step is shortened to land on the save time
+    h_try = ops.where(active, ops.where(clipped, remaining, m.h), z)
     tt: Any = m.t
     if shared_time:  # time-dependent input: all active members share one time and step
         a = to_numpy(active)
@@ -58,7 +60,8 @@ def _trial(
     accept = active & (enorm <= 1.0)
     m.u = ops.where(accept, u_new, m.u)
     m.k1 = ops.where(accept, k7, m.k1)
-    m.t = ops.where(accept, m.t + h_try, m.t)
+    # a step shortened to a save time lands on it exactly
+    m.t = ops.where(accept, ops.where(clipped, m.zero64 + T, m.t + h_try), m.t)
     # controller: dt ← dt · clip(safety · err^(-1/5)), never growing after a rejection
     fac = method.safety * ops.maximum(enorm, z + 1e-10) ** _EXPONENT
     fac = ops.where(fac > method.max_factor, z + method.max_factor, fac)
@@ -77,7 +80,7 @@ def _settle(m: _Members, st: LoopState, accept: Any, tol: float, t_end: float, o
     now = (speed < tol) & to_numpy(accept) & np.isnan(st.t_settle)
     if now.any():
         st.t_settle[now] = to_numpy(m.t)[now]
-        m.t = ops.where(mask_like(now, m.u, ops), m.zero + t_end, m.t)
+        m.t = ops.where(mask_like(now, m.u, ops), m.zero64 + t_end, m.t)
 
 
 def adaptive_loop(
@@ -106,7 +109,8 @@ def adaptive_loop(
     st.us.append(ops.copy(u))
     span = float(save_times[-1] - t0)
     zero = ops.amax(u, state_axes) * 0  # (*batch, 1, …): one scalar per member
-    m = _Members(u=u, k1=f(t0, u), t=zero + t0, h=zero, zero=zero)
+    zero64 = ops.cast(zero, 0.0)
+    m = _Members(u=u, k1=f(t0, u), t=zero64 + t0, h=zero, zero=zero, zero64=zero64)
     m.h = _initial_step(method, m, span, ops, state_axes) if dt0 is None else zero + dt0
     st.rhs_evals = 1
     if steady_tol is not None:

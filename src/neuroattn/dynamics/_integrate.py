@@ -57,6 +57,12 @@ class Ops:
             return (x * x).mean(dim=axes, keepdim=True).sqrt()
         return np.sqrt((x * x).mean(axis=axes, keepdims=True))
 
+    def cast(self, x: Any, like: Any) -> Any:
+        """``x`` in the dtype of ``like`` (a float ``like`` means float64)."""
+        if isinstance(like, float):
+            return x.double() if self.torch_ else np.asarray(x, dtype=np.float64)
+        return x.to(like.dtype) if self.torch_ else np.asarray(x, dtype=like.dtype)
+
     def finite(self, x: Any) -> bool:
         return bool(x.isfinite().all()) if self.torch_ else bool(np.isfinite(x).all())
 

@@ -180,8 +180,9 @@ def simulate(
     wall = time.perf_counter() - start
     if st.status != "success" and throw:
         raise SimulationError(st.message)
+    evals = st.rhs_evals or st.steps * getattr(solver, "stages", 1)
     stats = {
-        "steps": st.steps, "rejected": st.rejected, "rhs_evals": st.rhs_evals or st.steps,
+        "steps": st.steps, "rejected": st.rejected, "rhs_evals": evals,
         "wall_time": wall, "status": st.status, "message": st.message, "method": solver.name,
         "t_settle": st.t_settle, **meta,
     }  # fmt: skip

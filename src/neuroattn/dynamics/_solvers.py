@@ -23,6 +23,7 @@ class Euler:
 
     name = "euler"
     order = 1
+    stages = 1  # right-hand-side evaluations per step
     adaptive = False
     stochastic = True
 
@@ -44,6 +45,7 @@ class Heun:
 
     name = "heun"
     order = 2
+    stages = 2
     adaptive = False
     stochastic = False
 
@@ -59,6 +61,7 @@ class RK4:
 
     name = "rk4"
     order = 4
+    stages = 4
     adaptive = False
     stochastic = False
 
