@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import KW_ONLY, dataclass
+from dataclasses import KW_ONLY, dataclass, field
 from typing import Any
 
 import numpy as np
@@ -76,6 +76,9 @@ class NeuralField(RateModel):
     dx: float = 1.0
     boundary: str = "periodic"
     method: str = "auto"
+    # the kernel's dense matrix and spectrum depend only on fields fixed at construction:
+    # computed on first use, then reused by every simulate() of this instance
+    _kernels: dict[str, Any] = field(default_factory=dict, init=False, repr=False)
 
     network_params = ("h", "tau")
     neuron_params = ("g",)
@@ -112,6 +115,11 @@ class NeuralField(RateModel):
 
     def lateral_matrix(self) -> np.ndarray:
         """Dense (n, n) kernel matrix w(x_i − x_j) · cell size (for small grids)."""
+        if "dense" not in self._kernels:
+            self._kernels["dense"] = self._dense()
+        return self._kernels["dense"]
+
+    def _dense(self) -> np.ndarray:
         coords = np.stack(np.meshgrid(*[np.arange(s) for s in self.shape], indexing="ij"), -1)
         coords = coords.reshape(-1, len(self.shape)).astype(np.float64)
         diff = np.abs(coords[:, None, :] - coords[None, :, :])
@@ -120,7 +128,12 @@ class NeuralField(RateModel):
         return self._w(((diff * self.dx) ** 2).sum(-1))
 
     def _fft_kernel(self) -> tuple[np.ndarray, tuple[int, ...]]:
-        """Kernel spectrum for circular convolution on the (padded) grid."""
+        """Kernel spectrum for circular convolution on the (padded) grid (cached)."""
+        if "fft" not in self._kernels:
+            self._kernels["fft"] = self._spectrum()
+        return self._kernels["fft"]
+
+    def _spectrum(self) -> tuple[np.ndarray, tuple[int, ...]]:
         pad = self.shape if self.boundary == "periodic" else tuple(2 * s for s in self.shape)
         axes = []
         for n, p in zip(self.shape, pad, strict=True):
@@ -167,8 +180,10 @@ class NeuralField(RateModel):
         K = K.astype(np.complex64 if np.dtype(dtype) == np.float32 else np.complex128)
 
         def fft_np(r: Array) -> Array:
-            spec = sfft.rfftn(r, s=pad, axes=axes, workers=-1) * K
-            out = sfft.irfftn(spec, s=pad, axes=axes, workers=-1)[(..., *crop)]
+            # threads pay off only on large transforms (a 60×80 one is 6× slower with them)
+            workers = -1 if r.size >= 1 << 18 else 1
+            spec = sfft.rfftn(r, s=pad, axes=axes, workers=workers) * K
+            out = sfft.irfftn(spec, s=pad, axes=axes, workers=workers)[(..., *crop)]
             return out.astype(r.dtype, copy=False) + h
 
         return fft_np, None
