@@ -123,7 +123,12 @@ def reference_attention(
             scores = scores.masked_fill_(~mask, float("-inf"))
         else:
             scores = scores.add_(mask)
-    weights = torch.softmax(scores, dim=-1) if normalize is None else normalize(scores)
+    if normalize is not None:
+        weights = normalize(scores)
+    elif scores.requires_grad:
+        weights = torch.softmax(scores, dim=-1)  # (..., Hq, L, S)
+    else:  # inference: in place, sparing a fresh (and page-faulting) (..., L, S) buffer
+        weights = torch.softmax(scores, dim=-1, out=scores)  # (..., Hq, L, S)
     if has_keys is not None and not _masks.all_rows_have_keys(has_keys):
         weights = weights * has_keys  # (..., Hq, L, S), empty rows -> 0
     if dropout_p > 0.0:
