@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from ._backend import any_torch, as_float_array, is_torch
+from ._backend import as_float_array, is_torch
 
 
 def check_scalar_param(
@@ -95,8 +95,3 @@ def to_backend(value: Any, like_torch: bool, dtype: Any, device: Any = None) -> 
             return value.to(dtype=dtype, device=device)
         return torch.as_tensor(np.asarray(value), dtype=dtype, device=device)
     return np.asarray(value, dtype=dtype)
-
-
-def uses_torch(*values: Any) -> bool:
-    """True when any of the values is a torch tensor."""
-    return any_torch(*values)
