@@ -1,0 +1,175 @@
+"""Argument checks shared by every neuroattn package: one way to validate a value.
+
+Each check returns the value converted (an ``int``, a ``float``, a numpy array) or raises
+:class:`ValueError` (:class:`TypeError` for a value of the wrong kind where numpy would) with
+one line that names the argument, says what it must be and shows what it got::
+
+    >>> from neuroattn.dynamics.checks import check_number
+    >>> check_number(0.5, "beta", ge=0)
+    0.5
+    >>> check_number(-1, "beta", ge=0)
+    Traceback (most recent call last):
+    ...
+    ValueError: beta must be a finite number >= 0, got -1
+
+The module lives at the ground floor (:mod:`neuroattn.dynamics` imports nothing else of the
+project) so that :mod:`neuroattn.vision`, :mod:`neuroattn.nn`, the configuration readers and
+the command line all use it; it needs numpy only (torch tensors are recognised by their type's
+module, without importing torch).
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Iterable
+from typing import Any, TypeVar
+
+import numpy as np
+
+__all__ = [
+    "check_choice",
+    "check_finite_array",
+    "check_integer",
+    "check_number",
+    "check_probability",
+    "is_torch",
+    "to_numpy",
+]
+
+_T = TypeVar("_T")
+
+
+def is_torch(x: object) -> bool:
+    """True when ``x`` is a torch tensor (without importing torch if it is not loaded)."""
+    return type(x).__module__.startswith("torch")
+
+
+def to_numpy(x: Any) -> np.ndarray:
+    """``x`` as a numpy array: a torch tensor is detached and copied to the CPU first.
+
+    Examples
+    --------
+    >>> to_numpy([1.0, 2.0])
+    array([1., 2.])
+    """
+    if is_torch(x):
+        return np.asarray(x.detach().cpu().numpy())
+    return np.asarray(x)
+
+
+def _bounds_text(gt: float | None, ge: float | None, lt: float | None, le: float | None) -> str:
+    parts = []
+    if gt is not None:
+        parts.append(f"> {gt:g}")
+    if ge is not None:
+        parts.append(f">= {ge:g}")
+    if lt is not None:
+        parts.append(f"< {lt:g}")
+    if le is not None:
+        parts.append(f"<= {le:g}")
+    return " and ".join(parts)
+
+
+def _within(
+    x: float, gt: float | None, ge: float | None, lt: float | None, le: float | None
+) -> bool:
+    return not (
+        (gt is not None and not x > gt)
+        or (ge is not None and not x >= ge)
+        or (lt is not None and not x < lt)
+        or (le is not None and not x <= le)
+    )
+
+
+def check_number(
+    value: object,
+    name: str,
+    *,
+    gt: float | None = None,
+    ge: float | None = None,
+    lt: float | None = None,
+    le: float | None = None,
+) -> float:
+    """``value`` as a finite float within the given bounds, else ValueError.
+
+    Booleans, strings and other non-numbers are refused (``True`` is not a rate); numpy
+    scalars and 0-d arrays are accepted.
+
+    Examples
+    --------
+    >>> check_number(3, "tau", gt=0)
+    3.0
+    """
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value.item()
+    ok = isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
+    x = float(value) if isinstance(value, numbers.Real) and ok else math.nan
+    if not (ok and math.isfinite(x) and _within(x, gt, ge, lt, le)):
+        bounds = _bounds_text(gt, ge, lt, le)
+        what = f"a finite number {bounds}" if bounds else "a finite number"
+        raise ValueError(f"{name} must be {what}, got {value!r}")
+    return x
+
+
+def check_integer(
+    value: object,
+    name: str,
+    *,
+    ge: int | None = None,
+    gt: int | None = None,
+    le: int | None = None,
+) -> int:
+    """``value`` as an int within the bounds, else ValueError (``3.0`` and ``True`` are not
+    integers here).
+
+    Examples
+    --------
+    >>> check_integer(4, "num_heads", ge=1)
+    4
+    """
+    ok = isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
+    n = int(value) if isinstance(value, numbers.Integral) else 0
+    if not (ok and _within(n, gt, ge, None, le)):
+        bounds = _bounds_text(gt, ge, None, le)
+        what = "a positive integer" if (ge, gt, le) == (1, None, None) else f"an integer {bounds}"
+        raise ValueError(f"{name} must be {what.rstrip()}, got {value!r}")
+    return n
+
+
+def check_probability(value: object, name: str) -> float:
+    """``value`` as a float in [0, 1) (a dropout rate), else ValueError."""
+    return check_number(value, name, ge=0.0, lt=1.0)
+
+
+def check_choice(value: _T, name: str, choices: Iterable[_T]) -> _T:
+    """``value`` if it is one of ``choices``, else a ValueError listing them.
+
+    Examples
+    --------
+    >>> check_choice("rk4", "method", ["euler", "rk4"])
+    'rk4'
+    """
+    options = list(choices)
+    try:
+        found = value in options
+    except TypeError:  # an unhashable or incomparable value
+        found = False
+    if not found:
+        listing = ", ".join(repr(c) for c in options)
+        raise ValueError(f"{name} must be one of {listing}; got {value!r}")
+    return value
+
+
+def check_finite_array(x: Any, name: str, dtype: Any = np.float64) -> np.ndarray:
+    """``x`` as a float numpy array with no NaN or inf.
+
+    Raises TypeError for a value that is not numeric and ValueError for NaN or inf.
+    """
+    try:
+        arr = np.asarray(x, dtype=dtype)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} must be numeric, got {type(x).__name__}") from exc
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} contains NaN or inf")
+    return arr
