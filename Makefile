@@ -32,6 +32,7 @@ test: install-dev lint typecheck pytest
 lint: install-dev
 	$(BIN)/ruff check src tests benchmarks examples
 	$(BIN)/ruff format --check src tests benchmarks examples
+	$(BIN)/lint-imports --no-logo
 
 typecheck: install-dev
 	$(BIN)/mypy
