@@ -6,6 +6,7 @@ exits with code 2.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -13,6 +14,12 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
+
+try:  # typer >= 0.22 raises the exceptions of the click it vendors
+    from typer._click import exceptions as click_errors
+except ImportError:  # pragma: no cover - older typer uses click itself
+    from click import exceptions as click_errors  # type: ignore[no-redef]
 
 app = typer.Typer(
     name="neuroattn",
@@ -25,14 +32,20 @@ console = Console()
 err_console = Console(stderr=True)
 
 
+def _error_line(message: object, kind: str = "error") -> None:
+    """One line on stderr; the message is user text, so rich markup in it is escaped."""
+    style = "bold red" if kind == "error" else "yellow"
+    text = " ".join(str(message).split()) or type(message).__name__
+    err_console.print(f"[{style}]{kind}:[/] {escape(text)}", highlight=False, soft_wrap=True)
+
+
 def _guarded(fn: Callable[[], Any]) -> Any:
     """Run ``fn``; turn expected failures into one line on stderr and exit code 2."""
-    from .dynamics import SimulationError
-
     try:
         return fn()
-    except (ValueError, TypeError, OSError, SimulationError) as exc:
-        err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+    except (ValueError, TypeError, OSError, EOFError, MemoryError) as exc:  # SimulationError too
+        what = "out of memory" if isinstance(exc, MemoryError) else exc
+        _error_line(what)
         raise typer.Exit(code=2) from None
 
 
@@ -134,14 +147,20 @@ def attend(
         return
 
     def report(kind: str, message: str) -> None:
-        style = "bold red" if kind == "error" else "yellow"
-        err_console.print(f"[{style}]{kind}:[/] {message}", highlight=False, soft_wrap=True)
+        _error_line(message, kind)
 
     def run() -> dict[str, Any]:
         from .vision._cli import run_attend
 
-        return run_attend(images or [], out, target=target, n_fixations=fixations,
-                          config=config, report=report, progress=not quiet)  # fmt: skip
+        return run_attend(
+            images or [],
+            out,
+            target=target,
+            n_fixations=fixations,
+            config=config,
+            report=report,
+            progress=not quiet,
+        )
 
     summary = _guarded(run)
     for info in summary["images"]:
@@ -151,10 +170,38 @@ def attend(
         raise typer.Exit(code=2)
 
 
-def main() -> None:
-    """Console-script entry point."""
-    app()
+def main(argv: list[str] | None = None) -> int:
+    """Console-script entry point: exit code 0 on success, 2 for bad input or usage, 130
+    when interrupted, 1 for an unexpected failure (a bug: one line, then the traceback only
+    with ``NEUROATTN_DEBUG=1``)."""
+    try:
+        # without standalone mode, click returns the code of a typer.Exit raised inside
+        code = app(args=argv, prog_name="neuroattn", standalone_mode=False)
+    except typer.Exit as exc:
+        return int(exc.exit_code)
+    except click_errors.UsageError as exc:
+        if exc.format_message():  # empty when the help was shown for a bare command
+            hint = f"; see '{exc.ctx.command_path} --help'" if exc.ctx is not None else ""
+            _error_line(f"{exc.format_message()}{hint}")
+        return 2
+    except click_errors.ClickException as exc:
+        _error_line(exc.format_message())
+        return exc.exit_code
+    except (KeyboardInterrupt, typer.Abort):
+        _error_line("interrupted")
+        return 130
+    except Exception as exc:
+        if os.environ.get("NEUROATTN_DEBUG"):
+            raise
+        _error_line(
+            f"internal error ({type(exc).__name__}: {exc}); please report it, "
+            "with NEUROATTN_DEBUG=1 for the traceback"
+        )
+        return 1
+    if code == 130:  # typer turns Ctrl-C inside a command into Exit(130)
+        _error_line("interrupted")
+    return code if isinstance(code, int) else 0
 
 
 if __name__ == "__main__":  # pragma: no cover
-    main()
+    sys.exit(main())
