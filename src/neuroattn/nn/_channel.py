@@ -8,8 +8,9 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
+from ..dynamics.checks import check_choice, check_integer
 from ._activations import make_activation
-from ._checks import odd_kernel_size, positive_int
+from ._checks import odd_kernel_size
 from ._pooling import mean_max
 from ._record import RecordsAttention
 from ._spatial import check_image
@@ -63,11 +64,9 @@ class ChannelAttention(RecordsAttention, nn.Module):
         bias: bool = False,
     ) -> None:
         super().__init__()
-        self.channels = positive_int(channels, "channels")
-        self.reduction = positive_int(reduction, "reduction")
-        if pooling not in POOLINGS:
-            raise ValueError(f"pooling must be one of {POOLINGS}, got {pooling!r}")
-        self.pooling = pooling
+        self.channels = check_integer(channels, "channels", ge=1)
+        self.reduction = check_integer(reduction, "reduction", ge=1)
+        self.pooling = check_choice(pooling, "pooling", POOLINGS)
         hidden = max(self.channels // self.reduction, 1)
         self.fc1 = nn.Linear(self.channels, hidden, bias=bias)  # W_0
         self.act = make_activation(act, "act")
@@ -144,7 +143,7 @@ class ECA(RecordsAttention, nn.Module):
         if kernel_size is None:
             if channels is None:
                 raise ValueError("give channels (for the adaptive kernel size) or kernel_size")
-            kernel_size = eca_kernel_size(positive_int(channels, "channels"), gamma, b)
+            kernel_size = eca_kernel_size(check_integer(channels, "channels", ge=1), gamma, b)
         self.kernel_size = odd_kernel_size(kernel_size)
         k = self.kernel_size
         self.conv = nn.Conv1d(1, 1, k, padding=k // 2, bias=False)

@@ -1,36 +1,24 @@
-"""Argument checks shared by the layers: one clear ValueError per bad argument."""
+"""Argument checks specific to the layers: tensors, dtypes, kernels and heads.
+
+Numbers, integers, probabilities and choices are checked by :mod:`neuroattn.dynamics.checks`
+(one way to validate an argument across the project); this module holds only what needs
+torch or knows about layers. Every check raises one ValueError line naming the argument.
+"""
 
 from __future__ import annotations
-
-import numbers
 
 import torch
 from torch import Tensor
 
-
-def positive_int(value: object, name: str) -> int:
-    """Return ``value`` as an int if it is a positive integer, else raise ValueError."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or int(value) < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
+from ..dynamics.checks import check_integer
 
 
 def odd_kernel_size(value: object, name: str = "kernel_size") -> int:
     """Return ``value`` if it is an odd positive integer (a conv kernel with a centre)."""
-    size = positive_int(value, name)
+    size = check_integer(value, name, ge=1)
     if size % 2 == 0:
         raise ValueError(f"{name} must be an odd positive integer (3, 5, 7, ...), got {size}")
     return size
-
-
-def probability(value: object, name: str) -> float:
-    """Return ``value`` as a float in [0, 1), e.g. a dropout rate."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ValueError(f"{name} must be a number in [0, 1), got {value!r}")
-    p = float(value)
-    if not 0.0 <= p < 1.0:
-        raise ValueError(f"{name} must be in [0, 1), got {p}")
-    return p
 
 
 def divides(num_heads: int, total: int, what: str) -> int:
@@ -59,12 +47,3 @@ def same_dtype(*named: tuple[str, Tensor]) -> None:
     if len(dtypes) > 1:
         listing = ", ".join(f"{n}: {t.dtype}" for n, t in named)
         raise ValueError(f"inputs must share one dtype, got {listing}")
-
-
-def optional_scale(value: object) -> float | None:
-    """Return ``value`` as a positive float, or None (the layer's default 1/√d)."""
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not float(value) > 0:
-        raise ValueError(f"scale must be a positive number or None, got {value!r}")
-    return float(value)

@@ -9,9 +9,9 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from ..dynamics.checks import check_choice, check_integer, check_number, check_probability
 from . import _masks
 from ._activations import make_activation
-from ._checks import optional_scale, positive_int, probability
 from ._functional import check_qkv, fused_attention, reference_attention, scores_shape
 from ._record import RecordsAttention
 
@@ -144,14 +144,11 @@ class CompetitiveAttention(RecordsAttention, nn.Module):
         mask_convention: str = "keep",
     ) -> None:
         super().__init__()
-        if mode not in MODES:
-            raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
-        self.mode = mode
-        self.num_heads = None if num_heads is None else positive_int(num_heads, "num_heads")
+        self.mode = check_choice(mode, "mode", MODES)
+        self.num_heads = None if num_heads is None else check_integer(num_heads, "num_heads", ge=1)
         shape: tuple[int, ...] = (1,) if self.num_heads is None else (self.num_heads, 1, 1)
-        _check_number(A, "A", minimum=0.0, strict=learn_A)
-        _check_number(B, "B", minimum=0.0, strict=True)
-        self.B = float(B)
+        A = check_number(A, "A", gt=0.0) if learn_A else check_number(A, "A", ge=0.0)
+        self.B = check_number(B, "B", gt=0.0)
         self.learn_A = bool(learn_A)
         self.exact_softmax = not learn_A and A == 0  # the readout is then plain softmax
         if learn_A:
@@ -160,15 +157,14 @@ class CompetitiveAttention(RecordsAttention, nn.Module):
             self.register_buffer(
                 "log_A_fixed", torch.full(shape, math.log(A) if A > 0 else -math.inf)
             )
-        self.steps = positive_int(steps, "steps")
-        _check_number(dt, "dt", minimum=0.0, strict=True)
-        self.dt = float(dt)
+        self.steps = check_integer(steps, "steps", ge=1)
+        self.dt = check_number(dt, "dt", gt=0.0)
         if mode == "dynamics":
-            _check_number(beta, "beta", minimum=0.0, strict=True)
-            self.beta_raw = nn.Parameter(torch.full(shape, _inverse_softplus(float(beta))))
+            beta = check_number(beta, "beta", gt=0.0)
+            self.beta_raw = nn.Parameter(torch.full(shape, _inverse_softplus(beta)))
             self.f = make_activation(activation, "activation")
-        self.dropout = probability(dropout, "dropout")
-        self.scale = optional_scale(scale)
+        self.dropout = check_probability(dropout, "dropout")
+        self.scale = None if scale is None else check_number(scale, "scale", gt=0)
         self.causal = bool(causal)
         self.mask_convention = _masks.check_convention(mask_convention)
 
@@ -234,10 +230,3 @@ class CompetitiveAttention(RecordsAttention, nn.Module):
     def extra_repr(self) -> str:
         extra = f", steps={self.steps}, dt={self.dt}" if self.mode == "dynamics" else ""
         return f"mode={self.mode!r}, B={self.B}, learn_A={self.learn_A}{extra}"
-
-
-def _check_number(value: object, name: str, minimum: float, strict: bool) -> None:
-    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-    if not ok or (value <= minimum if strict else value < minimum):  # type: ignore[operator]
-        relation = ">" if strict else ">="
-        raise ValueError(f"{name} must be a finite number {relation} {minimum}, got {value!r}")

@@ -27,10 +27,12 @@ uniform weights over the masked keys.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, cast
 
 import torch
 from torch import Tensor
+
+from ..dynamics.checks import check_choice
 
 MaskConvention = Literal["keep", "additive", "torch"]
 MASK_CONVENTIONS: tuple[str, ...] = ("keep", "additive", "torch")
@@ -38,9 +40,7 @@ MASK_CONVENTIONS: tuple[str, ...] = ("keep", "additive", "torch")
 
 def check_convention(value: object) -> MaskConvention:
     """Return ``value`` if it names a mask convention, else raise ValueError."""
-    if value not in MASK_CONVENTIONS:
-        raise ValueError(f"mask_convention must be one of {MASK_CONVENTIONS}, got {value!r}")
-    return value  # type: ignore[return-value]
+    return cast(MaskConvention, check_choice(value, "mask_convention", MASK_CONVENTIONS))
 
 
 def normalize(

@@ -10,8 +10,9 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from ..dynamics.checks import check_integer, check_probability
 from . import _masks
-from ._checks import divides, float_tensor, positive_int, probability
+from ._checks import divides, float_tensor
 from ._functional import fused_attention, reference_attention
 from ._record import RecordsAttention
 
@@ -80,18 +81,18 @@ class MultiHeadAttention(RecordsAttention, nn.Module):
     ) -> None:
         super().__init__()
         kw: dict[str, Any] = {"device": device, "dtype": dtype}
-        self.embed_dim = positive_int(embed_dim, "embed_dim")
-        self.num_heads = positive_int(num_heads, "num_heads")
+        self.embed_dim = check_integer(embed_dim, "embed_dim", ge=1)
+        self.num_heads = check_integer(num_heads, "num_heads", ge=1)
         self.head_dim = divides(self.num_heads, self.embed_dim, "embed_dim")
         kv_heads = self.num_heads if num_kv_heads is None else num_kv_heads
-        self.num_kv_heads = positive_int(kv_heads, "num_kv_heads")
+        self.num_kv_heads = check_integer(kv_heads, "num_kv_heads", ge=1)
         if self.num_heads % self.num_kv_heads != 0:
             raise ValueError(
                 f"num_kv_heads={self.num_kv_heads} must divide num_heads={self.num_heads}"
             )
-        self.kdim = self.embed_dim if kdim is None else positive_int(kdim, "kdim")
-        self.vdim = self.embed_dim if vdim is None else positive_int(vdim, "vdim")
-        self.dropout = probability(dropout, "dropout")
+        self.kdim = self.embed_dim if kdim is None else check_integer(kdim, "kdim", ge=1)
+        self.vdim = self.embed_dim if vdim is None else check_integer(vdim, "vdim", ge=1)
+        self.dropout = check_probability(dropout, "dropout")
         self.batch_first = bool(batch_first)
         self.causal = bool(causal)
         self.mask_convention = _masks.check_convention(mask_convention)

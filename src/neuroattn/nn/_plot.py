@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..dynamics.checks import is_torch, to_numpy
+
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
@@ -14,9 +16,9 @@ if TYPE_CHECKING:
 
 def _numpy(x: Any, name: str) -> np.ndarray:
     """A float numpy array from a tensor (detached, on the CPU) or array-like."""
-    if hasattr(x, "detach"):
-        x = x.detach().float().cpu().numpy()
-    arr = np.asarray(x, dtype=float)
+    if is_torch(x):
+        x = x.detach().float()  # float32 first: numpy has no bfloat16
+    arr = np.asarray(to_numpy(x), dtype=float)
     if arr.size == 0:
         raise ValueError(f"{name} is empty")
     return arr
@@ -99,7 +101,7 @@ def plot_attention(
 def _image_hwc(image: Any) -> np.ndarray:
     """(H, W) or (H, W, 3) array in [0, 1] from a (C, H, W) tensor or an (H, W[, C]) array."""
     arr = _squeeze_lead(_numpy(image, "image"), 2)
-    channel_first = hasattr(image, "detach") and arr.ndim == 3
+    channel_first = is_torch(image) and arr.ndim == 3
     if channel_first:
         arr = np.moveaxis(arr, 0, -1)
     if arr.ndim == 3 and arr.shape[-1] == 1:

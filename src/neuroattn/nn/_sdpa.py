@@ -6,8 +6,8 @@ import math
 
 from torch import Tensor, nn
 
+from ..dynamics.checks import check_number, check_probability
 from . import _masks
-from ._checks import optional_scale, probability
 from ._functional import check_qkv, fused_attention, reference_attention, scores_shape
 from ._record import RecordsAttention
 
@@ -67,8 +67,8 @@ class ScaledDotProductAttention(RecordsAttention, nn.Module):
         mask_convention: str = "keep",
     ) -> None:
         super().__init__()
-        self.dropout = probability(dropout, "dropout")
-        self.scale = optional_scale(scale)
+        self.dropout = check_probability(dropout, "dropout")
+        self.scale = None if scale is None else check_number(scale, "scale", gt=0)
         self.causal = bool(causal)
         self.mask_convention = _masks.check_convention(mask_convention)
 

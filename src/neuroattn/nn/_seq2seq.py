@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from torch import Tensor, nn
 
+from ..dynamics.checks import check_choice, check_integer
 from . import _masks
-from ._checks import float_tensor, positive_int
+from ._checks import float_tensor
 from ._functional import masked_softmax
 from ._record import RecordsAttention
 
@@ -105,9 +106,11 @@ class AdditiveAttention(_EncoderDecoderAttention):
         mask_convention: str = "keep",
     ) -> None:
         super().__init__()
-        self.query_dim = positive_int(query_dim, "query_dim")
-        self.key_dim = positive_int(key_dim, "key_dim")
-        hidden = self.key_dim if hidden_dim is None else positive_int(hidden_dim, "hidden_dim")
+        self.query_dim = check_integer(query_dim, "query_dim", ge=1)
+        self.key_dim = check_integer(key_dim, "key_dim", ge=1)
+        hidden = (
+            self.key_dim if hidden_dim is None else check_integer(hidden_dim, "hidden_dim", ge=1)
+        )
         self.mask_convention = _masks.check_convention(mask_convention)
         self.W = nn.Linear(self.query_dim, hidden, bias=False)  # W_a
         self.U = nn.Linear(self.key_dim, hidden, bias=bias)  # U_a
@@ -182,10 +185,11 @@ class LuongAttention(_EncoderDecoderAttention):
         mask_convention: str = "keep",
     ) -> None:
         super().__init__()
-        self.query_dim = positive_int(query_dim, "query_dim")
-        self.key_dim = self.query_dim if key_dim is None else positive_int(key_dim, "key_dim")
-        if score not in LUONG_SCORES:
-            raise ValueError(f"score must be one of {LUONG_SCORES}, got {score!r}")
+        self.query_dim = check_integer(query_dim, "query_dim", ge=1)
+        self.key_dim = (
+            self.query_dim if key_dim is None else check_integer(key_dim, "key_dim", ge=1)
+        )
+        check_choice(score, "score", LUONG_SCORES)
         if score == "dot" and self.query_dim != self.key_dim:
             raise ValueError(
                 f"the dot score needs query_dim == key_dim, got {self.query_dim} and "
@@ -193,7 +197,9 @@ class LuongAttention(_EncoderDecoderAttention):
             )
         self.score = score
         self.mask_convention = _masks.check_convention(mask_convention)
-        hidden = self.key_dim if hidden_dim is None else positive_int(hidden_dim, "hidden_dim")
+        hidden = (
+            self.key_dim if hidden_dim is None else check_integer(hidden_dim, "hidden_dim", ge=1)
+        )
         if score == "general":
             self.W = nn.Linear(self.key_dim, self.query_dim, bias=False)  # W_a
         elif score == "concat":
