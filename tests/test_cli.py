@@ -79,14 +79,14 @@ def test_demo_writes_its_figures(tmp_path):
 @pytest.mark.parametrize(
     ("edit", "message"),
     [
-        (lambda s: s.replace("beta = 0.5", "beta = -1"), "model.beta: must be >= 0"),
+        (lambda s: s.replace("beta = 0.5", "beta = -1"), "model.beta must be a finite number >= 0, got -1"),
         (lambda s: s.replace('type = "competition"', 'type = "hopfield"'), "model.type"),
         (lambda s: s.replace("n = 4", "n = 0"), "model.n"),
         (lambda s: s.replace("[1.0, 0.8, 0.6, 0.4]", "[1.0, 0.8]"), "inputs.values: has 2"),
         (lambda s: s.replace("[1.0, 0.8, 0.6, 0.4]", '"strong"'), "inputs.values"),
         (lambda s: s.replace('method = "rk4"', 'method = "magic"'), "time.method"),
         (lambda s: s.replace('activation = "relu"', 'activation = "gelu"'), "model.activation"),
-        (lambda s: s.replace("dt = 0.01", "dt = 0"), "time.dt: must be > 0"),
+        (lambda s: s.replace("dt = 0.01", "dt = 0"), "time.dt must be a finite number > 0, got 0"),
         (lambda s: s.replace("t_end = 20.0", "t_end = -3"), "time.t_end"),
         (lambda s: s + "\ncolour = 3\n", "time.colour: unknown field"),
         (lambda s: s.replace("[inputs]", "[inputz]"), "config.inputz: unknown field"),
@@ -95,6 +95,14 @@ def test_demo_writes_its_figures(tmp_path):
         (lambda s: s + "\n[sweep]\nbeta = []\n", "sweep.beta"),
         (lambda s: s + "\n[sweep]\nwidth = [1.0, 2.0]\n", "sweep.width: cannot sweep"),
         (lambda s: s.replace("values = [1.0, 0.8, 0.6, 0.4]", ""), "inputs.values: missing"),
+        # a value where a table belongs, a boolean where an integer belongs (issue 8)
+        (
+            lambda s: s.replace('[model.connectivity]\nkind = "uniform"\nweight = -0.4', "")
+            .replace('activation = "relu"', 'activation = "relu"\nconnectivity = "uniform"'),
+            "model.connectivity: must be a table",
+        ),
+        (lambda s: "time = 3\n" + s.split("[time]")[0], "time: must be a table"),
+        (lambda s: s + "seed = true\n", "time.seed must be an integer, got True"),
         # Euler at dt far above τ blows up: a clear error, not a traceback
         (
             lambda s: (
@@ -114,6 +122,15 @@ def test_bad_configs_exit_2_with_one_line_and_no_output(tmp_path, edit, message)
     assert "Traceback" not in res.output
     assert not out.exists()
     assert not list(tmp_path.glob(".out.*"))  # no staging folder left behind
+
+
+def test_a_list_sweep_as_the_example_documents(tmp_path):
+    out = tmp_path / "out"
+    text = SMALL + "\n[sweep]\nbeta = [0.1, 0.2, 0.3]\n"
+    res = runner.invoke(app, ["simulate", str(write(tmp_path, text)), "-o", str(out), "-q"])
+    assert res.exit_code == 0, res.output
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["sweep"] and np.shape(summary["winner"]) == (3,)
 
 
 def test_missing_config_file(tmp_path):

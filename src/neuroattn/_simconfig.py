@@ -1,7 +1,8 @@
 """TOML configuration of ``neuroattn simulate``, checked once into typed dataclasses.
 
-Every error names the offending field (``model.beta: must be >= 0``) so that the command
-line can print one line and exit with code 2.
+Every error names the offending field (``model.beta must be a finite number >= 0, got -1``)
+so that the command line can print one line and exit with code 2; the words are those of
+:mod:`neuroattn.dynamics.checks`, as in the library.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 from . import dynamics as dyn
+from .dynamics.checks import check_integer, check_number
 
 EXAMPLE = """\
 # neuroattn simulate — example configuration (TOML).
@@ -100,23 +102,49 @@ class SimConfig:
     raw: dict[str, Any] = field(default_factory=dict)
 
 
-def _num(sec: dict[str, Any], key: str, where: str, default: Any = None, *,
-         positive: bool = False, nonneg: bool = False) -> Any:  # fmt: skip
+def _num(
+    sec: dict[str, Any],
+    key: str,
+    where: str,
+    default: Any = None,
+    *,
+    positive: bool = False,
+    nonneg: bool = False,
+) -> Any:
+    """``sec[key]`` as a finite float (``> 0`` or ``>= 0`` if asked); ``default`` if absent."""
     if key not in sec:
         if default is None:
             raise ConfigError(f"{where}.{key}: missing")
         return default
-    v = sec[key]
-    if isinstance(v, bool) or not isinstance(v, (int, float)) or not np.isfinite(v):
-        raise ConfigError(f"{where}.{key}: must be a finite number, got {v!r}")
-    if positive and v <= 0:
-        raise ConfigError(f"{where}.{key}: must be > 0, got {v}")
-    if nonneg and v < 0:
-        raise ConfigError(f"{where}.{key}: must be >= 0, got {v}")
-    return float(v)
+    try:
+        return check_number(
+            sec[key], f"{where}.{key}", gt=0.0 if positive else None, ge=0.0 if nonneg else None
+        )
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
 
 
-def _vector(v: Any, where: str, n: int) -> np.ndarray:
+def _int(sec: dict[str, Any], key: str, where: str, default: int | None) -> int | None:
+    """``sec[key]`` as an integer (``true`` is not one); ``default`` if absent."""
+    if key not in sec:
+        return default
+    try:
+        return check_integer(sec[key], f"{where}.{key}")
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+
+
+def _table(data: dict[str, Any], key: str, where: str) -> dict[str, Any]:
+    """The sub-table ``data[key]`` (empty if absent); a value that is not a table is an error."""
+    value = data.get(key, {})
+    if not isinstance(value, dict):
+        name = f"{where}.{key}" if where else key
+        raise ConfigError(f"{name}: must be a table ([{name}]), got {value!r}")
+    return value
+
+
+def _vector(v: Any, where: str, n: int | None) -> np.ndarray:
+    """A number or a flat list of numbers; a list must have ``n`` values (any if None)."""
     arr = np.asarray(v, dtype=object)
     if arr.ndim > 1 or not all(
         isinstance(x, (int, float)) and not isinstance(x, bool) for x in np.atleast_1d(arr)
@@ -125,7 +153,7 @@ def _vector(v: Any, where: str, n: int) -> np.ndarray:
     out = np.asarray(v, dtype=np.float64)
     if not np.all(np.isfinite(out)):
         raise ConfigError(f"{where}: contains NaN or inf")
-    if out.ndim == 1 and out.size != n:
+    if n is not None and out.ndim == 1 and out.size != n:
         raise ConfigError(f"{where}: has {out.size} values but the model has {n} neurons")
     return out
 
@@ -173,10 +201,7 @@ def _connectivity(sec: dict[str, Any], n: int, base: Path) -> np.ndarray:
     if kind == "uniform":
         return dyn.uniform(n, params.get("weight", 1.0 / n))
     if kind == "random":
-        seed = sec.get("seed", 0)
-        if not isinstance(seed, int):
-            raise ConfigError(f"{where}.seed: must be an integer")
-        return dyn.random_weights(n, seed=seed, **params)
+        return dyn.random_weights(n, seed=_int(sec, "seed", where, 0), **params)
     if kind == "ring":
         return dyn.ring(n, **params)
     if kind == "mexican_hat":
@@ -212,7 +237,7 @@ def _model(sec: dict[str, Any], base: Path) -> dyn.Model:
         shape = n_raw
     tau = _num(sec, "tau", where, 1.0, positive=True)
     if kind == "competition":
-        W = _connectivity(sec.get("connectivity", {}), shape, base)
+        W = _connectivity(_table(sec, "connectivity", "model"), shape, base)
         return dyn.Competition(W, beta=_num(sec, "beta", where, 1.0, nonneg=True), tau=tau,
                                activation=_activation(sec, where))  # fmt: skip
     if kind == "lateral_inhibition":
@@ -240,7 +265,7 @@ def _grid(v: Any, where: str) -> np.ndarray:
         if not isinstance(num, int) or num < 1 or num > 1000:
             raise ConfigError(f"{where}.num: must be an integer in 1..1000")
         return np.linspace(_num(v, "start", where), _num(v, "stop", where), num)
-    grid = _vector(v, where, -1) if isinstance(v, list) and v else None
+    grid = _vector(v, where, None) if isinstance(v, list) and v else None
     if grid is None or grid.ndim != 1:
         raise ConfigError(f"{where}: must be a non-empty list or {{start, stop, num}}")
     return grid
@@ -249,10 +274,10 @@ def _grid(v: Any, where: str) -> np.ndarray:
 def parse_config(data: dict[str, Any], base: Path = Path(".")) -> SimConfig:
     """Check a parsed TOML document and build the model, inputs and settings."""
     _check_keys(data, {"model", "inputs", "time", "sweep"}, "config")
-    if "model" not in data or not isinstance(data["model"], dict):
+    if "model" not in data:
         raise ConfigError("model: missing section [model]")
-    model = _model(data["model"], base)
-    inp = data.get("inputs", {})
+    model = _model(_table(data, "model", ""), base)
+    inp = _table(data, "inputs", "")
     _check_keys(inp, {"values", "g"}, "inputs")
     if "values" not in inp:
         raise ConfigError("inputs.values: missing")
@@ -263,14 +288,12 @@ def parse_config(data: dict[str, Any], base: Path = Path(".")) -> SimConfig:
     if "g" in inp:
         model = model.replace(g=_vector(inp["g"], "inputs.g", int(np.prod(state))).reshape(
             state if np.ndim(inp["g"]) else ()))  # fmt: skip
-    tsec = data.get("time", {})
+    tsec = _table(data, "time", "")
     _check_keys(tsec, set(TimeConfig.__dataclass_fields__), "time")
     method = tsec.get("method", "rk4")
     if method not in ("euler", "heun", "rk4", "dopri5", "adaptive", "euler_maruyama"):
         raise ConfigError(f"time.method: unknown {method!r}")
-    seed = tsec.get("seed", 0)
-    if seed is not None and not isinstance(seed, int):
-        raise ConfigError("time.seed: must be an integer")
+    seed = _int(tsec, "seed", "time", 0)
     time = TimeConfig(
         t_end=_num(tsec, "t_end", "time", 40.0, positive=True),
         dt=_num(tsec, "dt", "time", 0.01, positive=True),
@@ -280,7 +303,7 @@ def parse_config(data: dict[str, Any], base: Path = Path(".")) -> SimConfig:
         noise=_num(tsec, "noise", "time", 0.0, nonneg=True),
         seed=seed,
     )  # fmt: skip
-    sweep_sec = data.get("sweep", {})
+    sweep_sec = _table(data, "sweep", "")
     if len(sweep_sec) > 2:
         raise ConfigError("sweep: at most two parameters")
     sweep = {}
