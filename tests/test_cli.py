@@ -79,7 +79,10 @@ def test_demo_writes_its_figures(tmp_path):
 @pytest.mark.parametrize(
     ("edit", "message"),
     [
-        (lambda s: s.replace("beta = 0.5", "beta = -1"), "model.beta must be a finite number >= 0, got -1"),
+        (
+            lambda s: s.replace("beta = 0.5", "beta = -1"),
+            "model.beta must be a finite number >= 0, got -1",
+        ),
         (lambda s: s.replace('type = "competition"', 'type = "hopfield"'), "model.type"),
         (lambda s: s.replace("n = 4", "n = 0"), "model.n"),
         (lambda s: s.replace("[1.0, 0.8, 0.6, 0.4]", "[1.0, 0.8]"), "inputs.values: has 2"),
@@ -97,8 +100,9 @@ def test_demo_writes_its_figures(tmp_path):
         (lambda s: s.replace("values = [1.0, 0.8, 0.6, 0.4]", ""), "inputs.values: missing"),
         # a value where a table belongs, a boolean where an integer belongs (issue 8)
         (
-            lambda s: s.replace('[model.connectivity]\nkind = "uniform"\nweight = -0.4', "")
-            .replace('activation = "relu"', 'activation = "relu"\nconnectivity = "uniform"'),
+            lambda s: s.replace(
+                '[model.connectivity]\nkind = "uniform"\nweight = -0.4', ""
+            ).replace('activation = "relu"', 'activation = "relu"\nconnectivity = "uniform"'),
             "model.connectivity: must be a table",
         ),
         (lambda s: "time = 3\n" + s.split("[time]")[0], "time: must be a table"),
