@@ -1,144 +1,259 @@
 """The scanpath loop behind :class:`~neuroattn.vision.compete.WinnerTakeAll`.
 
-Each map is a :class:`_Member` with its own clock and a small state machine:
+Each map is a :class:`MapScan` with its own clock and a small state machine
+(:class:`Phase`):
 
-``compete`` (waiting for a unit to cross threshold: the onset) → ``dwell`` (the winner
-is held) → inhibition of return, a new competition from the current state … →
-``release`` (after the last fixation: waiting for the last winner's rate to fall, which
-gives its duration) → ``done``.
+``COMPETE`` (waiting for a unit to cross threshold: the onset) → ``DWELL`` (the winner is
+held) → inhibition of return, a new competition from the current state … → ``RELEASE``
+(after the last fixation: waiting for the last winner's rate to fall, which gives its
+duration) → ``DONE``.
 
-All members still running are simulated together, one batched network per chunk of
-time; each takes from its chunk the part up to its next event (the input changes there)
-and discards the rest.
+All maps still running are simulated together, one batched network per chunk of time (the
+caller's :data:`ChunkSimulator`); each takes from its chunk the part up to its next event
+(the input changes there) and discards the rest. The loop knows the competition's settings
+only through :class:`ScanRules`, so it needs nothing of :mod:`.compete`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from enum import Enum
 
+import cv2
 import numpy as np
 
-from ..dynamics import simulate
+from ._normalize import unit_max
+from ._records import CompetitionTrace, Fixation
 
-if TYPE_CHECKING:
-    from .compete import CompetitionTrace, Fixation, WinnerTakeAll
+ChunkSimulator = Callable[
+    [np.ndarray, np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray]
+]
+"""``simulate(gains, inputs, u0) -> (t, rates, u)``: one chunk of the batched network.
+
+``gains`` and ``inputs`` are ``(B, h, w)``, ``u0`` is ``(B, *state_shape)``; ``t`` is
+``(T,)`` from 0, ``rates`` ``(T, B, …)`` and ``u`` ``(T, B, *state_shape)``.
+"""
 
 
-@dataclass
-class _Member:
-    """Mutable bookkeeping of one map's scanpath (times in units of τ)."""
+class Phase(Enum):
+    """Where one map's scanpath is."""
 
-    sal: np.ndarray
-    gain: np.ndarray
-    u: np.ndarray
-    cfg: WinnerTakeAll
-    n_wanted: int
-    image_shape: tuple[int, int]
-    t: float = 0.0
-    phase: str = "compete"
-    episode_start: float = 0.0
-    dwell_left: float = 0.0
-    inputs: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    ior_map: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    iors: list[tuple[np.ndarray, float]] = field(default_factory=list)
-    fixations: list[dict[str, float]] = field(default_factory=list)
-    pending: list[tuple[int, int]] = field(default_factory=list)
-    seg_t: list[np.ndarray] = field(default_factory=list)
-    seg_r: list[np.ndarray] = field(default_factory=list)
+    COMPETE = "compete"  # waiting for a unit to cross threshold (the onset)
+    DWELL = "dwell"  # the winner is held until inhibition of return
+    RELEASE = "release"  # after the last fixation: waiting for the winners' rates to fall
+    DONE = "done"
 
-    # --- episodes ------------------------------------------------------------------------
-    def ior_region(self, row: float, col: float) -> np.ndarray:
-        """Where to inhibit after attending (row, col): a flat-topped disc of radius r,
-        e^{−(d/r)⁴}, joined with the proto-object around the winner — the connected cells
-        whose input is at least ``ior_extent`` of the winner's (Walther & Koch 2006), out
-        to 3 r — so that a large salient region is inhibited as a whole."""
-        import cv2
 
-        h, w = self.sal.shape
-        cfg = self.cfg
-        cell = 0.5 * (self.image_shape[0] / h + self.image_shape[1] / w)
-        r = cfg.ior_radius * max(self.image_shape) / cell
+@dataclass(frozen=True)
+class InhibitionOfReturn:
+    """Where and how strongly an attended location is inhibited, and how that decays.
+
+    Attributes
+    ----------
+    radius : float
+        Radius of the disc, as a fraction of the longer image side.
+    extent : float
+        The proto-object around the winner (connected cells whose input is at least this
+        fraction of the winner's) is inhibited too; 0 turns this off.
+    strength : float
+        Peak suppression (1 = complete).
+    tau_ms : float
+        Decay time constant in ms.
+    """
+
+    radius: float
+    extent: float
+    strength: float
+    tau_ms: float
+
+    def region(
+        self, inputs: np.ndarray, row: float, col: float, image_shape: tuple[int, int]
+    ) -> np.ndarray:
+        """Where to inhibit after attending (row, col) of a map of ``inputs``.
+
+        A flat-topped disc of radius r, e^{−(d/r)⁴}, joined with the proto-object around
+        the winner — the connected cells whose input is at least ``extent`` of the
+        winner's (Walther & Koch 2006), out to 3 r — so that a large salient region is
+        inhibited as a whole.
+        """
+        h, w = inputs.shape
+        cell = 0.5 * (image_shape[0] / h + image_shape[1] / w)
+        r = self.radius * max(image_shape) / cell
         yy, xx = np.mgrid[0:h, 0:w]
         d2 = ((yy - row) ** 2 + (xx - col) ** 2) / r**2
         region = np.exp(-(d2**2))
-        if cfg.ior_extent > 0:
+        if self.extent > 0:
             i, j = round(row), round(col)
-            above = (self.inputs >= cfg.ior_extent * self.inputs[i, j]).astype(np.uint8)
+            above = (inputs >= self.extent * inputs[i, j]).astype(np.uint8)
             _, labels = cv2.connectedComponents(above, connectivity=8)
             blob = (labels == labels[i, j]) & (d2 <= 9.0)
             region = np.maximum(region, blob)
         return region
 
-    def ior_now(self) -> np.ndarray:
-        """1 − Π_k (1 − s e^{−Δt/τ_IOR} R_k) over the inhibited regions R_k."""
-        cfg = self.cfg
-        keep = np.ones(self.sal.shape)
-        for region, t0 in self.iors:
-            amp = cfg.ior_strength * np.exp(-(self.t - t0) * cfg.tau_ms / cfg.ior_tau_ms)
+    def amount(
+        self,
+        marks: list[tuple[np.ndarray, float]],
+        now: float,
+        tau_ms: float,
+        shape: tuple[int, ...],
+    ) -> np.ndarray:
+        """1 − Π_k (1 − s e^{−Δt/τ_IOR} R_k) over the inhibited regions R_k.
+
+        ``marks`` pairs each region with the time (units of τ, of ``tau_ms`` ms) it was
+        inhibited; ``now`` is the current time and ``shape`` that of the map.
+        """
+        keep = np.ones(shape)
+        for region, t0 in marks:
+            amp = self.strength * np.exp(-(now - t0) * tau_ms / self.tau_ms)
             keep *= 1 - amp * region
         return 1 - keep
 
-    def start_episode(self, compete: bool = True) -> None:
-        """New input S (1 − IOR), scaled so that max g·I = 1; compete again if wanted."""
-        self.ior_map = self.ior_now()
-        x = self.sal * (1 - self.ior_map)
-        top = float((self.gain * x).max())
-        self.inputs = x / top if top > 0 else x
-        salient = top > self.cfg.min_saliency * float((self.gain * self.sal).max())
-        if compete and salient:
-            self.phase = "compete"
-            self.episode_start = self.t
-        else:
-            self.finish_competing()
 
-    def finish_competing(self) -> None:
-        self.phase = "release" if self.pending else "done"
-        self.episode_start = self.t
+@dataclass(frozen=True)
+class ScanRules:
+    """What the scanpath loop needs of the competition's settings (times in units of τ).
+
+    Attributes
+    ----------
+    rate_threshold : float
+        The rate whose upward crossing is a fixation onset (and downward, its offset).
+    dwell : float
+        Time the winner is held before inhibition of return.
+    max_latency : float
+        Give-up time of one competition (and of waiting for the last offsets).
+    min_saliency : float
+        The scanpath ends when the strongest remaining input is below this fraction of
+        the map's maximum.
+    tau_ms : float
+        τ in milliseconds.
+    ior : InhibitionOfReturn
+    """
+
+    rate_threshold: float
+    dwell: float
+    max_latency: float
+    min_saliency: float
+    tau_ms: float
+    ior: InhibitionOfReturn
+
+
+@dataclass
+class _FixationRecord:
+    """A fixation while its scanpath runs (onset in units of τ; becomes a Fixation)."""
+
+    x: float  # image pixels
+    y: float
+    cell: tuple[int, int]  # (row, col) of the winning unit
+    onset: float  # units of τ
+    latency_ms: float
+    saliency: float
+    duration_ms: float = 0.0
+
+    def to_fixation(self, tau_ms: float) -> Fixation:
+        return Fixation(
+            self.x, self.y, self.onset * tau_ms, self.duration_ms, self.latency_ms, self.saliency
+        )
+
+
+@dataclass
+class MapScan:
+    """One map's scanpath in progress: its clock, phase, inputs and saved trace.
+
+    Times are in units of τ. ``saliency`` has maximum one; ``inputs`` is the current
+    input of the network, S (1 − IOR) scaled so that max g·I = 1.
+    """
+
+    saliency: np.ndarray
+    gain: np.ndarray
+    state: np.ndarray
+    rules: ScanRules
+    n_fixations: int
+    image_shape: tuple[int, int]
+    clock: float = 0.0
+    phase: Phase = Phase.COMPETE
+    competition_start: float = 0.0
+    dwell_left: float = 0.0
+    inputs: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    inhibited: list[tuple[np.ndarray, float]] = field(default_factory=list)
+    fixations: list[_FixationRecord] = field(default_factory=list)
+    above_threshold: list[tuple[int, int]] = field(default_factory=list)  # (unit, fixation)
+    saved_t: list[np.ndarray] = field(default_factory=list)
+    saved_rates: list[np.ndarray] = field(default_factory=list)
+
+    # --- competitions ----------------------------------------------------------------------
+    def ior_now(self) -> np.ndarray:
+        """Inhibition of return (0 none … 1 full) over the map at the current time."""
+        return self.rules.ior.amount(
+            self.inhibited, self.clock, self.rules.tau_ms, self.saliency.shape
+        )
+
+    def start_competition(self, compete: bool = True) -> None:
+        """New input S (1 − IOR), scaled so that max g·I = 1; compete again if wanted
+        and something salient is left, else stop competing."""
+        remaining = self.saliency * (1 - self.ior_now())
+        top = float((self.gain * remaining).max())
+        self.inputs = remaining / top if top > 0 else remaining
+        salient = top > self.rules.min_saliency * float((self.gain * self.saliency).max())
+        if compete and salient:
+            self.phase = Phase.COMPETE
+            self.competition_start = self.clock
+        else:
+            self.stop_competing()
+
+    def stop_competing(self) -> None:
+        """No more onsets: wait for the winners' offsets, or be done."""
+        self.phase = Phase.RELEASE if self.above_threshold else Phase.DONE
+        self.competition_start = self.clock
 
     # --- one chunk -------------------------------------------------------------------------
-    def advance(self, ts: np.ndarray, rates: np.ndarray, us: np.ndarray) -> None:
-        """Take this member's part of a simulated chunk (ts from 0, rates (T, h, w))."""
-        cfg = self.cfg
+    def advance(self, ts: np.ndarray, rates: np.ndarray, states: np.ndarray) -> None:
+        """Take this map's part of a simulated chunk (``ts`` from 0, ``rates`` (T, …))."""
         flat = rates.reshape(len(ts), -1)
-        last = len(ts) - 1
-        cut, ior, onset = last, False, None
-        if self.phase == "compete":
+        cut, inhibit, onset = len(ts) - 1, False, None
+        if self.phase is Phase.COMPETE:
             onset = self._find_onset(ts, flat)
             if onset is not None:
-                cut, ior = self._schedule_dwell(ts, onset[0] + cfg.dwell)
-        elif self.phase == "dwell":
-            cut, ior = self._schedule_dwell(ts, self.dwell_left)
+                cut, inhibit = self._schedule_dwell(ts, onset[0] + self.rules.dwell)
+        elif self.phase is Phase.DWELL:
+            cut, inhibit = self._schedule_dwell(ts, self.dwell_left)
         cut = self._check_offsets(ts, flat, cut)
         if onset is not None:
-            self._record(onset)
-        self.seg_t.append(self.t + ts[: cut + 1][1 if self.seg_t else 0 :])
-        self.seg_r.append(rates[: cut + 1][1 if self.seg_r else 0 :].astype(np.float32))
-        self.t += float(ts[cut])
-        self.u = us[cut]
-        if ior:  # at the location of the fixation just held
-            held = self.fixations[-1]
-            self.iors.append((self.ior_region(held["cell_row"], held["cell_col"]), self.t))
-            self.start_episode(compete=len(self.fixations) < self.n_wanted)
+            self._record(*onset)
+        self._keep_until(ts, rates, states, cut)
+        if inhibit:  # at the location of the fixation just held
+            row, col = self.fixations[-1].cell
+            region = self.rules.ior.region(self.inputs, row, col, self.image_shape)
+            self.inhibited.append((region, self.clock))
+            self.start_competition(compete=len(self.fixations) < self.n_fixations)
         elif (
-            self.phase in ("compete", "release") and self.t - self.episode_start >= cfg.max_latency
+            self.phase in (Phase.COMPETE, Phase.RELEASE)
+            and self.clock - self.competition_start >= self.rules.max_latency
         ):
-            if self.phase == "compete":
-                self.finish_competing()
+            if self.phase is Phase.COMPETE:
+                self.stop_competing()
             else:
-                self._close_pending(self.t)
+                self._close_pending(self.clock)
+
+    def _keep_until(self, ts: np.ndarray, rates: np.ndarray, states: np.ndarray, cut: int) -> None:
+        """Save the chunk up to save ``cut`` and move the clock and state there."""
+        first = 1 if self.saved_t else 0  # the chunk's first save repeats the last one
+        self.saved_t.append(self.clock + ts[: cut + 1][first:])
+        self.saved_rates.append(rates[: cut + 1][first:].astype(np.float32))
+        self.clock += float(ts[cut])
+        self.state = states[cut]
 
     def _crossing(self, ts: np.ndarray, series: np.ndarray, k: int) -> float:
         """Time at which ``series`` crosses the threshold between saves k − 1 and k."""
         if k == 0:
             return float(ts[0])
         a, b = float(series[k - 1]), float(series[k])
-        frac = (self.cfg.rate_threshold - a) / (b - a) if b != a else 1.0
+        frac = (self.rules.rate_threshold - a) / (b - a) if b != a else 1.0
         return float(ts[k - 1] + min(max(frac, 0.0), 1.0) * (ts[k] - ts[k - 1]))
 
     def _find_onset(self, ts: np.ndarray, flat: np.ndarray) -> tuple[float, int] | None:
         """Time (in the chunk) and unit of the first crossing by a unit that started below."""
-        thr = self.cfg.rate_threshold
+        thr = self.rules.rate_threshold
         fresh = np.flatnonzero(flat[0] < thr)
         hit = (flat[:, fresh] >= thr).any(axis=1)
         if not hit.any():
@@ -154,9 +269,9 @@ class _Member:
         last = len(ts) - 1
         k = int(np.searchsorted(ts, t_ior - 1e-9))
         if k <= last:
-            self.phase = "compete"
+            self.phase = Phase.COMPETE
             return k, True
-        self.phase = "dwell"
+        self.phase = Phase.DWELL
         self.dwell_left = t_ior - float(ts[last])
         return last, False
 
@@ -165,99 +280,107 @@ class _Member:
 
         In the release phase the chunk is cut at the last such offset.
         """
-        thr = self.cfg.rate_threshold
+        thr = self.rules.rate_threshold
         still, latest = [], 0
-        for unit, idx in self.pending:
+        for unit, index in self.above_threshold:
             below = flat[: cut + 1, unit] < thr
             if below.any():
                 k = int(np.argmax(below))
                 latest = max(latest, k)
-                self._set_duration(idx, self.t + self._crossing(ts, flat[:, unit], k))
+                self._set_duration(index, self.clock + self._crossing(ts, flat[:, unit], k))
             else:
-                still.append((unit, idx))
-        self.pending = still
-        if self.phase == "release" and not still:
-            self.phase = "done"
+                still.append((unit, index))
+        self.above_threshold = still
+        if self.phase is Phase.RELEASE and not still:
+            self.phase = Phase.DONE
             return latest
         return cut
 
-    def _set_duration(self, idx: int, t_off: float) -> None:
-        fix = self.fixations[idx]
-        fix["end"] = t_off
-        fix["duration"] = (t_off - fix["onset"]) * self.cfg.tau_ms
+    def _set_duration(self, index: int, t_off: float) -> None:
+        fixation = self.fixations[index]
+        fixation.duration_ms = (t_off - fixation.onset) * self.rules.tau_ms
 
     def _close_pending(self, t_end: float) -> None:
-        for _, idx in self.pending:
-            self._set_duration(idx, t_end)
-        self.pending = []
-        self.phase = "done"
+        """Give up waiting: winners still above threshold end at ``t_end``."""
+        for _, index in self.above_threshold:
+            self._set_duration(index, t_end)
+        self.above_threshold = []
+        self.phase = Phase.DONE
 
-    def _record(self, onset: tuple[float, int]) -> None:
-        t_local, unit = onset
-        h, w = self.sal.shape
+    def _record(self, t_local: float, unit: int) -> None:
+        """A fixation on ``unit`` at ``t_local`` into the current chunk."""
+        h, w = self.saliency.shape
         row, col = divmod(unit, w)
         r0, r1, c0, c1 = max(row - 1, 0), min(row + 2, h), max(col - 1, 0), min(col + 2, w)
         # sub-cell position: centre of mass of the winner's input in its 3 × 3 neighbourhood
-        patch = np.reshape(self.inputs, (h, w))[r0:r1, c0:c1]
+        patch = self.inputs[r0:r1, c0:c1]
         yy, xx = np.mgrid[r0:r1, c0:c1]
         mass = float(patch.sum())
         rc = float((patch * yy).sum() / mass) if mass > 0 else float(row)
         cc = float((patch * xx).sum() / mass) if mass > 0 else float(col)
-        t_on = self.t + t_local
-        H, W = self.image_shape
-        self.fixations.append({
-            "x": (cc + 0.5) * W / w, "y": (rc + 0.5) * H / h, "row": rc, "col": cc,
-            "cell_row": row, "cell_col": col,
-            "onset": t_on, "end": t_on, "duration": 0.0,
-            "latency": (t_on - self.episode_start) * self.cfg.tau_ms,
-            "saliency": float(self.sal[row, col]),
-        })  # fmt: skip
-        self.pending.append((unit, len(self.fixations) - 1))
+        onset = self.clock + t_local
+        height, width = self.image_shape
+        self.fixations.append(
+            _FixationRecord(
+                x=(cc + 0.5) * width / w,
+                y=(rc + 0.5) * height / h,
+                cell=(row, col),
+                onset=onset,
+                latency_ms=(onset - self.competition_start) * self.rules.tau_ms,
+                saliency=float(self.saliency[row, col]),
+            )
+        )
+        self.above_threshold.append((unit, len(self.fixations) - 1))
 
     # --- results ---------------------------------------------------------------------------
     def result(self) -> tuple[tuple[Fixation, ...], CompetitionTrace]:
-        from .compete import CompetitionTrace, Fixation
-
-        tau = self.cfg.tau_ms
-        fixes = tuple(
-            Fixation(f["x"], f["y"], f["onset"] * tau, f["duration"], f["latency"], f["saliency"])
-            for f in self.fixations
+        """The fixations and the trace (times in ms)."""
+        tau = self.rules.tau_ms
+        fixations = tuple(f.to_fixation(tau) for f in self.fixations)
+        h, w = self.saliency.shape
+        t = np.concatenate(self.saved_t) * tau if self.saved_t else np.zeros(0)
+        if self.saved_rates:
+            rates = np.concatenate(self.saved_rates).reshape(-1, h, w)
+        else:
+            rates = np.zeros((0, h, w))
+        trace = CompetitionTrace(
+            t, rates.astype(np.float32), self.ior_now(), self.rules.rate_threshold
         )
-        h, w = self.sal.shape
-        t = np.concatenate(self.seg_t) * tau if self.seg_t else np.zeros(0)
-        r = np.concatenate(self.seg_r).reshape(-1, h, w) if self.seg_r else np.zeros((0, h, w))
-        ior = self.ior_now()
-        return fixes, CompetitionTrace(t, r.astype(np.float32), ior, self.cfg.rate_threshold)
+        return fixations, trace
 
 
 def run_scanpaths(
-    cfg: WinnerTakeAll,
-    stack: np.ndarray,
+    rules: ScanRules,
+    saliency: np.ndarray,
     gains: np.ndarray,
     n_fixations: int,
     image_shape: tuple[int, int],
-    rng: np.random.Generator,
+    simulate_chunk: ChunkSimulator,
+    state_shape: tuple[int, ...],
 ) -> list[tuple[tuple[Fixation, ...], CompetitionTrace]]:
-    """Scanpaths of a stack of maps ``(B, h, w)`` with gains ``(B, h, w)``."""
-    h, w = stack.shape[-2:]
-    state = (h * w,) if cfg.model == "wta" else (h, w)
-    members = []
-    for sal, gain in zip(stack, gains, strict=True):
-        peak = float(sal.max())
-        m = _Member(sal / peak if peak > 0 else sal, np.asarray(gain, float), np.zeros(state),
-                    cfg, n_fixations, image_shape)  # fmt: skip
-        m.start_episode()
-        members.append(m)
-    method = "euler_maruyama" if cfg.noise > 0 else "euler"
-    while active := [m for m in members if m.phase != "done"]:
-        model = cfg.network((h, w), np.stack([m.gain for m in active]))
-        inputs = np.stack([np.reshape(m.inputs, state) for m in active])
-        traj = simulate(
-            model, inputs, t_span=(0.0, cfg.chunk), dt=cfg.dt, method=method,
-            u0=np.stack([m.u for m in active]), save_every=cfg.save_dt, noise=cfg.noise,
-            seed=rng,
-        )  # fmt: skip
-        ts = np.asarray(traj.t)
-        for b, m in enumerate(active):
-            m.advance(ts, np.asarray(traj.rates[:, b]), np.asarray(traj.u[:, b]))
-    return [m.result() for m in members]
+    """Scanpaths of a stack of maps ``(B, h, w)`` with gains ``(B, h, w)``.
+
+    ``simulate_chunk`` runs the batched network of the maps still scanning for one chunk;
+    ``state_shape`` is the shape of one map's network state.
+    """
+    scans = []
+    for sal, gain in zip(saliency, gains, strict=True):
+        scan = MapScan(
+            unit_max(sal),
+            np.asarray(gain, float),
+            np.zeros(state_shape),
+            rules,
+            n_fixations,
+            image_shape,
+        )
+        scan.start_competition()
+        scans.append(scan)
+    while running := [s for s in scans if s.phase is not Phase.DONE]:
+        ts, rates, states = simulate_chunk(
+            np.stack([s.gain for s in running]),
+            np.stack([s.inputs for s in running]),
+            np.stack([s.state for s in running]),
+        )
+        for b, scan in enumerate(running):
+            scan.advance(ts, rates[:, b], states[:, b])
+    return [scan.result() for scan in scans]

@@ -41,16 +41,33 @@ Networks 19, 1395–1407.
 
 from __future__ import annotations
 
-import math
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
 
-from ..dynamics import Activation, LateralInhibition, Model, NeuralField
-from ._scan import run_scanpaths
+from ..dynamics import Activation, LateralInhibition, Model, NeuralField, simulate
+from ..dynamics.checks import check_choice, check_integer, check_number
+from ._records import CompetitionTrace, Fixation
+from ._scan import InhibitionOfReturn, ScanRules, run_scanpaths
+
+__all__ = ["MODELS", "CompetitionTrace", "Fixation", "WinnerTakeAll", "relu_threshold"]
 
 MODELS = ("wta", "field")
+
+_POSITIVE = (
+    "tau_ms",
+    "dt",
+    "save_dt",
+    "chunk",
+    "max_latency",
+    "ior_radius",
+    "ior_tau_ms",
+    "rate_threshold",
+    "field_sigma",
+)
+_NON_NEGATIVE = ("beta", "dwell", "ior_extent", "min_saliency", "noise", "threshold")
 
 
 def relu_threshold(theta: float) -> Activation:
@@ -63,87 +80,6 @@ def relu_threshold(theta: float) -> Activation:
         return (u > theta).astype(np.asarray(u).dtype)
 
     return Activation(f"relu(θ={theta:g})", f, df, f)
-
-
-@dataclass(frozen=True)
-class Fixation:
-    """One shift of attention.
-
-    Attributes
-    ----------
-    x, y : float
-        Location in image pixels (column, row): the winning unit's cell, refined to the
-        centre of mass of its input over the 3 × 3 cells around it.
-    onset : float
-        Time (ms from image onset) at which the winner's rate crossed threshold.
-    duration : float
-        Time (ms) the winner's rate stayed above threshold.
-    latency : float
-        Time (ms) from the start of this competition (image onset, or the inhibition
-        of the previous winner) to onset.
-    saliency : float
-        Bottom-up saliency at the fixated cell (map maximum is one).
-    """
-
-    x: float
-    y: float
-    onset: float
-    duration: float
-    latency: float
-    saliency: float
-
-    def as_dict(self) -> dict[str, float]:
-        """The fields as a JSON-friendly dict."""
-        return {k: float(v) for k, v in asdict(self).items()}
-
-
-@dataclass(frozen=True)
-class CompetitionTrace:
-    """The simulated competition behind one scanpath.
-
-    Attributes
-    ----------
-    t : ndarray, shape (T,)
-        Time in ms.
-    rates : ndarray of float32, shape (T, h, w)
-        Rates f(u) of the competition units.
-    ior : ndarray, shape (h, w)
-        Inhibition of return at the end (0 none … 1 full).
-    rate_threshold : float
-        The rate whose crossing marks a fixation onset.
-    """
-
-    t: np.ndarray
-    rates: np.ndarray
-    ior: np.ndarray
-    rate_threshold: float
-
-    def plot(self, *, ax: Any = None, max_units: int = 8) -> Any:
-        """Rates of the units that ever led, over time; returns the figure."""
-        import matplotlib.pyplot as plt
-
-        if ax is None:
-            fig, ax = plt.subplots(figsize=(6, 3.2), layout="constrained")
-        else:
-            fig = ax.figure
-        flat = self.rates.reshape(len(self.t), -1)
-        leaders = np.unique(flat.argmax(axis=1)) if len(self.t) else np.array([], int)
-        order = leaders[np.argsort(-flat[:, leaders].max(axis=0))][:max_units]
-        w = self.rates.shape[-1]
-        for i in order:
-            ax.plot(self.t, flat[:, i], lw=1.2, label=f"cell ({i // w}, {i % w})")
-        ax.axhline(self.rate_threshold, color="0.5", ls="--", lw=0.8, label="threshold")
-        ax.set_xlabel("time (ms)")
-        ax.set_ylabel("rate f(u)")
-        ax.set_title("competition: leading units")
-        ax.legend(fontsize=7, ncol=2)
-        return fig
-
-
-def _positive(name: str, value: float, *, zero_ok: bool = False) -> None:
-    ok = value >= 0 if zero_ok else value > 0
-    if not (isinstance(value, (int, float)) and math.isfinite(value) and ok):
-        raise ValueError(f"compete.{name} must be {'>= 0' if zero_ok else '> 0'}, got {value!r}")
 
 
 @dataclass(frozen=True)
@@ -215,20 +151,13 @@ class WinnerTakeAll:
     field_sigma: float = 1.0
 
     def __post_init__(self) -> None:
-        if self.model not in MODELS:
-            raise ValueError(
-                f"compete.model must be one of {', '.join(MODELS)}, got {self.model!r}"
-            )
-        for name in ("tau_ms", "dt", "save_dt", "chunk", "max_latency", "ior_radius",
-                     "ior_tau_ms", "rate_threshold", "field_sigma"):  # fmt: skip
-            _positive(name, getattr(self, name))
-        for name in ("beta", "dwell", "ior_strength", "ior_extent", "min_saliency", "noise",
-                     "threshold"):  # fmt: skip
-            _positive(name, getattr(self, name), zero_ok=True)
-        if not 0 <= self.alpha < 1:
-            raise ValueError(f"compete.alpha must be in [0, 1), got {self.alpha!r}")
-        if self.ior_strength > 1:
-            raise ValueError(f"compete.ior_strength must be <= 1, got {self.ior_strength!r}")
+        check_choice(self.model, "compete.model", MODELS)
+        for name in _POSITIVE:
+            check_number(getattr(self, name), f"compete.{name}", gt=0)
+        for name in _NON_NEGATIVE:
+            check_number(getattr(self, name), f"compete.{name}", ge=0)
+        check_number(self.alpha, "compete.alpha", ge=0, lt=1)
+        check_number(self.ior_strength, "compete.ior_strength", ge=0, le=1)
         plateau = (1 - self.threshold) / (1 - self.alpha) - self.threshold
         if self.rate_threshold >= plateau:
             raise ValueError(
@@ -246,9 +175,16 @@ class WinnerTakeAll:
             )
         # DoG kernel: net self-weight α at d = 0, inhibition β out to the whole map
         return NeuralField(
-            shape, a_exc=self.alpha + self.beta, sigma_exc=self.field_sigma, a_inh=self.beta,
-            sigma_inh=4.0 * max(shape), h=0.0, activation=act, g=gain, boundary="zero",
-        )  # fmt: skip
+            shape,
+            a_exc=self.alpha + self.beta,
+            sigma_exc=self.field_sigma,
+            a_inh=self.beta,
+            sigma_inh=4.0 * max(shape),
+            h=0.0,
+            activation=act,
+            g=gain,
+            boundary="zero",
+        )
 
     def __call__(
         self,
@@ -282,12 +218,54 @@ class WinnerTakeAll:
         sal = np.asarray(saliency, dtype=np.float64)
         if sal.ndim not in (2, 3) or not np.isfinite(sal).all() or (sal < 0).any():
             raise ValueError("compete: saliency must be finite, non-negative (h, w) or (B, h, w)")
-        if not isinstance(n_fixations, (int, np.integer)) or n_fixations < 1:
-            raise ValueError(f"n_fixations must be a positive integer, got {n_fixations!r}")
+        n_fixations = check_integer(n_fixations, "n_fixations", ge=1)
         stack = sal.reshape(-1, *sal.shape[-2:])
         g = np.broadcast_to(np.ones(1) if gain is None else np.asarray(gain, float), sal.shape)
-        shape = image_shape or stack.shape[-2:]
+        height, width = image_shape or stack.shape[-2:]
+        map_shape = (stack.shape[1], stack.shape[2])
+        state_shape = (map_shape[0] * map_shape[1],) if self.model == "wta" else map_shape
+        simulate_chunk = partial(
+            self._simulate_chunk, map_shape=map_shape, rng=np.random.default_rng(seed)
+        )
         return run_scanpaths(
-            self, stack, g.reshape(stack.shape), int(n_fixations), (int(shape[0]), int(shape[1])),
-            np.random.default_rng(seed),
-        )  # fmt: skip
+            self.scan_rules(),
+            stack,
+            g.reshape(stack.shape),
+            n_fixations,
+            (int(height), int(width)),
+            simulate_chunk,
+            state_shape,
+        )
+
+    def scan_rules(self) -> ScanRules:
+        """The settings the scanpath loop reads (times in units of τ)."""
+        ior = InhibitionOfReturn(
+            self.ior_radius, self.ior_extent, self.ior_strength, self.ior_tau_ms
+        )
+        return ScanRules(
+            self.rate_threshold, self.dwell, self.max_latency, self.min_saliency, self.tau_ms, ior
+        )
+
+    def _simulate_chunk(
+        self,
+        gains: np.ndarray,
+        inputs: np.ndarray,
+        u0: np.ndarray,
+        *,
+        map_shape: tuple[int, int],
+        rng: np.random.Generator,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """One chunk of the batched network: saved times, rates and states."""
+        model = self.network(map_shape, gains)
+        traj = simulate(
+            model,
+            inputs.reshape(u0.shape),
+            t_span=(0.0, self.chunk),
+            dt=self.dt,
+            method="euler_maruyama" if self.noise > 0 else "euler",
+            u0=u0,
+            save_every=self.save_dt,
+            noise=self.noise,
+            seed=rng,
+        )
+        return np.asarray(traj.t), np.asarray(traj.rates), np.asarray(traj.u)
