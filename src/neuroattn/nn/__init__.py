@@ -6,7 +6,10 @@ Import explicitly (torch is an optional extra)::
 
 Every layer that computes attention weights returns or records them; masks follow SDPA
 (``True`` takes part) and accept the source's ``mask == 0`` convention (see
-:mod:`neuroattn.nn._masks`).
+:mod:`neuroattn.nn._masks`). The query/key/value layers share one forward,
+``(Q, K, V, mask=None, *, need_weights=True) -> (context, weights | None)``, written once in
+:class:`Attention` (a new layer overrides ``normalize`` only); layers are built by name with
+:func:`create`.
 """
 
 try:
@@ -16,6 +19,7 @@ except ImportError as exc:  # pragma: no cover - exercised without torch only
         "neuroattn.nn needs PyTorch, an optional extra: pip install 'neuroattn[torch]'"
     ) from exc
 
+from ._base import Attention
 from ._cbam import CBAM
 from ._channel import ECA, ChannelAttention
 from ._competitive import CompetitiveAttention
@@ -33,6 +37,7 @@ __all__ = [
     "ECA",
     "MASK_CONVENTIONS",
     "AdditiveAttention",
+    "Attention",
     "AttentionRecord",
     "ChannelAttention",
     "CompetitiveAttention",

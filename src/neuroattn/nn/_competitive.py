@@ -9,11 +9,9 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ..dynamics.checks import check_choice, check_integer, check_number, check_probability
-from . import _masks
+from ..dynamics.checks import check_choice, check_integer, check_number
 from ._activations import make_activation
-from ._functional import check_qkv, fused_attention, reference_attention, scores_shape
-from ._record import RecordsAttention
+from ._base import Attention
 
 MODES = ("shunting", "dynamics")
 
@@ -55,7 +53,7 @@ def competition_steps(scores: Tensor, beta: Tensor, f: nn.Module, steps: int, dt
     return u.masked_fill(~keep, float("-inf"))
 
 
-class CompetitiveAttention(RecordsAttention, nn.Module):
+class CompetitiveAttention(Attention):
     r"""Scaled dot-product attention whose softmax is the competition stage of neuroattn.
 
     The scores :math:`s_i = q \cdot k_i / \sqrt{d}` of one query over its keys are the
@@ -143,7 +141,7 @@ class CompetitiveAttention(RecordsAttention, nn.Module):
         causal: bool = False,
         mask_convention: str = "keep",
     ) -> None:
-        super().__init__()
+        super().__init__(dropout, scale=scale, causal=causal, mask_convention=mask_convention)
         self.mode = check_choice(mode, "mode", MODES)
         self.num_heads = None if num_heads is None else check_integer(num_heads, "num_heads", ge=1)
         shape: tuple[int, ...] = (1,) if self.num_heads is None else (self.num_heads, 1, 1)
@@ -163,10 +161,6 @@ class CompetitiveAttention(RecordsAttention, nn.Module):
             beta = check_number(beta, "beta", gt=0.0)
             self.beta_raw = nn.Parameter(torch.full(shape, _inverse_softplus(beta)))
             self.f = make_activation(activation, "activation")
-        self.dropout = check_probability(dropout, "dropout")
-        self.scale = None if scale is None else check_number(scale, "scale", gt=0)
-        self.causal = bool(causal)
-        self.mask_convention = _masks.check_convention(mask_convention)
 
     @property
     def A(self) -> Tensor:
@@ -188,44 +182,24 @@ class CompetitiveAttention(RecordsAttention, nn.Module):
     def normalize(self, scores: Tensor) -> Tensor:
         """Competition weights for masked scores (..., L, S) (masked entries -inf)."""
         if self.mode == "dynamics":
-            scores = competition_steps(
-                scores, F.softplus(self.beta_raw), self.f, self.steps, self.dt
-            )
-        return shunting_readout(scores, None if self.exact_softmax else self._log_A(), self.B)
+            beta = F.softplus(self.beta_raw)  # (1,) or (H, 1, 1)
+            scores = competition_steps(scores, beta, self.f, self.steps, self.dt)  # (..., L, S)
+        log_A = None if self.exact_softmax else self._log_A()  # (1,) or (H, 1, 1)
+        return shunting_readout(scores, log_A, self.B)  # (..., L, S)
 
-    def forward(
-        self,
-        Q: Tensor,
-        K: Tensor,
-        V: Tensor,
-        mask: Tensor | None = None,
-        *,
-        need_weights: bool = True,
-    ) -> tuple[Tensor, Tensor | None]:
-        """Attend from ``Q`` to ``K``/``V`` with competition weights."""
-        check_qkv(Q, K, V)
+    @property
+    def uses_softmax(self) -> bool:
+        """True for ``mode="shunting", A=0, learn_A=False, B=1``: the readout is softmax."""
+        return self.mode == "shunting" and self.exact_softmax and self.B == 1.0
+
+    def check_inputs(self, Q: Tensor, K: Tensor, V: Tensor) -> None:
+        """As :class:`~neuroattn.nn.Attention`, and per-head A, β need (..., H, L, D) inputs."""
+        super().check_inputs(Q, K, V)
         if self.num_heads is not None and (Q.ndim < 3 or Q.shape[-3] != self.num_heads):
             raise ValueError(
                 f"with num_heads={self.num_heads} inputs must be (..., H, L, D), "
                 f"got Q {tuple(Q.shape)}"
             )
-        keep = _masks.normalize(mask, self.mask_convention, Q.dtype)
-        _masks.check_shape(keep, scores_shape(Q, K))
-        scale = self.scale if self.scale is not None else 1.0 / math.sqrt(Q.shape[-1])
-        dropout_p = self.dropout if self.training else 0.0
-        softmax = self.mode == "shunting" and self.exact_softmax and self.B == 1.0
-        if softmax and not (need_weights or self.recording):
-            context = fused_attention(
-                Q, K, V, keep, causal=self.causal, scale=self.scale, dropout_p=dropout_p
-            )
-            return context, None
-        if self.causal:
-            keep = _masks.merge(keep, _masks.causal(Q.shape[-2], K.shape[-2], Q.device), Q.dtype)
-        context, weights = reference_attention(
-            Q, K, V, keep, scale=scale, dropout_p=dropout_p, normalize=self.normalize
-        )  # (B, H, L, Dv), (B, H, L, S)
-        self._record(weights)
-        return context, (weights if need_weights else None)
 
     def extra_repr(self) -> str:
         extra = f", steps={self.steps}, dt={self.dt}" if self.mode == "dynamics" else ""

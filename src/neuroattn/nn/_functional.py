@@ -94,15 +94,15 @@ def reference_attention(
     q, k, v : Tensor
         (..., Hq, L, E), (..., Hk, S, E), (..., Hk, S, Ev); Hk divides Hq.
     mask : Tensor, optional
-        Normal form (bool keep mask or additive float), broadcasting to (..., Hq, L, S);
-        any causal mask already merged in.
+        Normal form (bool keep mask or additive float mask), broadcasting to
+        (..., Hq, L, S); any causal mask already merged in.
     scale : float
         Multiplies Q Kᵀ (1/√d_k for the standard layer).
     dropout_p : float
         Dropout on the weights; pass 0 outside training.
     normalize : callable, optional
         Maps masked scores (masked entries are -inf) to weights along the last axis;
-        default softmax.
+        default softmax, computed in place when no gradient is needed.
 
     Returns
     -------
@@ -112,33 +112,60 @@ def reference_attention(
     groups = q.shape[-3] // k.shape[-3] if q.ndim >= 4 else 1
     q = q * scale  # (..., Hq, L, E)
     if groups > 1:  # fold the G query heads of a group into the query axis: no K copies
-        qg = q.unflatten(-3, (k.shape[-3], groups)).flatten(-3, -2)  # (..., Hk, G·L, E)
-        scores = _unfold_groups(qg @ k.transpose(-2, -1), groups)  # (..., Hq, L, S)
+        q_folded = q.unflatten(-3, (k.shape[-3], groups)).flatten(-3, -2)  # (..., Hk, G·L, E)
+        scores = _unfold_groups(q_folded @ k.transpose(-2, -1), groups)  # (..., Hq, L, S)
     else:
         scores = q @ k.transpose(-2, -1)  # (..., H, L, S)
-    has_keys = None
-    if mask is not None:
-        mask, has_keys = _masks.guard_empty_rows(mask)
-        if mask.dtype == torch.bool:
-            scores = scores.masked_fill_(~mask, float("-inf"))
-        else:
-            scores = scores.add_(mask)
-    if normalize is not None:
-        weights = normalize(scores)
-    elif scores.requires_grad:
-        weights = torch.softmax(scores, dim=-1)  # (..., Hq, L, S)
-    else:  # inference: in place, sparing a fresh (and page-faulting) (..., L, S) buffer
-        weights = torch.softmax(scores, dim=-1, out=scores)  # (..., Hq, L, S)
-    if has_keys is not None and not _masks.all_rows_have_keys(has_keys):
-        weights = weights * has_keys  # (..., Hq, L, S), empty rows -> 0
-    if dropout_p > 0.0:
-        weights = F.dropout(weights, p=dropout_p, training=True)
+    weights = masked_weights(  # (..., Hq, L, S)
+        scores, mask, normalize=normalize, dropout_p=dropout_p, in_place=True
+    )
     if groups > 1:
-        wg = weights.unflatten(-3, (k.shape[-3], groups)).flatten(-3, -2)  # (..., Hk, G·L, S)
-        context = _unfold_groups(wg @ v, groups)  # (..., Hq, L, Ev)
+        w_folded = weights.unflatten(-3, (k.shape[-3], groups)).flatten(-3, -2)  # (..., Hk, G·L, S)
+        context = _unfold_groups(w_folded @ v, groups)  # (..., Hq, L, Ev)
     else:
         context = weights @ v  # (..., H, L, Ev)
     return context, weights
+
+
+def masked_weights(
+    scores: Tensor,
+    mask: Tensor | None,
+    *,
+    normalize: Normalizer | None = None,
+    dropout_p: float = 0.0,
+    in_place: bool = False,
+) -> Tensor:
+    """Attention weights from scores (..., L, S): mask, normalise along S, dropout.
+
+    Masked entries get weight 0 and a query row with no key left gets all zeros, never
+    NaN (see :func:`._masks.guard_empty_rows`). ``normalize`` (default softmax) receives
+    the scores with masked entries at -inf.
+
+    ``in_place=True`` lets the mask and the softmax overwrite ``scores`` -- pass it only
+    for a scores tensor the caller owns and needs no more. When no gradient is needed
+    the softmax then writes into the scores' buffer instead of a fresh (..., L, S) one,
+    which page-faults: measured 2-3x the cost of the softmax itself (benchmark N2).
+    """
+    has_keys = None
+    if mask is not None:
+        mask, has_keys = _masks.guard_empty_rows(mask)  # (..., L, S), (..., L, 1)
+        if mask.dtype == torch.bool and in_place:
+            scores = scores.masked_fill_(~mask, float("-inf"))  # (..., L, S)
+        elif mask.dtype == torch.bool:
+            scores = scores.masked_fill(~mask, float("-inf"))  # (..., L, S)
+        else:
+            scores = scores.add_(mask) if in_place else scores + mask  # (..., L, S)
+    if normalize is not None:
+        weights = normalize(scores)  # (..., L, S)
+    elif in_place and not scores.requires_grad:
+        weights = torch.softmax(scores, dim=-1, out=scores)  # (..., L, S), scores' buffer
+    else:
+        weights = torch.softmax(scores, dim=-1)  # (..., L, S)
+    if has_keys is not None and not _masks.all_rows_have_keys(has_keys):
+        weights = weights * has_keys  # (..., L, S), empty rows -> 0
+    if dropout_p > 0.0:
+        weights = F.dropout(weights, p=dropout_p, training=True)  # (..., L, S)
+    return weights
 
 
 def _unfold_groups(x: Tensor, groups: int) -> Tensor:
@@ -146,14 +173,16 @@ def _unfold_groups(x: Tensor, groups: int) -> Tensor:
     return x.unflatten(-2, (groups, x.shape[-2] // groups)).flatten(-4, -3)
 
 
+# device type ("cpu", "cuda", ...) -> whether fused SDPA zeroes fully masked rows
 _SDPA_ZEROES_EMPTY_ROWS: dict[str, bool] = {}
 
 
 def sdpa_zeroes_empty_rows(device: torch.device) -> bool:
     """Whether this torch's fused SDPA returns zeros (not NaN) for fully masked rows.
 
-    Probed once per device type (torch >= 2.5 does on CPU); when it does not, the fused
-    path guards the rows itself.
+    Probed once per device type (torch >= 2.5 does on CPU) and kept by the type's name;
+    when it does not, :func:`fused_attention` guards the rows itself. While compiling, an
+    unprobed device answers False (guard), so that tracing never runs the probe.
     """
     key = device.type
     if key not in _SDPA_ZEROES_EMPTY_ROWS:
@@ -189,7 +218,7 @@ def fused_attention(
         mask, causal = _masks.merge(mask, keep, q.dtype), False
     has_keys = None
     if mask is not None and not sdpa_zeroes_empty_rows(q.device):
-        mask, has_keys = _masks.guard_empty_rows(mask)
+        mask, has_keys = _masks.guard_empty_rows(mask)  # (..., L, S), (..., L, 1)
     context = F.scaled_dot_product_attention(
         q,
         k,
@@ -201,23 +230,5 @@ def fused_attention(
         enable_gqa=groups > 1,
     )  # (..., Hq, L, Ev)
     if has_keys is not None:
-        context = context * has_keys
+        context = context * has_keys  # (..., Hq, L, Ev), empty rows -> 0
     return context
-
-
-def masked_softmax(scores: Tensor, mask: Tensor | None) -> Tensor:
-    """Softmax over the last axis of ``scores`` with a normal-form mask.
-
-    Masked entries get weight 0; a row with no key left gets all zeros (never NaN).
-    """
-    if mask is None:
-        return torch.softmax(scores, dim=-1)
-    mask, has_keys = _masks.guard_empty_rows(mask)
-    if mask.dtype == torch.bool:
-        scores = scores.masked_fill(~mask, float("-inf"))
-    else:
-        scores = scores + mask
-    weights = torch.softmax(scores, dim=-1)
-    if not _masks.all_rows_have_keys(has_keys):
-        weights = weights * has_keys
-    return weights

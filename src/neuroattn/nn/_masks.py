@@ -97,6 +97,22 @@ def check_shape(mask: Tensor | None, target: tuple[int, ...], name: str = "mask"
         )
 
 
+def prepare(
+    mask: Tensor | None,
+    convention: str,
+    dtype: torch.dtype,
+    scores_shape: tuple[int, ...],
+    name: str = "mask",
+) -> Tensor | None:
+    """A layer's mask argument in normal form, checked to broadcast to ``scores_shape``.
+
+    :func:`normalize` then :func:`check_shape`: the one way a layer reads a mask.
+    """
+    keep = normalize(mask, convention, dtype, name)
+    check_shape(keep, scores_shape, name)
+    return keep
+
+
 def causal(n_queries: int, n_keys: int, device: torch.device | None = None) -> Tensor:
     """Causal keep mask (L, S): query i sees keys j <= i (top-left aligned, as SDPA)."""
     return torch.ones(n_queries, n_keys, dtype=torch.bool, device=device).tril()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -12,12 +11,11 @@ from torch import Tensor, nn
 
 from ..dynamics.checks import check_integer, check_probability
 from . import _masks
+from ._base import AttentionCore
 from ._checks import divides, float_tensor
-from ._functional import fused_attention, reference_attention
-from ._record import RecordsAttention
 
 
-class MultiHeadAttention(RecordsAttention, nn.Module):
+class MultiHeadAttention(AttentionCore):
     r"""Multi-head attention (Vaswani et al. 2017, section 3.2.2) with grouped-query heads.
 
     .. math::
@@ -194,24 +192,16 @@ class MultiHeadAttention(RecordsAttention, nn.Module):
         key = query if key is None else key
         value = key if value is None else value
         unbatched = self._check_inputs(query, key, value)
-        with_weights = need_weights or self.recording
-        q, k, v = self._heads(query, key, value, unbatched, seq_first=with_weights)
-        B, _, L, Dh = q.shape
+        fast = self.takes_fast_path(need_weights)
+        q, k, v = self._heads(query, key, value, unbatched, seq_first=not fast)
+        B, _, L, _ = q.shape  # q (B, H, L, Dh); k, v (B, Hk, S, Dh)
         S = k.shape[2]
         mask = self._mask(key_padding_mask, attn_mask, B, L, S, q.dtype, unbatched)
-        causal = self.causal or is_causal
-        scale = 1.0 / math.sqrt(Dh)
-        dropout_p = self.dropout if self.training else 0.0
-        weights = None
-        if with_weights:
-            if causal:
-                mask = _masks.merge(mask, _masks.causal(L, S, q.device), q.dtype)
-            ctx, weights = reference_attention(q, k, v, mask, scale=scale, dropout_p=dropout_p)
-            self._record(weights)  # (B, H, L, S)
-        else:
-            ctx = fused_attention(q, k, v, mask, causal=causal, dropout_p=dropout_p)
-        out = self._output(ctx, unbatched)  # (B, L, E) or (L, B, E) or (L, E)
-        if not need_weights or weights is None:
+        context, weights = self.attend(  # (B, H, L, Dh), (B, H, L, S) or None
+            q, k, v, mask, need_weights=need_weights, causal=self.causal or is_causal
+        )
+        out = self._output(context, unbatched)  # (B, L, E) or (L, B, E) or (L, E)
+        if weights is None:
             return out, None
         if average_attn_weights:
             weights = weights.mean(dim=1)  # (B, L, S)
@@ -263,20 +253,24 @@ class MultiHeadAttention(RecordsAttention, nn.Module):
         without copies. Otherwise they run batch first, the layout in which the fused
         kernel's output needs no copy to merge the heads again.
         """
-        cache: dict[int, Tensor] = {}
         seq = seq_first or (not self.batch_first and not unbatched)
 
         def arrange(x: Tensor) -> Tensor:
-            if id(x) not in cache:
-                if unbatched:
-                    cache[id(x)] = x.unsqueeze(1) if seq else x.unsqueeze(0)
-                elif seq == self.batch_first:
-                    cache[id(x)] = x.transpose(0, 1).contiguous()
-                else:
-                    cache[id(x)] = x
-            return cache[id(x)]
+            """(L, B, F) if ``seq`` else (B, L, F), from the caller's layout."""
+            if unbatched:
+                return x.unsqueeze(1) if seq else x.unsqueeze(0)  # (L, 1, F) or (1, L, F)
+            if seq == self.batch_first:
+                return x.transpose(0, 1).contiguous()  # the other layout, contiguous
+            return x
 
-        q, k, v = self._project(arrange(query), arrange(key), arrange(value))
+        # self-attention passes one tensor three times: arrange (copy) it once
+        query_in = arrange(query)  # (L, B, E) or (B, L, E)
+        key_in = query_in if key is query else arrange(key)  # (S, B, kdim) or (B, S, kdim)
+        if value is key or value is query:
+            value_in = key_in if value is key else query_in  # (S, B, vdim) or (B, S, vdim)
+        else:
+            value_in = arrange(value)  # (S, B, vdim) or (B, S, vdim)
+        q, k, v = self._project(query_in, key_in, value_in)
         H, Hk, Dh = self.num_heads, self.num_kv_heads, self.head_dim
         if seq:
             L, B, S = q.shape[0], q.shape[1], k.shape[0]

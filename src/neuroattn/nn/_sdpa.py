@@ -2,17 +2,10 @@
 
 from __future__ import annotations
 
-import math
-
-from torch import Tensor, nn
-
-from ..dynamics.checks import check_number, check_probability
-from . import _masks
-from ._functional import check_qkv, fused_attention, reference_attention, scores_shape
-from ._record import RecordsAttention
+from ._base import Attention
 
 
-class ScaledDotProductAttention(RecordsAttention, nn.Module):
+class ScaledDotProductAttention(Attention):
     r"""Scaled dot-product attention, ``forward(Q, K, V, mask=None) -> (context, attention)``.
 
     .. math::
@@ -24,7 +17,8 @@ class ScaledDotProductAttention(RecordsAttention, nn.Module):
     readable reference path computes the weights and returns them; with
     ``need_weights=False`` the call goes through
     :func:`torch.nn.functional.scaled_dot_product_attention` (fused kernels) and returns
-    ``(context, None)``. The two paths agree to rounding (tested).
+    ``(context, None)``. The two paths agree to rounding (tested). The forward is
+    :class:`~neuroattn.nn.Attention`'s, with softmax as the normalisation.
 
     Parameters
     ----------
@@ -57,51 +51,3 @@ class ScaledDotProductAttention(RecordsAttention, nn.Module):
     ----------
     Vaswani, A. et al. (2017). Attention is all you need. NeurIPS 30.
     """
-
-    def __init__(
-        self,
-        dropout: float = 0.0,
-        *,
-        scale: float | None = None,
-        causal: bool = False,
-        mask_convention: str = "keep",
-    ) -> None:
-        super().__init__()
-        self.dropout = check_probability(dropout, "dropout")
-        self.scale = None if scale is None else check_number(scale, "scale", gt=0)
-        self.causal = bool(causal)
-        self.mask_convention = _masks.check_convention(mask_convention)
-
-    def forward(
-        self,
-        Q: Tensor,
-        K: Tensor,
-        V: Tensor,
-        mask: Tensor | None = None,
-        *,
-        need_weights: bool = True,
-    ) -> tuple[Tensor, Tensor | None]:
-        """Attend from ``Q`` to ``K``/``V``; see the class docstring for shapes and masks."""
-        check_qkv(Q, K, V)
-        keep = _masks.normalize(mask, self.mask_convention, Q.dtype)
-        _masks.check_shape(keep, scores_shape(Q, K))
-        scale = self.scale if self.scale is not None else 1.0 / math.sqrt(Q.shape[-1])
-        dropout_p = self.dropout if self.training else 0.0
-        if not (need_weights or self.recording):
-            context = fused_attention(
-                Q, K, V, keep, causal=self.causal, scale=self.scale, dropout_p=dropout_p
-            )
-            return context, None
-        if self.causal:
-            keep = _masks.merge(keep, _masks.causal(Q.shape[-2], K.shape[-2], Q.device), Q.dtype)
-        context, attention = reference_attention(
-            Q, K, V, keep, scale=scale, dropout_p=dropout_p
-        )  # (B, H, L, Dv), (B, H, L, S)
-        self._record(attention)
-        return context, (attention if need_weights else None)
-
-    def extra_repr(self) -> str:
-        return (
-            f"dropout={self.dropout}, scale={self.scale}, causal={self.causal}, "
-            f"mask_convention={self.mask_convention!r}"
-        )

@@ -7,7 +7,7 @@ from torch import Tensor, nn
 from ..dynamics.checks import check_choice, check_integer
 from . import _masks
 from ._checks import float_tensor
-from ._functional import masked_softmax
+from ._functional import masked_weights
 from ._record import RecordsAttention
 
 LUONG_SCORES = ("dot", "general", "concat")
@@ -48,12 +48,15 @@ class _EncoderDecoderAttention(RecordsAttention, nn.Module):
     def _attend(
         self, scores: Tensor, values: Tensor, mask: Tensor | None, single: bool
     ) -> tuple[Tensor, Tensor]:
-        """Masked softmax of scores (B, Lq, S), then the weighted sum of values."""
-        keep = _masks.normalize(mask, self.mask_convention, scores.dtype)
-        if keep is not None and keep.ndim == 2:
-            keep = keep.unsqueeze(1)  # (B, 1, S): a key mask, the same for every query
-        _masks.check_shape(keep, tuple(scores.shape))
-        weights = masked_softmax(scores, keep)  # (B, Lq, S)
+        """Masked softmax of scores (B, Lq, S), the weighted sum of values, recording.
+
+        The mask is read as by every layer (:func:`._masks.prepare`) and applied as on the
+        reference path of :class:`~neuroattn.nn.Attention` (:func:`._functional.masked_weights`).
+        """
+        if isinstance(mask, Tensor) and mask.ndim == 2:
+            mask = mask.unsqueeze(1)  # (B, 1, S): a key mask, the same for every query
+        keep = _masks.prepare(mask, self.mask_convention, scores.dtype, tuple(scores.shape))
+        weights = masked_weights(scores, keep)  # (B, Lq, S)
         context = weights @ values  # (B, Lq, Dv)
         if single:
             context, weights = context.squeeze(1), weights.squeeze(1)  # (B, Dv), (B, S)
