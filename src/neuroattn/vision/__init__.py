@@ -7,11 +7,12 @@ network from :mod:`neuroattn.dynamics` **competes** for attention and, with inhi
 of return, produces a scanpath with onsets and durations (:mod:`.compete`); a top-down
 task **feeds back** as gains on the feature maps and on the network's input
 (:mod:`.feedback`). Search displays (:mod:`.stimuli`) and metrics (:mod:`.metrics`)
-measure it.
+measure it; :mod:`.io` reads images and writes results.
 """
 
-from . import metrics, stimuli
-from .compete import CompetitionTrace, Fixation, WinnerTakeAll
+from . import io, metrics, stimuli
+from ._records import CompetitionTrace, Fixation
+from .compete import WinnerTakeAll
 from .config import EXAMPLE_CONFIG, VisionConfig, config_from_toml, load_config
 from .encode import (
     Encoder,
@@ -50,6 +51,7 @@ __all__ = [
     "gabor_kernels",
     "gaussian_pyramid",
     "intensity",
+    "io",
     "load_config",
     "metrics",
     "normalize",

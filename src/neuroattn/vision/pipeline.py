@@ -1,253 +1,29 @@
-"""The four stages as one pipeline: :class:`Pipeline`, :func:`saliency`, :func:`attend`.
+"""The pipeline in one call: :func:`saliency` and :func:`attend` (and :class:`Pipeline`).
 
-``Pipeline(encode=…, features=…, compete=…, feedback=…)`` takes any stage objects with
-the call signatures of :class:`~.encode.Encoder`, :class:`~.features.FeatureExtractor`,
-:class:`~.compete.WinnerTakeAll` and :class:`~.feedback.TopDown`, so each stage can be
-swapped. A batch (a list of images, or a 4-D stack) goes through the competition stage
-as one batched network.
+:func:`saliency` runs the encode and feature stages and returns the bottom-up map;
+:func:`attend` runs all four stages and returns an :class:`AttentionResult`. Both take
+``config`` (a :class:`~.config.VisionConfig`, default: the published parameters);
+:func:`saliency` also takes single settings of the encode and feature stages as keyword
+arguments. One image gives one result, a list of images a list
+(:class:`~._pipeline.Pipeline` composes the stages; :class:`AttentionResult` is in
+:mod:`._result`; both are public here).
 """
 
 from __future__ import annotations
 
 import dataclasses
-import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
-from types import MappingProxyType
-from typing import Any, NamedTuple
+from typing import Any, overload
 
-import cv2
 import numpy as np
+from numpy.typing import ArrayLike
 
-from ._image import Checked, as_list, as_rgb, is_batch, restack
-from .compete import CompetitionTrace, Fixation, WinnerTakeAll
+from ._pipeline import ImageBatch, Pipeline
+from ._result import AttentionResult
 from .config import VisionConfig
-from .encode import Encoder
-from .features import FeatureExtractor, Features, combine
-from .feedback import Task, TopDown
 
-
-class _Prepared(NamedTuple):
-    """One image after the encode, feature and feedback stages."""
-
-    checked: Checked
-    features: Features
-    conspicuity: dict[str, np.ndarray]
-    saliency: np.ndarray
-    gain: np.ndarray
-    original: Any
-
-
-def _frozen(a: np.ndarray) -> np.ndarray:
-    a.setflags(write=False)
-    return a
-
-
-@dataclass(frozen=True)
-class AttentionResult:
-    """Where attention went in one image, in what order, and how fast (immutable).
-
-    Attributes
-    ----------
-    saliency : ndarray of float32, shape (H, W)
-        The saliency map that drove the competition (bottom-up, or mixed with the task's
-        top-down map), at image resolution, maximum one.
-    feature_maps : mapping of str to ndarray
-        Normalised feature maps (map level, 1/16 of the image side by default).
-    conspicuity : mapping of str to ndarray
-        Intensity, colour and orientation conspicuity maps (map level).
-    fixations : tuple of Fixation
-        The scanpath: x, y (image pixels), onset, duration, latency (ms), saliency.
-    trace : CompetitionTrace
-        The simulated competition (time in ms, rates of every unit).
-    gain : ndarray, shape (h, w)
-        The top-down input gain g of the competition (ones without a task).
-    task : Task or None
-    image : ndarray
-        The image as given (for plots).
-    """
-
-    saliency: np.ndarray
-    feature_maps: Mapping[str, np.ndarray]
-    conspicuity: Mapping[str, np.ndarray]
-    fixations: tuple[Fixation, ...]
-    trace: CompetitionTrace
-    gain: np.ndarray
-    task: Task | None
-    image: np.ndarray = field(repr=False)
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-friendly summary: image shape, task and the fixations."""
-        return {
-            "shape": list(self.saliency.shape),
-            "task": None if self.task is None else dict(self.task.gains),
-            "task_description": None if self.task is None else self.task.description,
-            "fixations": [f.as_dict() for f in self.fixations],
-        }
-
-    def save(self, folder: str | os.PathLike[str], *, label: str = "image") -> Path:
-        """Write saliency.png, scanpath.png, maps.png and fixations.json into ``folder``.
-
-        The files are written to a temporary folder and moved into place when complete.
-        """
-        from .._atomic import staged_dir
-        from ._cli import write_outputs
-
-        folder = Path(folder)
-        with staged_dir(folder) as tmp:
-            write_outputs(self, tmp, label)
-        return folder
-
-    def plot(self, kind: str = "overview", **kwargs: Any) -> Any:
-        """A matplotlib figure: ``"overview"`` (scanpath, saliency, dynamics), ``"maps"``
-        (feature and conspicuity maps), ``"scanpath"`` or ``"trace"``."""
-        from . import _plot
-
-        return _plot.plot_result(self, kind, **kwargs)
-
-
-@dataclass(frozen=True)
-class Pipeline:
-    """encode → features → compete → feedback, with swappable stages.
-
-    Parameters
-    ----------
-    encode, features, compete, feedback
-        The stage objects (defaults: the published parameters, see :mod:`.config`).
-    weights : mapping of str to float
-        Weights of the conspicuity maps in the saliency sum.
-    max_side : int
-        Images with a longer side are shrunk to it first (with a warning).
-    """
-
-    encode: Encoder = field(default_factory=Encoder)
-    features: FeatureExtractor = field(default_factory=FeatureExtractor)
-    compete: WinnerTakeAll = field(default_factory=WinnerTakeAll)
-    feedback: TopDown = field(default_factory=TopDown)
-    weights: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
-    max_side: int = 2048
-
-    @classmethod
-    def from_config(cls, config: VisionConfig) -> Pipeline:
-        """The pipeline of a :class:`~.config.VisionConfig`."""
-        if not isinstance(config, VisionConfig):
-            raise TypeError(f"config must be a VisionConfig, got {type(config).__name__}")
-        return cls(config.encode, config.features, config.compete, config.feedback,
-                   config.weights, config.max_side)  # fmt: skip
-
-    # --- the stages ------------------------------------------------------------------------
-    def _maps(self, image: Any, channel_axis: int | None, name: str) -> _Prepared:
-        chk = as_rgb(image, channel_axis=channel_axis, max_side=self.max_side, name=name)
-        feats = self.features(self.encode(chk.image))
-        cons, sal = combine(feats, weights=self.weights)
-        return _Prepared(chk, feats, cons, sal, np.ones_like(sal), image)
-
-    @staticmethod
-    def _full(sal: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
-        out = cv2.resize(sal, (shape[1], shape[0]), interpolation=cv2.INTER_LINEAR)
-        return np.clip(out, 0, None, out=out)
-
-    def saliency(self, image: Any, *, channel_axis: int | None = -1) -> Any:
-        """Bottom-up saliency at image resolution: ``(H, W)``, or one per image of a batch."""
-        if is_batch(image):
-            return restack(
-                [self.saliency(im, channel_axis=channel_axis) for im in as_list(image)], image
-            )
-        p = self._maps(image, channel_axis, "image")
-        return self._full(p.saliency, p.checked.shape)
-
-    def attend(
-        self,
-        image: Any,
-        *,
-        task: Any = None,
-        n_fixations: int = 5,
-        seed: int | np.random.Generator | None = None,
-        channel_axis: int | None = -1,
-    ) -> Any:
-        """Run all four stages: an :class:`AttentionResult`, or a list for a batch.
-
-        Parameters
-        ----------
-        image : array_like or list of array_like
-            One image, a list of images or a stack ``(B, H, W, C)``.
-        task : str, mapping, ndarray or Task, optional
-            What to look for: a feature spec (``"red"``, ``"colour=red,orientation=45"``),
-            an example patch, or a :class:`~.feedback.Task` (e.g. learned with
-            :meth:`learn_task`). None: bottom-up.
-        n_fixations : int
-            Length of the scanpath.
-        seed : int or Generator, optional
-            Randomness of the competition's noise (when ``compete.noise > 0``).
-        channel_axis : int or None
-            Colour axis of 3-D images.
-        """
-        images = as_list(image)
-        names = ["image"] if not is_batch(image) else [f"image {i}" for i in range(len(images))]
-        tsk = None if task is None else self.feedback.task(
-            task, orientations=self.encode.orientations
-        )  # fmt: skip
-        prepared = [
-            self._prepare(im, channel_axis, n, tsk) for im, n in zip(images, names, strict=True)
-        ]
-        results = self._compete(prepared, tsk, n_fixations, seed)
-        return results if is_batch(image) else results[0]
-
-    def _prepare(
-        self, image: Any, channel_axis: int | None, name: str, task: Task | None
-    ) -> _Prepared:
-        p = self._maps(image, channel_axis, name)
-        sal, gain = self.feedback.apply(p.features, p.saliency, task)
-        return p._replace(saliency=sal, gain=gain)
-
-    def _compete(
-        self, prepared: list[_Prepared], task: Task | None, n: int, seed: Any
-    ) -> list[AttentionResult]:
-        groups: dict[tuple[int, ...], list[int]] = {}
-        for i, p in enumerate(prepared):
-            groups.setdefault((*p.saliency.shape, *p.checked.image.shape[:2]), []).append(i)
-        rng = np.random.default_rng(seed)
-        out: list[Any] = [None] * len(prepared)
-        for key, idx in groups.items():
-            runs = self.compete(
-                np.stack([prepared[i].saliency for i in idx]), n_fixations=n,
-                gain=np.stack([prepared[i].gain for i in idx]), image_shape=(key[2], key[3]),
-                seed=rng,
-            )  # fmt: skip
-            for i, (fixes, trace) in zip(idx, runs, strict=True):
-                out[i] = self._result(prepared[i], fixes, trace, task)
-        return out
-
-    def _result(
-        self, p: _Prepared, fixes: tuple[Fixation, ...], trace: CompetitionTrace, task: Any
-    ) -> AttentionResult:
-        scale = p.checked.scale
-        if scale != 1.0:
-            fixes = tuple(dataclasses.replace(f, x=f.x / scale, y=f.y / scale) for f in fixes)
-        return AttentionResult(
-            _frozen(self._full(p.saliency, p.checked.shape)),
-            MappingProxyType(dict(p.features.feature_maps)), MappingProxyType(p.conspicuity),
-            fixes, trace, _frozen(np.asarray(p.gain)), task, np.asarray(p.original),
-        )  # fmt: skip
-
-    def learn_task(self, images: Any, masks: Any) -> Task:
-        """A VOCUS task (Frintrop 2005) from example images and their target masks."""
-        from .feedback import vocus_gains
-
-        ims, ms = as_list(images), as_list(masks)
-        if len(ims) != len(ms):
-            raise ValueError(f"learn_task: {len(ims)} images but {len(ms)} masks")
-        examples = []
-        for k, (im, m) in enumerate(zip(ims, ms, strict=True)):
-            p = self._maps(im, -1, f"example {k}")
-            mask = np.asarray(m, bool)
-            if mask.shape != p.checked.shape:
-                raise ValueError(f"mask {k}: shape {mask.shape} does not match its image")
-            examples.append((p.features, mask))
-        gains = vocus_gains(examples, max_gain=self.feedback.max_gain)
-        return Task(MappingProxyType(gains), f"learned from {len(ims)} example(s)")
+__all__ = ["AttentionResult", "ImageBatch", "Pipeline", "attend", "saliency"]
 
 
 @lru_cache(maxsize=1)
@@ -255,42 +31,116 @@ def _default_pipeline() -> Pipeline:
     return Pipeline.from_config(VisionConfig())
 
 
+def _check_config(config: object) -> VisionConfig | None:
+    if config is not None and not isinstance(config, VisionConfig):
+        raise TypeError(f"config must be a VisionConfig, got {type(config).__name__}")
+    return config
+
+
 def _pipeline(config: VisionConfig | None) -> Pipeline:
     return _default_pipeline() if config is None else Pipeline.from_config(config)
 
 
-_STAGE_FIELDS = {
-    "encode": {f.name for f in dataclasses.fields(Encoder) if f.init},
-    "features": {f.name for f in dataclasses.fields(FeatureExtractor) if f.init},
-}
+def _given(**values: Any) -> dict[str, Any]:
+    """The settings that were given (not None)."""
+    return {k: v for k, v in values.items() if v is not None}
 
 
-def _with_options(config: VisionConfig | None, options: dict[str, Any]) -> Pipeline:
-    if not options:
+def _overridden(
+    config: VisionConfig | None,
+    encode: dict[str, Any],
+    features: dict[str, Any],
+    between: dict[str, Any],
+) -> Pipeline:
+    """The pipeline of ``config`` with single settings of the stages replaced."""
+    if not (encode or features or between):
         return _pipeline(config)
     cfg = config or VisionConfig()
-    changes: dict[str, Any] = {}
-    for key, value in options.items():
-        stage = next((s for s, names in _STAGE_FIELDS.items() if key in names), None)
-        if stage is not None:
-            changes[stage] = dataclasses.replace(
-                changes.get(stage, getattr(cfg, stage)), **{key: value}
-            )
-        elif key in ("weights", "max_side"):
-            changes[key] = value
-        else:
-            raise TypeError(f"saliency() got an unknown option {key!r}")
+    changes = dict(between)
+    if encode:
+        changes["encode"] = dataclasses.replace(cfg.encode, **encode)
+    if features:
+        changes["features"] = dataclasses.replace(cfg.features, **features)
     return Pipeline.from_config(dataclasses.replace(cfg, **changes))
 
 
+@overload
+def saliency(
+    image: ImageBatch,
+    *,
+    config: VisionConfig | None = None,
+    channel_axis: int | None = -1,
+    orientations: tuple[float, ...] | None = None,
+    levels: int | None = None,
+    first_level: int | None = None,
+    colour_level: int | None = None,
+    gabor_wavelength: float | None = None,
+    gabor_aspect: float | None = None,
+    colour_threshold: float | None = None,
+    colour: bool | None = None,
+    centres: tuple[int, ...] | None = None,
+    deltas: tuple[int, ...] | None = None,
+    normalization: str | None = None,
+    iterations: int | None = None,
+    split_polarity: bool | None = None,
+    map_level: int | None = None,
+    min_contrast: float | None = None,
+    weights: Mapping[str, float] | None = None,
+    max_side: int | None = None,
+) -> list[np.ndarray]: ...
+@overload
+def saliency(
+    image: ArrayLike,
+    *,
+    config: VisionConfig | None = None,
+    channel_axis: int | None = -1,
+    orientations: tuple[float, ...] | None = None,
+    levels: int | None = None,
+    first_level: int | None = None,
+    colour_level: int | None = None,
+    gabor_wavelength: float | None = None,
+    gabor_aspect: float | None = None,
+    colour_threshold: float | None = None,
+    colour: bool | None = None,
+    centres: tuple[int, ...] | None = None,
+    deltas: tuple[int, ...] | None = None,
+    normalization: str | None = None,
+    iterations: int | None = None,
+    split_polarity: bool | None = None,
+    map_level: int | None = None,
+    min_contrast: float | None = None,
+    weights: Mapping[str, float] | None = None,
+    max_side: int | None = None,
+) -> np.ndarray: ...
 def saliency(
     image: Any,
     *,
     config: VisionConfig | None = None,
     channel_axis: int | None = -1,
-    **options: Any,
-) -> Any:
+    orientations: tuple[float, ...] | None = None,
+    levels: int | None = None,
+    first_level: int | None = None,
+    colour_level: int | None = None,
+    gabor_wavelength: float | None = None,
+    gabor_aspect: float | None = None,
+    colour_threshold: float | None = None,
+    colour: bool | None = None,
+    centres: tuple[int, ...] | None = None,
+    deltas: tuple[int, ...] | None = None,
+    normalization: str | None = None,
+    iterations: int | None = None,
+    split_polarity: bool | None = None,
+    map_level: int | None = None,
+    min_contrast: float | None = None,
+    weights: Mapping[str, float] | None = None,
+    max_side: int | None = None,
+    **unknown: Any,
+) -> np.ndarray | list[np.ndarray]:
     """Bottom-up saliency map of an image at its resolution (float32, maximum one).
+
+    Every setting left at None is taken from ``config``; a setting given replaces that
+    one field of its stage (:class:`~.encode.Encoder`, :class:`~.features.FeatureExtractor`,
+    or the two between the stages) and is checked by it.
 
     Parameters
     ----------
@@ -301,18 +151,106 @@ def saliency(
         All settings (default: the published parameters).
     channel_axis : int or None
         Colour axis of a 3-D image.
-    **options
-        Overrides of single settings of the encode and feature stages, e.g.
-        ``normalization="maxnorm"``, ``orientations=(0, 90)``, ``map_level=3``, and
-        ``weights``, ``max_side``.
+    orientations : tuple of float, optional
+        Encoding: preferred orientations of the Gabor filters in degrees (0, 45, 90, 135).
+    levels : int, optional
+        Encoding: deepest pyramid level (8: 1/256 of the image).
+    first_level : int, optional
+        Encoding: shallowest level kept, the finest centre scale (2).
+    colour_level : int, optional
+        Encoding: level at which intensity and colour opponency are computed
+        (``<= first_level``; 2).
+    gabor_wavelength : float, optional
+        Encoding: Gabor wavelength λ in pixels of each level (4).
+    gabor_aspect : float, optional
+        Encoding: Gabor aspect γ; the envelope is 1/γ times longer along the bar (0.7).
+    colour_threshold : float, optional
+        Encoding: fraction of the maximum intensity below which hue is undefined (0.1).
+    colour : bool, optional
+        Encoding: compute the colour-opponent channels (True).
+    centres : tuple of int, optional
+        Features: centre levels c (2, 3, 4).
+    deltas : tuple of int, optional
+        Features: surround offsets δ, s = c + δ (3, 4).
+    normalization : {"hybrid", "iterative", "maxnorm", "none"}, optional
+        Features: the map normalisation N(·) ("hybrid"; see :func:`~.features.normalize`).
+    iterations : int, optional
+        Features: iterations of the iterative DoG normalisation (5).
+    split_polarity : bool, optional
+        Features: keep on/off, red/green, blue/yellow apart (VOCUS; True) or take |·|.
+    map_level : int, optional
+        Features: pyramid level of the feature, conspicuity and saliency maps (4: 1/16).
+    min_contrast : float, optional
+        Features: noise floor of the first normalisation, as a fraction of a channel's
+        range (0.05).
+    weights : mapping of str to float, optional
+        Weights of the intensity, colour and orientation conspicuity maps (one each).
+    max_side : int, optional
+        Longer side above which images are shrunk, with a warning (2048).
+    **unknown
+        Refused: any other keyword is a TypeError naming it (a misspelt setting is
+        never ignored).
 
     Returns
     -------
-    ndarray, shape (H, W)
+    ndarray or list of ndarray
+        ``(H, W)`` float32 for one image; a list of maps for a list of images; a
+        ``(B, H, W)`` stack for a ``(B, H, W, C)`` stack.
+
+    Raises
+    ------
+    ValueError
+        A bad image or a setting out of range, one line naming it.
+    TypeError
+        An image that is not a numeric array, a ``config`` that is not a
+        :class:`~.config.VisionConfig`, or an unknown setting.
     """
-    return _with_options(config, options).saliency(image, channel_axis=channel_axis)
+    if unknown:
+        raise TypeError(f"saliency() got an unknown option {next(iter(unknown))!r}")
+    encode = _given(
+        orientations=orientations,
+        levels=levels,
+        first_level=first_level,
+        colour_level=colour_level,
+        gabor_wavelength=gabor_wavelength,
+        gabor_aspect=gabor_aspect,
+        colour_threshold=colour_threshold,
+        colour=colour,
+    )
+    features = _given(
+        centres=centres,
+        deltas=deltas,
+        normalization=normalization,
+        iterations=iterations,
+        split_polarity=split_polarity,
+        map_level=map_level,
+        min_contrast=min_contrast,
+    )
+    between = _given(weights=weights, max_side=max_side)
+    pipeline = _overridden(_check_config(config), encode, features, between)
+    return pipeline.saliency(image, channel_axis=channel_axis)
 
 
+@overload
+def attend(
+    image: ImageBatch,
+    *,
+    task: Any = None,
+    n_fixations: int = 5,
+    config: VisionConfig | None = None,
+    seed: int | np.random.Generator | None = None,
+    channel_axis: int | None = -1,
+) -> list[AttentionResult]: ...
+@overload
+def attend(
+    image: ArrayLike,
+    *,
+    task: Any = None,
+    n_fixations: int = 5,
+    config: VisionConfig | None = None,
+    seed: int | np.random.Generator | None = None,
+    channel_axis: int | None = -1,
+) -> AttentionResult: ...
 def attend(
     image: Any,
     *,
@@ -321,13 +259,44 @@ def attend(
     config: VisionConfig | None = None,
     seed: int | np.random.Generator | None = None,
     channel_axis: int | None = -1,
-) -> Any:
+) -> AttentionResult | list[AttentionResult]:
     """Where attention goes in an image, in what order and how fast (all four stages).
 
-    See :meth:`Pipeline.attend`. Returns an :class:`AttentionResult` (a list for a batch).
+    Parameters
+    ----------
+    image : array_like or list of array_like
+        One image (``(H, W)`` grey or ``(H, W, 3)`` RGB), a list of images or a stack
+        ``(B, H, W, C)``.
+    task : str, mapping, ndarray or Task, optional
+        What to look for: a feature spec (``"red"``, ``"colour=red,orientation=45"``), an
+        example patch, or a :class:`~.feedback.Task`. None: bottom-up.
+    n_fixations : int
+        Length of the scanpath (fewer when nothing salient is left).
+    config : VisionConfig, optional
+        All settings (default: the published parameters).
+    seed : int or Generator, optional
+        Randomness of the competition's noise (when ``config.compete.noise > 0``).
+    channel_axis : int or None
+        Colour axis of 3-D images.
+
+    Returns
+    -------
+    AttentionResult or list of AttentionResult
+        One result for one image; a list for a list of images or a 4-D stack (a 4-D
+        array is typed as one image: pass a list for the list type).
+
+    Raises
+    ------
+    ValueError
+        A bad image, task or ``n_fixations``, one line naming it.
+    TypeError
+        An image that is not a numeric array, or a ``config`` that is not a
+        :class:`~.config.VisionConfig`.
+
+    See Also
+    --------
+    Pipeline.attend : the same with stage objects of your own.
     """
-    if config is not None and not isinstance(config, VisionConfig):
-        raise TypeError(f"config must be a VisionConfig, got {type(config).__name__}")
-    return _pipeline(config).attend(
+    return _pipeline(_check_config(config)).attend(
         image, task=task, n_fixations=n_fixations, seed=seed, channel_axis=channel_axis
     )
