@@ -14,11 +14,24 @@ LUONG_SCORES = ("dot", "general", "concat")
 
 
 class _EncoderDecoderAttention(RecordsAttention, nn.Module):
-    """Shared input checks, masking and the weighted sum of the encoder-decoder layers."""
+    """Shared sizes, input checks, masking, recording and the weighted sum.
 
-    query_dim: int
-    key_dim: int
-    mask_convention: str
+    ``forward(query, keys, values=None, mask=None) -> (context, weights)``: the seq2seq
+    form of the attention contract (the decoder state queries the encoder states), with
+    masks read and applied as by :class:`~neuroattn.nn.Attention`.
+    """
+
+    def __init__(self, query_dim: int, key_dim: int | None, mask_convention: str) -> None:
+        super().__init__()
+        self.query_dim = check_integer(query_dim, "query_dim", ge=1)
+        self.key_dim = (
+            self.query_dim if key_dim is None else check_integer(key_dim, "key_dim", ge=1)
+        )
+        self.mask_convention = _masks.check_convention(mask_convention)
+
+    def _hidden_size(self, hidden_dim: int | None) -> int:
+        """``hidden_dim`` checked, by default ``key_dim``."""
+        return self.key_dim if hidden_dim is None else check_integer(hidden_dim, "hidden_dim", ge=1)
 
     def _check(
         self, query: Tensor, keys: Tensor, values: Tensor | None
@@ -78,8 +91,10 @@ class AdditiveAttention(_EncoderDecoderAttention):
 
     Parameters
     ----------
-    query_dim, key_dim : int
-        Sizes of s and h.
+    query_dim : int
+        Size of the decoder state s (the layer's width).
+    key_dim : int, optional
+        Size of the encoder states h (default ``query_dim``).
     hidden_dim : int, optional
         Size n' of the alignment model's hidden layer (default ``key_dim``).
     bias : bool
@@ -102,19 +117,14 @@ class AdditiveAttention(_EncoderDecoderAttention):
     def __init__(
         self,
         query_dim: int,
-        key_dim: int,
+        key_dim: int | None = None,
         hidden_dim: int | None = None,
         *,
         bias: bool = False,
         mask_convention: str = "keep",
     ) -> None:
-        super().__init__()
-        self.query_dim = check_integer(query_dim, "query_dim", ge=1)
-        self.key_dim = check_integer(key_dim, "key_dim", ge=1)
-        hidden = (
-            self.key_dim if hidden_dim is None else check_integer(hidden_dim, "hidden_dim", ge=1)
-        )
-        self.mask_convention = _masks.check_convention(mask_convention)
+        super().__init__(query_dim, key_dim, mask_convention)
+        hidden = self._hidden_size(hidden_dim)
         self.W = nn.Linear(self.query_dim, hidden, bias=False)  # W_a
         self.U = nn.Linear(self.key_dim, hidden, bias=bias)  # U_a
         self.v = nn.Linear(hidden, 1, bias=False)  # v_a
@@ -139,6 +149,12 @@ class AdditiveAttention(_EncoderDecoderAttention):
         energy = self.v((ws.unsqueeze(2) + uh.unsqueeze(1)).tanh()).squeeze(-1)  # (B, Lq, S)
         return self._attend(energy, values, mask, single)
 
+    def extra_repr(self) -> str:
+        return (
+            f"query_dim={self.query_dim}, key_dim={self.key_dim}, "
+            f"hidden_dim={self.v.in_features}, mask_convention={self.mask_convention!r}"
+        )
+
 
 class LuongAttention(_EncoderDecoderAttention):
     r"""Multiplicative (Luong) attention with the paper's three score functions.
@@ -159,8 +175,10 @@ class LuongAttention(_EncoderDecoderAttention):
 
     Parameters
     ----------
-    query_dim, key_dim : int
-        Sizes of h_t and h̄_s; ``"dot"`` needs them equal.
+    query_dim : int
+        Size of h_t (the layer's width).
+    key_dim : int, optional
+        Size of h̄_s (default ``query_dim``); ``"dot"`` needs the two equal.
     score : {"dot", "general", "concat"}
         The score function.
     hidden_dim : int, optional
@@ -187,22 +205,14 @@ class LuongAttention(_EncoderDecoderAttention):
         hidden_dim: int | None = None,
         mask_convention: str = "keep",
     ) -> None:
-        super().__init__()
-        self.query_dim = check_integer(query_dim, "query_dim", ge=1)
-        self.key_dim = (
-            self.query_dim if key_dim is None else check_integer(key_dim, "key_dim", ge=1)
-        )
-        check_choice(score, "score", LUONG_SCORES)
+        super().__init__(query_dim, key_dim, mask_convention)
+        self.score = check_choice(score, "score", LUONG_SCORES)
         if score == "dot" and self.query_dim != self.key_dim:
             raise ValueError(
                 f"the dot score needs query_dim == key_dim, got {self.query_dim} and "
                 f"{self.key_dim}; use score='general'"
             )
-        self.score = score
-        self.mask_convention = _masks.check_convention(mask_convention)
-        hidden = (
-            self.key_dim if hidden_dim is None else check_integer(hidden_dim, "hidden_dim", ge=1)
-        )
+        hidden = self._hidden_size(hidden_dim)
         if score == "general":
             self.W = nn.Linear(self.key_dim, self.query_dim, bias=False)  # W_a
         elif score == "concat":
