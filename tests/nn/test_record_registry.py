@@ -78,7 +78,7 @@ def test_registry_creates_every_layer():
     assert set(layers) >= {"sdpa", "mha", "additive", "luong", "spatial", "channel", "cbam"}
     cbam = nna.create("cbam", 64, reduction=8)
     assert isinstance(cbam, nna.CBAM) and cbam.channel.fc1.out_features == 8
-    assert isinstance(nna.create("Bahdanau", 4, 6), nna.AdditiveAttention)
+    assert isinstance(nna.create("Bahdanau", 4, key_dim=6), nna.AdditiveAttention)
     assert isinstance(nna.create("competitive", mode="dynamics"), nna.CompetitiveAttention)
     layers["bogus"] = nna.CBAM  # a copy: the registry is unchanged
     with pytest.raises(ValueError, match=r"valid names: \['additive'"):

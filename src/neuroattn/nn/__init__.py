@@ -27,7 +27,7 @@ from ._masks import MASK_CONVENTIONS
 from ._mha import MultiHeadAttention
 from ._plot import plot_attention, plot_spatial_map
 from ._record import AttentionRecord, record_attention
-from ._registry import available, create, register
+from ._registry import available, create, register, width_parameter
 from ._sdpa import ScaledDotProductAttention
 from ._seq2seq import AdditiveAttention, LuongAttention
 from ._spatial import SpatialAttention
@@ -51,4 +51,5 @@ __all__ = [
     "plot_spatial_map",
     "record_attention",
     "register",
+    "width_parameter",
 ]
