@@ -14,6 +14,8 @@ from typing import Any, NamedTuple
 import cv2
 import numpy as np
 
+from ..dynamics.checks import to_numpy
+
 MIN_SIDE = 32
 """Smallest accepted image side in pixels (the pyramid needs a few levels)."""
 
@@ -110,7 +112,7 @@ def as_rgb(
     if isinstance(image, (str, bytes)) or image is None:
         raise TypeError(f"{name}: expected an image array, got {type(image).__name__}")
     try:
-        arr = np.asarray(image)
+        arr = to_numpy(image)  # a torch tensor is detached and copied to the CPU
     except (ValueError, TypeError) as exc:
         raise TypeError(f"{name}: cannot be read as an array ({exc})") from None
     if arr.dtype == object:

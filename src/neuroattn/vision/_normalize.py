@@ -34,6 +34,8 @@ from functools import lru_cache
 import cv2
 import numpy as np
 
+from ..dynamics.checks import check_choice, check_integer
+
 NORMALIZATIONS = ("hybrid", "iterative", "maxnorm", "none")
 
 
@@ -148,8 +150,7 @@ def iterative_normalization(
     floor : float
         With ``rescale``, maps are scaled by 1 / max(maximum, floor).
     """
-    if iterations < 0:
-        raise ValueError(f"iterations must be >= 0, got {iterations}")
+    check_integer(iterations, "iterations", ge=0)
     maps = np.asarray(maps, dtype=np.float32)
     h, w = maps.shape[-2:]
     out = maps.reshape(-1, h, w)
@@ -198,10 +199,7 @@ def normalize(
     dense texture within a map, whatever the number of peaks; N(·) suppresses a map
     whose peaks are many and equal however sparse they are (a few distractors).
     """
-    if method not in NORMALIZATIONS:
-        raise ValueError(
-            f"normalization must be one of {', '.join(NORMALIZATIONS)}, got {method!r}"
-        )
+    check_choice(method, "normalization", NORMALIZATIONS)
     maps = np.asarray(maps, dtype=np.float32)
     first = stage == 1
     if method == "none":

@@ -22,9 +22,10 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
+from ..dynamics.checks import check_integer, check_number
 from .compete import WinnerTakeAll
 from .encode import Encoder
-from .features import FeatureExtractor
+from .features import GROUPS, FeatureExtractor
 from .feedback import TopDown
 
 EXAMPLE_CONFIG = """\
@@ -83,13 +84,16 @@ gain_strength = 1.0      # γ: exponent of the input gain map g(x) of the compet
 max_gain = 10.0          # gains are clipped to [1/max_gain, max_gain]
 """
 
-_SECTIONS = {"encode": Encoder, "features": FeatureExtractor, "compete": WinnerTakeAll,
-             "feedback": TopDown}  # fmt: skip
-_GROUPS = ("intensity", "colour", "orientation")
+_SECTIONS = {
+    "encode": Encoder,
+    "features": FeatureExtractor,
+    "compete": WinnerTakeAll,
+    "feedback": TopDown,
+}
 
 
 def _default_weights() -> Mapping[str, float]:
-    return MappingProxyType(dict.fromkeys(_GROUPS, 1.0))
+    return MappingProxyType(dict.fromkeys(GROUPS, 1.0))
 
 
 @dataclass(frozen=True)
@@ -116,15 +120,16 @@ class VisionConfig:
     max_side: int = 2048
 
     def __post_init__(self) -> None:
-        if not isinstance(self.max_side, int) or self.max_side < 32:
-            raise ValueError(f"max_side: must be an integer >= 32, got {self.max_side!r}")
-        bad = set(self.weights) - set(_GROUPS)
+        check_integer(self.max_side, "max_side", ge=32)
+        bad = set(self.weights) - set(GROUPS)
         if bad:
-            raise ValueError(f"weights.{sorted(bad)[0]}: unknown field; use {', '.join(_GROUPS)}")
-        if any(not (w >= 0) for w in self.weights.values()) or not any(self.weights.values()):
-            raise ValueError("weights: must be >= 0 and not all zero")
+            raise ValueError(f"weights.{sorted(bad)[0]}: unknown field; use {', '.join(GROUPS)}")
+        for group, weight in self.weights.items():
+            check_number(weight, f"weights.{group}", ge=0)
+        if not any(self.weights.values()):
+            raise ValueError("weights: must not all be zero")
         object.__setattr__(
-            self, "weights", MappingProxyType({**dict.fromkeys(_GROUPS, 1.0), **self.weights})
+            self, "weights", MappingProxyType({**dict.fromkeys(GROUPS, 1.0), **self.weights})
         )
 
 

@@ -33,6 +33,9 @@ from types import MappingProxyType
 import cv2
 import numpy as np
 
+from ..dynamics.checks import check_integer, check_number
+from ._normalize import unit_max
+
 ORIENTATIONS: tuple[float, ...] = (0.0, 45.0, 90.0, 135.0)
 """Default preferred orientations in degrees (0 = horizontal, counter-clockwise on screen)."""
 
@@ -81,8 +84,7 @@ def gaussian_pyramid(image: np.ndarray, levels: int) -> list[np.ndarray]:
     Level k has size ⌈H / 2^k⌉ × ⌈W / 2^k⌉ (never below one pixel). Multi-channel
     ``(H, W, C)`` images are reduced channel by channel in one call.
     """
-    if levels < 0:
-        raise ValueError(f"levels must be >= 0, got {levels}")
+    check_integer(levels, "levels", ge=0)
     pyr: list[np.ndarray] = [np.ascontiguousarray(image, dtype=np.float32)]
     for _ in range(levels):
         pyr.append(np.asarray(cv2.pyrDown(pyr[-1])))
@@ -116,9 +118,9 @@ def gabor_kernels(
     aspect : float
         γ: the envelope is 1/γ times longer along the preferred orientation.
     """
-    sigma = 0.4 * wavelength if sigma is None else sigma
-    if not (wavelength > 0 and sigma > 0 and aspect > 0):
-        raise ValueError("gabor wavelength, sigma and aspect must be > 0")
+    wavelength = check_number(wavelength, "gabor wavelength", gt=0)
+    sigma = 0.4 * wavelength if sigma is None else check_number(sigma, "gabor sigma", gt=0)
+    aspect = check_number(aspect, "gabor aspect", gt=0)
     half = max(1, math.ceil(2.0 * sigma / min(aspect, 1.0)))
     y, x = np.mgrid[-half : half + 1, -half : half + 1].astype(np.float64)
     t = math.radians(theta)
@@ -255,9 +257,7 @@ class Encoder:
         base = base.astype(np.float32) * np.float32(1 / 255) if base.dtype == np.uint8 else base
         base = np.asarray(base, dtype=np.float32)
         colour = self.colour and base.ndim == 3
-        lum = intensity(base)
-        peak = float(lum.max())
-        lum = lum * np.float32(1.0 / peak) if peak > 0 else lum
+        lum = unit_max(intensity(base))
         if colour:
             rg, by = opponent_channels(base, threshold=self.colour_threshold)
             stack = np.dstack([lum, rg * np.float32(1 / 3), by * np.float32(1 / 3)])

@@ -43,6 +43,7 @@ from types import MappingProxyType
 import cv2
 import numpy as np
 
+from ..dynamics.checks import check_choice
 from ._normalize import NORMALIZATIONS, iterative_normalization, maxnorm, normalize, unit_max
 from .encode import Encoding, Pyramid, gaussian_pyramid
 
@@ -168,11 +169,7 @@ class FeatureExtractor:
     min_contrast: float = 0.05
 
     def __post_init__(self) -> None:
-        if self.normalization not in NORMALIZATIONS:
-            raise ValueError(
-                f"normalization must be one of {', '.join(NORMALIZATIONS)}, "
-                f"got {self.normalization!r}"
-            )
+        check_choice(self.normalization, "normalization", NORMALIZATIONS)
         if not self.centres or not self.deltas or min(self.deltas) < 1:
             raise ValueError("features: centres must be non-empty and every delta >= 1")
 
@@ -271,8 +268,5 @@ def combine(
     cons = normalize(cons, features.normalization, stage=3, iterations=features.iterations)
     w = np.array([weights.get(g, 1.0) * gains.get(g, 1.0) for g in names], np.float32)
     total = float(w.sum()) or 1.0
-    sal = np.tensordot(w / total, cons, axes=1)
-    peak = float(sal.max())
-    if peak > 0:
-        sal = sal / peak
+    sal = unit_max(np.tensordot(w / total, cons, axes=1))
     return {g: cons[k] for k, g in enumerate(names)}, sal.astype(np.float32)

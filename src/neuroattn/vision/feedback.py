@@ -47,9 +47,19 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
+import cv2
 import numpy as np
 
-from .encode import Encoder, gaussian_pyramid, intensity, opponent_channels, orientation_energy
+from ..dynamics.checks import check_number
+from ._normalize import unit_max
+from .encode import (
+    ORIENTATIONS,
+    Encoder,
+    gaussian_pyramid,
+    intensity,
+    opponent_channels,
+    orientation_energy,
+)
 from .features import Features
 
 HUES = ("red", "green", "blue", "yellow")
@@ -171,8 +181,12 @@ def patch_profile(patch: np.ndarray, orientations: Sequence[float]) -> dict[str,
     prof: dict[str, float] = {}
     if img.ndim == 3:
         rg, by = opponent_channels(img[..., :3])
-        hue = {"red": rg.clip(0).mean(), "green": (-rg).clip(0).mean(),
-               "blue": by.clip(0).mean(), "yellow": (-by).clip(0).mean()}  # fmt: skip
+        hue = {
+            "red": rg.clip(0).mean(),
+            "green": (-rg).clip(0).mean(),
+            "blue": by.clip(0).mean(),
+            "yellow": (-by).clip(0).mean(),
+        }
         top = max(hue.values())
         if top > 0.05:
             prof.update({h: float(v / top) for h, v in hue.items()})
@@ -220,8 +234,6 @@ def vocus_gains(
     ``examples`` pairs the features of an image with its boolean target mask (any
     resolution; it is resized to the maps).
     """
-    import cv2
-
     logs: dict[str, list[float]] = {}
     for feats, mask in examples:
         some = next(iter(feats.contrast_maps.values()))
@@ -258,17 +270,16 @@ class TopDown:
     max_gain: float = 10.0
 
     def __post_init__(self) -> None:
-        if not 0 <= self.weight <= 1:
-            raise ValueError(f"feedback.weight must be in [0, 1], got {self.weight!r}")
-        if not (self.gain_strength >= 0 and self.max_gain >= 1):
-            raise ValueError("feedback: need gain_strength >= 0 and max_gain >= 1")
+        check_number(self.weight, "feedback.weight", ge=0, le=1)
+        check_number(self.gain_strength, "feedback.gain_strength", ge=0)
+        check_number(self.max_gain, "feedback.max_gain", ge=1)
 
     def task(
         self,
         target: Any,
         *,
         distractors: Sequence[Any] = (),
-        orientations: Sequence[float] = (0.0, 45.0, 90.0, 135.0),
+        orientations: Sequence[float] = ORIENTATIONS,
     ) -> Task:
         """A :class:`Task` from a feature spec (str or mapping) or an example patch.
 
@@ -306,10 +317,7 @@ class TopDown:
         C = np.stack([features.contrast_maps[n] for n in names])
         weighted = np.tensordot(w, C, axes=1)
         total = C.sum(axis=0)
-        s_td = weighted / float(w.sum())
-        peak = float(s_td.max())
-        s_td = s_td / peak if peak > 0 else s_td
-        sal = (1 - self.weight) * bottom_up + self.weight * s_td
-        sal = sal / float(sal.max()) if sal.max() > 0 else sal
+        s_td = unit_max(weighted / float(w.sum()))
+        sal = unit_max((1 - self.weight) * bottom_up + self.weight * s_td)
         gain = ((weighted + _EPS) / (total + _EPS)) ** self.gain_strength
         return sal.astype(np.float32), np.clip(gain, 1 / self.max_gain, self.max_gain)

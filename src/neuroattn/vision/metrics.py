@@ -40,6 +40,8 @@ from typing import Any
 import cv2
 import numpy as np
 
+from ..dynamics.checks import check_integer, check_number
+
 EPS = 2.2204e-16
 
 __all__ = [
@@ -122,6 +124,8 @@ def auc_borji(
     seed: int | np.random.Generator | None = None,
 ) -> float:
     """AUC-Borji: fixated values against uniformly sampled pixels, averaged over splits."""
+    check_integer(n_splits, "n_splits", ge=1)
+    check_number(step, "step", gt=0)
     s = _map(saliency)
     span = s.max() - s.min()
     s = (s - s.min()) / span if span else np.zeros_like(s)

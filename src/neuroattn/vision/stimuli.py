@@ -29,6 +29,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from ..dynamics.checks import check_choice, check_integer, check_number
+
 KINDS = ("colour", "orientation", "size", "conjunction")
 _SHIFT = 4  # sub-pixel bits of cv2.fillConvexPoly
 
@@ -100,10 +102,8 @@ def _colour(c) -> tuple[int, int, int]:
 
 
 def _check(kind: str, set_size: int, grid: tuple[int, int], size: tuple[int, int]) -> None:
-    if kind not in KINDS:
-        raise ValueError(f"kind must be one of {', '.join(KINDS)}, got {kind!r}")
-    if not isinstance(set_size, (int, np.integer)) or set_size < 1:
-        raise ValueError(f"set_size must be a positive integer, got {set_size!r}")
+    check_choice(kind, "kind", KINDS)
+    check_integer(set_size, "set_size", ge=1)
     if set_size > grid[0] * grid[1]:
         raise ValueError(f"set_size {set_size} does not fit a {grid[0]}×{grid[1]} grid")
     if min(size) < 32:
@@ -188,8 +188,9 @@ def search_array(
     size = (int(size[0]), int(size[1]))
     grid = (int(grid[0]), int(grid[1]))
     _check(kind, set_size, grid, size)
-    if not (0 <= jitter <= 1 and 0 < aspect <= 1 and size_ratio > 0):
-        raise ValueError("need 0 <= jitter <= 1, 0 < aspect <= 1 and size_ratio > 0")
+    check_number(jitter, "jitter", ge=0, le=1)
+    check_number(aspect, "aspect", gt=0, le=1)
+    check_number(size_ratio, "size_ratio", gt=0)
     rng = np.random.default_rng(seed)
     h, w = size
     spacing = min(h / grid[0], w / grid[1])
