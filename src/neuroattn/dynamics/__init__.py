@@ -4,6 +4,13 @@ The seed equation (:class:`Competition`), its relatives (:class:`LateralInhibiti
 :class:`Shunting`, :class:`NeuralField`), one integrator entry point (:func:`simulate`),
 steady states and their stability (:func:`steady_state`) and parameter fitting (:func:`fit`).
 numpy first; every function also runs in torch, differentiably, when given torch tensors.
+
+``simulate`` is configured by small objects, as diffrax's ``diffeqsolve`` is: a
+:class:`Solver` (:class:`Euler`, :class:`EulerMaruyama`, :class:`Heun`, :class:`RK4`,
+:class:`Dopri5`), :class:`SaveAt` (when to save), a :class:`StoppingRule` such as
+:class:`Steady` (when to stop), a :class:`~neuroattn.dynamics.progress.ProgressMeter`
+(where progress goes); a run ends with a :class:`Status`. Arguments are checked by
+:mod:`neuroattn.dynamics.checks`, the project's one validation module.
 """
 
 from ._activations import Activation, available_activations, get_activation, sigmoid
@@ -14,12 +21,14 @@ from ._fields import NeuralField, dog_kernel
 from ._fit import FitResult, fit
 from ._inputs import TimeSeries
 from ._integrate import SimulationError
+from ._options import SaveAt, Status, Steady, StoppingRule
 from ._rate import Competition, LateralInhibition, RateModel
 from ._shunting import Shunting, shunting_equilibrium
 from ._simulate import simulate
-from ._solvers import RK4, Dopri5, Euler, EulerMaruyama, Heun
+from ._solvers import RK4, Dopri5, Euler, EulerMaruyama, Heun, Solver, available_methods
 from ._steady import SteadyState, steady_state
 from ._trajectory import Trajectory, selectivity, winner
+from .progress import ProgressMeter
 
 __all__ = [
     "RK4",
@@ -33,13 +42,20 @@ __all__ = [
     "LateralInhibition",
     "Model",
     "NeuralField",
+    "ProgressMeter",
     "RateModel",
+    "SaveAt",
     "Shunting",
     "SimulationError",
+    "Solver",
+    "Status",
+    "Steady",
     "SteadyState",
+    "StoppingRule",
     "TimeSeries",
     "Trajectory",
     "available_activations",
+    "available_methods",
     "dog_kernel",
     "fit",
     "get_activation",

@@ -12,7 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from ._backend import Array, is_torch
+from ._backend import Array
+from .checks import check_numbers, is_torch
 
 
 @dataclass(frozen=True)
@@ -47,11 +48,8 @@ def sigmoid(gain: float = 1.0, threshold: float = 0.0) -> Activation:
     threshold : float
         Input at which the rate is one half.
     """
-    if not np.all(np.asarray(gain) > 0):
-        raise ValueError(f"sigmoid gain must be > 0, got {gain}")
-
-    half_gain: Any = 0.5 * np.asarray(gain, dtype=np.float64)
-    shift: Any = half_gain * np.asarray(threshold, dtype=np.float64)
+    half_gain: Any = 0.5 * check_numbers(gain, "sigmoid gain", gt=0)
+    shift: Any = half_gain * check_numbers(threshold, "sigmoid threshold")
     if half_gain.ndim == 0 and shift.ndim == 0:
         half_gain, shift = float(half_gain), float(shift)
 

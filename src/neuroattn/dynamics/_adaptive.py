@@ -9,7 +9,10 @@ from typing import Any
 import numpy as np
 
 from ._backend import Array
-from ._integrate import LoopState, Ops, mark_blowup, mask_like, to_numpy
+from ._integrate import LoopState, Ops, mark_blowup, mask_like
+from ._options import Status, StoppingRule
+from .checks import to_numpy
+from .progress import ProgressMeter
 
 _EXPONENT = -1.0 / 5.0  # step-size exponent of a fifth-order pair
 
@@ -38,9 +41,15 @@ def _initial_step(method: Any, m: _Members, span: float, ops: Ops, axes: tuple[i
 
 
 def _trial(
-    method: Any, f: Callable[[Any, Array], Array], m: _Members, T: float, active: Any,
-    shared_time: bool, ops: Ops, axes: tuple[int, ...],
-) -> Any:  # fmt: skip
+    method: Any,
+    f: Callable[[Any, Array], Array],
+    m: _Members,
+    T: float,
+    active: Any,
+    shared_time: bool,
+    ops: Ops,
+    axes: tuple[int, ...],
+) -> Any:
     """One trial step of every active member towards T; updates ``m``; returns ``accept``."""
     z = m.zero
     remaining = ops.cast(T - m.t, z)
@@ -73,11 +82,19 @@ def _trial(
     return accept
 
 
-def _settle(m: _Members, st: LoopState, accept: Any, tol: float, t_end: float, ops: Ops,
-            axes: tuple[int, ...]) -> None:  # fmt: skip
-    """Record members whose |du/dt| fell below ``tol`` and move them to the end time."""
+def _settle(
+    m: _Members,
+    st: LoopState,
+    accept: Any,
+    stop: StoppingRule,
+    t_end: float,
+    ops: Ops,
+    axes: tuple[int, ...],
+) -> None:
+    """Record members the stopping rule declares done (on |du/dt| after an accepted step)
+    and move them to the end time."""
     speed = to_numpy(ops.amax(m.k1, axes))
-    now = (speed < tol) & to_numpy(accept) & np.isnan(st.t_settle)
+    now = stop.reached(speed) & to_numpy(accept) & np.isnan(st.t_settle)
     if now.any():
         st.t_settle[now] = to_numpy(m.t)[now]
         m.t = ops.where(mask_like(now, m.u, ops), m.zero64 + t_end, m.t)
@@ -88,59 +105,64 @@ def adaptive_loop(
     method: Any,
     f: Callable[[Any, Array], Array],
     u: Array,
-    t0: float,
     save_times: np.ndarray,
+    save_mask: np.ndarray,
     dt0: float | None,
     ops: Ops,
     state_axes: tuple[int, ...],
     shared_time: bool,
-    steady_tol: float | None,
+    stop: StoppingRule | None,
     max_steps: int,
-    progress: Callable[[float], None] | None,
+    progress: ProgressMeter | None,
 ) -> tuple[Array, LoopState]:
     """Dormand–Prince integration with a time and step size per batch member.
 
-    Every member advances to each save time in turn (its last step clipped to land on it).
+    Every member advances from ``save_times[0]`` to each later time in turn (its last step
+    clipped to land on it); the state is saved at the times where ``save_mask`` is true.
     With ``shared_time`` (time-dependent input) all members take the same step, accepted
-    only when every member's error is within tolerance.
+    only when every member's error is within tolerance. With a stopping rule, members it
+    declares done jump to the end time, and the run ends once all are done.
     """
     st = LoopState()
-    st.ts.append(t0)
-    st.us.append(ops.copy(u))
-    span = float(save_times[-1] - t0)
+    t0, t_end = float(save_times[0]), float(save_times[-1])
+    if save_mask[0]:
+        st.ts.append(t0)
+        st.us.append(ops.copy(u))
+    span = t_end - t0
     zero = ops.amax(u, state_axes) * 0  # (*batch, 1, …): one scalar per member
     zero64 = ops.cast(zero, 0.0)
     m = _Members(u=u, k1=f(t0, u), t=zero64 + t0, h=zero, zero=zero, zero64=zero64)
     m.h = _initial_step(method, m, span, ops, state_axes) if dt0 is None else zero + dt0
     st.rhs_evals = 1
-    if steady_tol is not None:
+    if stop is not None:
         st.t_settle = np.full(np.shape(zero), np.nan)
-    for T in save_times[1:]:
+    for T, save in zip(save_times[1:], save_mask[1:], strict=True):
         while ops.any(active := m.t < T - 1e-12 * max(1.0, abs(T))):
             if st.steps >= max_steps:
-                st.status = "max_steps"
+                st.status = Status.MAX_STEPS
                 st.message = f"stopped after max_steps = {max_steps} steps at t < {T:.6g}"
                 return m.u, st
             accept = _trial(method, f, m, float(T), active, shared_time, ops, state_axes)
-            st.rhs_evals += 6
+            st.rhs_evals += method.stages
             st.steps += 1
             st.rejected += int(to_numpy(active & ~accept).sum())
-            if steady_tol is not None:
-                _settle(m, st, accept, steady_tol, float(save_times[-1]), ops, state_axes)
+            if stop is not None:
+                _settle(m, st, accept, stop, t_end, ops, state_axes)
             if ops.any(active & (m.h < method.dt_min)):
-                st.status = "dt_too_small"
+                st.status = Status.DT_TOO_SMALL
                 st.message = (
                     f"the step size fell below dt_min = {method.dt_min:g} near t = "
                     f"{ops.item_min(m.t):.6g}; the system may be stiff or blowing up"
                 )
                 return m.u, st
             if progress is not None and st.steps % 20 == 0:
-                progress(min(1.0, (ops.item_min(m.t) - t0) / span))
+                progress.update(min(1.0, (ops.item_min(m.t) - t0) / span))
         if not ops.finite(m.u):
             mark_blowup(st, st.steps, float(T), float(to_numpy(m.h).min()))
             return m.u, st
-        st.ts.append(float(T))
-        st.us.append(ops.copy(m.u))
-        if steady_tol is not None and not np.isnan(st.t_settle).any():
+        if save:
+            st.ts.append(float(T))
+            st.us.append(ops.copy(m.u))
+        if stop is not None and not np.isnan(st.t_settle).any():
             break
     return m.u, st

@@ -16,8 +16,9 @@ from typing import Any, ClassVar
 import numpy as np
 
 from ._activations import Activation
-from ._backend import Array, is_torch
+from ._backend import Array
 from ._params import expand_network, network_batch_shape, neuron_batch_shape, to_backend
+from .checks import is_torch, to_numpy
 
 
 @dataclass(frozen=True)
@@ -118,19 +119,20 @@ class Model:
             if isinstance(v, Activation):
                 out[f.name] = v.name
             elif is_torch(v):
-                out[f.name] = v.detach().cpu().numpy().tolist()
+                out[f.name] = to_numpy(v).tolist()
             elif isinstance(v, np.ndarray):
                 out[f.name] = v.tolist() if v.size <= 64 else f"array{list(v.shape)}"
             elif isinstance(v, (int, float, str, bool, type(None))):
                 out[f.name] = v
         return out
 
-    def _net(self, name: str, torch_: bool, dtype: Any, device: Any) -> Any:
+    def _network_param(self, name: str, torch_: bool, dtype: Any, device: Any) -> Any:
         """A per-network parameter converted to the backend and expanded over the state."""
         v = to_backend(getattr(self, name), torch_, dtype, device)
         return expand_network(v, len(self.state_shape))
 
-    def _neu(self, name: str, torch_: bool, dtype: Any, device: Any) -> Any:
+    def _neuron_param(self, name: str, torch_: bool, dtype: Any, device: Any) -> Any:
+        """A per-neuron parameter converted to the backend (it broadcasts as it is)."""
         return to_backend(getattr(self, name), torch_, dtype, device)
 
     def bind(self, torch_: bool = False, dtype: Any = np.float64, device: Any = None) -> Bound:

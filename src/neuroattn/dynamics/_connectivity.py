@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._backend import as_float_array
+from .checks import check_finite_array, check_integer, check_number
 
 
 def _check_n(n: int) -> int:
-    if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 1:
-        raise ValueError(f"n must be a positive integer, got {n!r}")
-    return int(n)
+    return check_integer(n, "n", ge=1)
 
 
 def uniform(n: int, weight: float = 1.0, *, self_weight: float | None = None) -> np.ndarray:
@@ -59,8 +57,7 @@ def random(
         Source of randomness; the global numpy seed is never used.
     """
     n = _check_n(n)
-    if std < 0:
-        raise ValueError(f"std must be >= 0, got {std}")
+    check_number(std, "std", ge=0)
     rng = np.random.default_rng(seed)
     W = rng.normal(mean / n, std / np.sqrt(n), size=(n, n))
     return np.clip(W, 0.0, None) if nonnegative else W
@@ -78,8 +75,7 @@ def ring(n: int, *, weight: float = 1.0, width: float = 2.0) -> np.ndarray:
     d_ij is the shortest distance between i and j around the ring of n neurons.
     """
     n = _check_n(n)
-    if width <= 0:
-        raise ValueError(f"width must be > 0, got {width}")
+    check_number(width, "width", gt=0)
     d = _ring_distance(n)
     return float(weight) * np.exp(-(d**2) / (2 * width**2))
 
@@ -103,15 +99,15 @@ def mexican_hat(
     fields. Biological Cybernetics 27, 77–87.
     """
     n = _check_n(n)
-    if sigma_exc <= 0 or sigma_inh <= 0:
-        raise ValueError("sigma_exc and sigma_inh must be > 0")
+    check_number(sigma_exc, "sigma_exc", gt=0)
+    check_number(sigma_inh, "sigma_inh", gt=0)
     d2 = _ring_distance(n) ** 2
     return a_exc * np.exp(-d2 / (2 * sigma_exc**2)) - a_inh * np.exp(-d2 / (2 * sigma_inh**2))
 
 
 def check_weights(W: object, name: str = "W") -> np.ndarray:
     """Validate a weight matrix: numeric, finite, square, 2-D."""
-    arr = as_float_array(W, name)
+    arr = check_finite_array(W, name)
     if arr.ndim != 2 or arr.shape[0] != arr.shape[1]:
         raise ValueError(f"{name} must be a square (N, N) matrix, got shape {arr.shape}")
     return arr

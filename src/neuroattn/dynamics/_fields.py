@@ -9,8 +9,9 @@ import numpy as np
 import scipy.fft as sfft
 
 from ._backend import Array
-from ._params import check_scalar_param
+from ._params import check_scalar_param, to_backend
 from ._rate import Lateral, RateModel
+from .checks import check_choice
 
 _BOUNDARIES = ("periodic", "zero")
 _METHODS = ("auto", "fft", "direct")
@@ -96,12 +97,8 @@ class NeuralField(RateModel):
             check_scalar_param(getattr(self, name), name, positive=True)
         for name in ("a_exc", "a_inh"):
             check_scalar_param(getattr(self, name), name)
-        if self.boundary not in _BOUNDARIES:
-            raise ValueError(
-                f"boundary must be one of {', '.join(_BOUNDARIES)}, got {self.boundary!r}"
-            )
-        if self.method not in _METHODS:
-            raise ValueError(f"method must be one of {', '.join(_METHODS)}, got {self.method!r}")
+        check_choice(self.boundary, "boundary", _BOUNDARIES)
+        check_choice(self.method, "method", _METHODS)
         object.__setattr__(self, "h", check_scalar_param(self.h, "h"))
         self._validate_common()
 
@@ -149,11 +146,9 @@ class NeuralField(RateModel):
 
     def _lateral(self, torch_: bool, dtype: Any, device: Any) -> tuple[Lateral, Any]:
         k = len(self.shape)
-        h = self._net("h", torch_, dtype, device)
+        h = self._network_param("h", torch_, dtype, device)
         use_direct = self.method == "direct" or (self.method == "auto" and self.n <= _DIRECT_MAX)
         if use_direct:
-            from ._params import to_backend
-
             MT = to_backend(np.ascontiguousarray(self.lateral_matrix().T), torch_, dtype, device)
             shape = self.shape
 

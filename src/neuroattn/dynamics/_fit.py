@@ -8,10 +8,10 @@ from typing import Any
 import numpy as np
 from scipy.optimize import least_squares
 
-from ._backend import as_float_array
 from ._base import Model
 from ._simulate import simulate
 from ._steady import steady_state
+from .checks import check_choice, check_finite_array
 
 _LOWER = {"beta": 0.0, "tau": 1e-6, "A": 0.0, "B": 1e-6, "w_scale": -np.inf}
 
@@ -118,14 +118,11 @@ def fit(
         raise ValueError(
             f"cannot fit {unknown or 'nothing'}; choose among {', '.join(sorted(valid))}"
         )
-    if kind not in ("steady", "trajectory"):
-        raise ValueError(f"kind must be 'steady' or 'trajectory', got {kind!r}")
-    if observable not in ("u", "rates"):
-        raise ValueError(f"observable must be 'u' or 'rates', got {observable!r}")
-    if backend not in ("scipy", "torch"):
-        raise ValueError(f"backend must be 'scipy' or 'torch', got {backend!r}")
+    check_choice(kind, "kind", ("steady", "trajectory"))
+    check_choice(observable, "observable", ("u", "rates"))
+    check_choice(backend, "backend", ("scipy", "torch"))
     tgt = getattr(target, observable if observable == "u" else "rates", target)
-    tgt = as_float_array(tgt, "target")
+    tgt = check_finite_array(tgt, "target")
     start = [
         float((x0 or {}).get(p, 1.0 if p == "w_scale" else np.mean(getattr(model, p))))
         for p in names

@@ -8,8 +8,9 @@ from typing import Any
 
 import numpy as np
 
-from ._backend import Array, as_float_array, is_torch
+from ._backend import Array
 from ._params import neuron_batch_shape, to_backend
+from .checks import check_finite_array, is_torch
 
 
 @dataclass(frozen=True)
@@ -28,12 +29,16 @@ class TimeSeries:
     values: Any
 
     def __post_init__(self) -> None:
-        t = as_float_array(self.t, "inputs.t")
+        t = check_finite_array(self.t, "inputs.t")
         if t.ndim != 1 or t.size < 1:
             raise ValueError("inputs.t must be a 1-D array of sample times")
         if t.size > 1 and np.any(np.diff(t) <= 0):
             raise ValueError("inputs.t must be strictly increasing")
-        v = self.values if is_torch(self.values) else as_float_array(self.values, "inputs.values")
+        v = (
+            self.values
+            if is_torch(self.values)
+            else check_finite_array(self.values, "inputs.values")
+        )
         if v.shape[0] != t.size:
             raise ValueError(
                 f"inputs.values has {v.shape[0]} samples along axis 0 but inputs.t has {t.size}"
@@ -67,7 +72,7 @@ class InputFn:
         elif callable(spec):
             probe = spec(0.0)
             if not is_torch(probe):
-                as_float_array(probe, "inputs(t)")
+                check_finite_array(probe, "inputs(t)")
             self.batch_shape = neuron_batch_shape(probe, state_shape, "inputs(t)")
 
             def call(t: Any) -> Array:
@@ -76,7 +81,7 @@ class InputFn:
             self._fn = call
         else:
             if not is_torch(spec):
-                spec = as_float_array(spec, "inputs")
+                spec = check_finite_array(spec, "inputs")
             elif not bool(spec.isfinite().all()):
                 raise ValueError("inputs contains NaN or inf")
             self.batch_shape = neuron_batch_shape(spec, state_shape, "inputs")

@@ -10,6 +10,10 @@ import numpy as np
 
 from ._backend import Array
 from ._base import FastEuler
+from ._options import Status, StoppingRule
+from ._solvers import Solver
+from .checks import to_numpy
+from .progress import ProgressMeter
 
 
 class SimulationError(ValueError):
@@ -23,7 +27,7 @@ class LoopState:
     steps: int = 0
     rejected: int = 0
     rhs_evals: int = 0
-    status: str = "success"
+    status: Status = Status.SUCCESS
     message: str = ""
     ts: list[float] = field(default_factory=list)
     us: list[Array] = field(default_factory=list)
@@ -84,7 +88,8 @@ class Ops:
 
 
 def mark_blowup(st: LoopState, step: int, t: float, dt: float) -> None:
-    st.status = "nonfinite"
+    """Record a non-finite state found by ``step`` (time ``t``, step size ``dt``)."""
+    st.status = Status.NONFINITE
     st.message = (
         f"the state became non-finite by step {step} (t = {t:.6g}); "
         f"the system is unstable at dt = {dt:.3g}: try a smaller dt or an adaptive method"
@@ -93,39 +98,46 @@ def mark_blowup(st: LoopState, step: int, t: float, dt: float) -> None:
 
 def fixed_loop(
     *,
-    method: Any,
+    method: Solver,
     f: Callable[[Any, Array], Array],
     u: Array,
     t0: float,
     n_steps: int,
     dt: float,
-    stride: int,
+    save_steps: np.ndarray,
     ops: Ops,
     state_axes: tuple[int, ...],
-    noise: Callable[[Array], Array] | None,
-    steady_tol: float | None,
-    progress: Callable[[float], None] | None,
+    stop: StoppingRule | None,
+    progress: ProgressMeter | None,
 ) -> tuple[Array, LoopState]:
-    """Fixed-step integration; saves every ``stride`` steps and at the end."""
+    """Fixed-step integration with ``method.step``; saves after the steps in ``save_steps``.
+
+    ``save_steps`` holds sorted step indices in 0 … ``n_steps`` (0: the initial state).
+    The state is checked for finiteness at each save, at the end and every 64 steps. With a
+    stopping rule, every 10 steps the members it declares done are frozen, and the run ends
+    (saving the state) once all are.
+    """
     st = LoopState()
-    st.ts.append(t0)
-    st.us.append(ops.copy(u))
+    saves = [int(k) for k in save_steps if k > 0] + [-1]  # -1: no further save
+    if save_steps[0] == 0:
+        st.ts.append(t0)
+        st.us.append(ops.copy(u))
+    next_save, i_save = saves[0], 0
     active = None
-    if steady_tol is not None:
+    if stop is not None:
         st.t_settle = np.full(np.shape(ops.amax(u, state_axes)), np.nan)
     check_every = 10
     report = max(1, n_steps // 100)
+    step = method.step
     for k in range(1, n_steps + 1):
         t = t0 + (k - 1) * dt
-        new = method.step(f, t, u, dt)
-        if noise is not None:
-            new = new + noise(u)
+        new = step(f, t, u, dt)
         u = new if active is None else ops.where(active, new, u)
         st.steps = k
         tk = t0 + k * dt
-        if steady_tol is not None and k % check_every == 0:
+        if stop is not None and k % check_every == 0:
             speed = ops.amax(f(tk, u), state_axes)
-            done_now = np.asarray(to_numpy(speed) < steady_tol) & np.isnan(st.t_settle)
+            done_now = stop.reached(to_numpy(speed)) & np.isnan(st.t_settle)
             st.t_settle[done_now] = tk
             conv = ~np.isnan(st.t_settle)
             if conv.all():
@@ -133,17 +145,20 @@ def fixed_loop(
                 st.us.append(ops.copy(u))
                 break
             active = mask_like(~conv, u, ops)
-        if k % stride == 0 or k == n_steps:
+        if k == next_save or k == n_steps:
             if not ops.finite(u):
                 mark_blowup(st, k, tk, dt)
                 break
-            st.ts.append(tk)
-            st.us.append(ops.copy(u))
+            if k == next_save:
+                st.ts.append(tk)
+                st.us.append(ops.copy(u))
+                i_save += 1
+                next_save = saves[i_save]
         elif k % 64 == 0 and not ops.finite(u):
             mark_blowup(st, k, tk, dt)
             break
         if progress is not None and k % report == 0:
-            progress(k / n_steps)
+            progress.update(k / n_steps)
     return u, st
 
 
@@ -154,48 +169,45 @@ def fast_euler_loop(
     t0: float,
     n_steps: int,
     dt: float,
-    stride: int,
-    noise: Callable[[Array], Array] | None,
-    progress: Callable[[float], None] | None,
+    save_steps: np.ndarray,
+    progress: ProgressMeter | None,
 ) -> tuple[np.ndarray, LoopState]:
-    """Euler steps done in place on a numpy state, in chunks between saves.
+    """Steps of a solver's in-place stepper (:meth:`Solver.in_place`) on a numpy state.
 
-    The chunks are at most 64 steps long; finiteness is checked after each chunk.
+    The steps run in chunks of at most 64, ending at each save; finiteness is checked after
+    each chunk. ``save_steps`` as in :func:`fixed_loop`.
     """
     st = LoopState()
-    st.ts.append(t0)
-    st.us.append(u.copy())
+    if save_steps[0] == 0:
+        st.ts.append(t0)
+        st.us.append(u.copy())
+    saved = {int(k) for k in save_steps if k > 0}
+    ends = sorted(saved | {n_steps})  # each chunk ends at or before the next of these
     z = fast.enter(u)
     step = fast.step
     k = 0
     report = max(1, n_steps // 100)
-    while k < n_steps:
-        m = min(64, n_steps - k, stride - k % stride)
-        if noise is None:
+    for end in ends:
+        save = end in saved
+        while k < end:
+            m = min(64, end - k)
             for _ in range(m):
                 step(z)
-        else:
-            for _ in range(m):
-                step(z)
-                z += fast.scale * noise(z)
-        k += m
-        st.steps = k
-        if not np.isfinite(z).all():
-            mark_blowup(st, k, t0 + k * dt, dt)
-            break
-        if k % stride == 0 or k == n_steps:
-            st.ts.append(t0 + k * dt)
-            st.us.append(fast.leave(z))
-        if progress is not None and k % report < m:
-            progress(k / n_steps)
+            k += m
+            st.steps = k
+            if not np.isfinite(z).all():
+                mark_blowup(st, k, t0 + k * dt, dt)
+                return fast.leave(z), st
+            if save and k == end:
+                st.ts.append(t0 + k * dt)
+                st.us.append(fast.leave(z))
+            if progress is not None and k % report < m:
+                progress.update(k / n_steps)
     return fast.leave(z), st
 
 
-def to_numpy(x: Any) -> np.ndarray:
-    return x.detach().cpu().numpy() if hasattr(x, "detach") else np.asarray(x)
-
-
 def mask_like(mask: np.ndarray, u: Any, ops: Ops) -> Any:
+    """A boolean member mask on the backend of ``u`` (a torch tensor on its device)."""
     if ops.torch_:
         import torch
 

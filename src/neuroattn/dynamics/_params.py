@@ -12,25 +12,28 @@ from typing import Any
 
 import numpy as np
 
-from ._backend import as_float_array, is_torch
+from .checks import check_finite_array, check_number, check_numbers, is_torch
 
 
 def check_scalar_param(
     value: Any, name: str, *, positive: bool = False, nonnegative: bool = False
 ) -> Any:
-    """Validate a per-network parameter (scalar or batch array); keep torch tensors as is."""
+    """Validate a per-network parameter: a number (returned as a float), a batch array
+    (returned as a float64 array) or a torch tensor (checked on a copy, returned as is).
+
+    Built on :func:`.checks.check_number` and :func:`.checks.check_numbers`: the same
+    one-line messages (``"tau must be a finite number > 0, got 0"``).
+    """
+    bounds: dict[str, float] = {"gt": 0.0} if positive else {"ge": 0.0} if nonnegative else {}
     if is_torch(value):
-        arr = value.detach().cpu().numpy()
-    else:
-        arr = as_float_array(value, name)
-        value = float(arr) if arr.ndim == 0 else arr
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} contains NaN or inf")
-    if positive and not np.all(arr > 0):
-        raise ValueError(f"{name} must be > 0, got {_show(arr)}")
-    if nonnegative and not np.all(arr >= 0):
-        raise ValueError(f"{name} must be >= 0, got {_show(arr)}")
-    return value
+        check_numbers(value, name, **bounds)
+        return value
+    if isinstance(value, (int, float, np.number)) or (
+        isinstance(value, np.ndarray) and value.ndim == 0
+    ):
+        return check_number(value, name, **bounds)
+    arr = check_numbers(value, name, **bounds)
+    return float(arr) if arr.ndim == 0 else arr
 
 
 def check_array_param(value: Any, name: str) -> Any:
@@ -39,12 +42,8 @@ def check_array_param(value: Any, name: str) -> Any:
         if not bool(value.isfinite().all()):
             raise ValueError(f"{name} contains NaN or inf")
         return value
-    arr = as_float_array(value, name)
+    arr = check_finite_array(value, name)
     return float(arr) if arr.ndim == 0 else arr
-
-
-def _show(arr: np.ndarray) -> str:
-    return str(arr.item()) if arr.size == 1 else f"an array with min {arr.min():g}"
 
 
 def network_batch_shape(value: Any) -> tuple[int, ...]:

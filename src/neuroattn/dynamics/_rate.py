@@ -17,14 +17,20 @@ from ._activations import Activation, get_activation
 from ._backend import Array
 from ._base import Bound, FastEuler, Model
 from ._connectivity import check_weights
-from ._params import check_array_param, check_scalar_param
+from ._params import check_array_param, check_scalar_param, to_backend
+from .checks import check_integer, is_torch
 
 Lateral = Callable[[Array], Array]
 
 
 class RateModel(Model):
-    """Base of models τ du/dt = −u + L[f(u)] + g ⊙ I (+ noise, added by the solver)."""
+    """Base of models τ du/dt = −u + L[f(u)] + g ⊙ I (+ noise, added by the solver).
 
+    The state is the activity u and the output the rate f(u).
+    """
+
+    state_vars = ("u",)
+    output_vars = ("rate",)
     activation: Any
     tau: Any
     g: Any
@@ -50,8 +56,8 @@ class RateModel(Model):
     # --- shared machinery --------------------------------------------------------------
     def _bind(self, torch_: bool, dtype: Any, device: Any) -> Bound:
         act: Activation = self.activation
-        tau = self._net("tau", torch_, dtype, device)
-        g = self._neu("g", torch_, dtype, device)
+        tau = self._network_param("tau", torch_, dtype, device)
+        g = self._neuron_param("g", torch_, dtype, device)
         lateral, matrix = self._lateral(torch_, dtype, device)
 
         f = act.f_numpy if (act.f_numpy is not None and not torch_) else act.f
@@ -179,7 +185,7 @@ class Competition(RateModel):
     neuron_params = ("g",)
 
     def __post_init__(self) -> None:
-        if not hasattr(self.W, "detach"):
+        if not is_torch(self.W):
             object.__setattr__(self, "W", check_weights(self.W))
         elif self.W.ndim != 2 or self.W.shape[0] != self.W.shape[1]:
             raise ValueError(f"W must be a square (N, N) matrix, got shape {tuple(self.W.shape)}")
@@ -191,8 +197,6 @@ class Competition(RateModel):
         return (int(self.W.shape[0]),)
 
     def _lateral(self, torch_: bool, dtype: Any, device: Any) -> tuple[Lateral, Any]:
-        from ._params import to_backend
-
         W = to_backend(self.W, torch_, dtype, device)
         n = self.n
         if torch_:
@@ -204,7 +208,7 @@ class Competition(RateModel):
             W0 = W.copy()
             np.fill_diagonal(W0, 0.0)
         rowsum = W.sum(1)  # (N,)  Σ_j w_ij
-        beta = self._net("beta", torch_, dtype, device)
+        beta = self._network_param("beta", torch_, dtype, device)
         if isinstance(beta, float):
             # fold the inhibition into one matrix: L = W0 − β diag(rowsum)
             if torch_:
@@ -265,8 +269,7 @@ class LateralInhibition(RateModel):
     neuron_params = ("g",)
 
     def __post_init__(self) -> None:
-        if not isinstance(self.n_units, (int, np.integer)) or self.n_units < 1:
-            raise ValueError(f"n_units must be a positive integer, got {self.n_units!r}")
+        object.__setattr__(self, "n_units", check_integer(self.n_units, "n_units", ge=1))
         object.__setattr__(self, "alpha", check_scalar_param(self.alpha, "alpha"))
         object.__setattr__(self, "beta", check_scalar_param(self.beta, "beta", nonnegative=True))
         self._validate_common()
@@ -276,8 +279,8 @@ class LateralInhibition(RateModel):
         return (int(self.n_units),)
 
     def _lateral(self, torch_: bool, dtype: Any, device: Any) -> tuple[Lateral, Any]:
-        a = self._net("alpha", torch_, dtype, device)
-        b = self._net("beta", torch_, dtype, device)
+        a = self._network_param("alpha", torch_, dtype, device)
+        b = self._network_param("beta", torch_, dtype, device)
         return (lambda r: (a + b) * r - b * r.sum(-1, keepdims=True)), None
 
     def lateral_matrix(self) -> np.ndarray:

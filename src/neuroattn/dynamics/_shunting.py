@@ -7,9 +7,10 @@ from typing import Any
 
 import numpy as np
 
-from ._backend import Array, as_float_array
+from ._backend import Array
 from ._base import Bound, Model
 from ._params import check_array_param, check_scalar_param
+from .checks import check_finite_array, check_integer
 
 
 @dataclass(frozen=True, eq=False)
@@ -55,14 +56,13 @@ class Shunting(Model):
     tau: Any = 1.0
     g: Any = 1.0
 
-    output_vars = ("x",)
     state_vars = ("x",)
+    output_vars = ("x",)  # the activity is the output: rates(x) = x
     network_params = ("A", "B", "tau")
     neuron_params = ("g",)
 
     def __post_init__(self) -> None:
-        if not isinstance(self.n_units, (int, np.integer)) or self.n_units < 1:
-            raise ValueError(f"n_units must be a positive integer, got {self.n_units!r}")
+        object.__setattr__(self, "n_units", check_integer(self.n_units, "n_units", ge=1))
         object.__setattr__(self, "A", check_scalar_param(self.A, "A", nonnegative=True))
         object.__setattr__(self, "B", check_scalar_param(self.B, "B", positive=True))
         object.__setattr__(self, "tau", check_scalar_param(self.tau, "tau", positive=True))
@@ -73,10 +73,10 @@ class Shunting(Model):
         return (int(self.n_units),)
 
     def _bind(self, torch_: bool, dtype: Any, device: Any) -> Bound:
-        A = self._net("A", torch_, dtype, device)
-        B = self._net("B", torch_, dtype, device)
-        tau = self._net("tau", torch_, dtype, device)
-        g = self._neu("g", torch_, dtype, device)
+        A = self._network_param("A", torch_, dtype, device)
+        B = self._network_param("B", torch_, dtype, device)
+        tau = self._network_param("tau", torch_, dtype, device)
+        g = self._neuron_param("g", torch_, dtype, device)
 
         def rhs(x: Array, inputs: Array) -> Array:
             J = g * inputs + x * 0  # broadcast the drive to the state's batch shape
@@ -88,7 +88,7 @@ class Shunting(Model):
     def equilibrium(self, inputs: Any) -> np.ndarray:
         """Closed-form equilibrium x* = B g I / (A + Σ_k g_k I_k)."""
         return shunting_equilibrium(
-            np.asarray(self.g) * as_float_array(inputs, "inputs"), A=self.A, B=self.B
+            np.asarray(self.g) * check_finite_array(inputs, "inputs"), A=self.A, B=self.B
         )
 
     def jacobian(self, u: np.ndarray, inputs: Any = 0.0) -> np.ndarray:
@@ -125,7 +125,7 @@ def shunting_equilibrium(inputs: Any, *, A: Any = 0.0, B: Any = 1.0) -> np.ndarr
     >>> bool(np.allclose(x, np.exp(z) / np.exp(z).sum()))
     True
     """
-    I = as_float_array(inputs, "inputs")
+    I = check_finite_array(inputs, "inputs")
     if I.ndim == 0:
         raise ValueError("inputs must have at least one axis (the units)")
     A = check_scalar_param(A, "A", nonnegative=True)

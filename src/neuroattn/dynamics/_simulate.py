@@ -1,4 +1,10 @@
-"""``simulate``: the one entry point that integrates any neuroattn model."""
+"""``simulate``: the one entry point that integrates any neuroattn model.
+
+It checks the arguments, binds the model to a backend, resolves the configuration objects
+(:class:`Solver`, :class:`SaveAt`, a :class:`StoppingRule`, a :class:`ProgressMeter`) and
+hands them to a loop: the fixed-step loop (or the solver's in-place fast path) or the
+adaptive one. It never imports a terminal library: progress goes to the meter.
+"""
 
 from __future__ import annotations
 
@@ -11,24 +17,21 @@ from typing import Any
 import numpy as np
 
 from ._adaptive import adaptive_loop
-from ._backend import any_torch, as_float_array, is_torch
+from ._backend import any_torch
 from ._base import Bound, Model
 from ._inputs import InputFn
-from ._integrate import (
-    LoopState,
-    Ops,
-    SimulationError,
-    fast_euler_loop,
-    fixed_loop,
-)
+from ._integrate import LoopState, Ops, SimulationError, fast_euler_loop, fixed_loop
+from ._noise import AdditiveNoise
+from ._options import SaveAt, Status, StoppingRule, resolve_saveat, resolve_until
 from ._params import broadcast_batch, check_scalar_param, expand_network, neuron_batch_shape
-from ._solvers import get_method
+from ._solvers import Solver, get_method, needs_noise_support
 from ._trajectory import Trajectory
-
-ProgressArg = bool | Callable[[float], None]
+from .checks import check_finite_array, check_integer, check_number, is_torch, to_numpy
+from .progress import NoProgress, ProgressArg, ProgressMeter, as_progress
 
 
 def _resolve_dtype(dtype: Any, torch_: bool, candidates: tuple[Any, ...]) -> Any:
+    """The working dtype: float64 unless asked for float32 (torch: the tensors' own)."""
     if torch_:
         import torch
 
@@ -43,12 +46,12 @@ def _resolve_dtype(dtype: Any, torch_: bool, candidates: tuple[Any, ...]) -> Any
     if dtype is None:
         return np.float64
     try:
-        dt = np.dtype(dtype)
+        resolved = np.dtype(dtype)
     except TypeError:
         raise ValueError(f"dtype must be float32 or float64, got {dtype}") from None
-    if dt not in (np.float32, np.float64):
-        raise ValueError(f"dtype must be float32 or float64, got {dt}")
-    return dt.type
+    if resolved not in (np.float32, np.float64):
+        raise ValueError(f"dtype must be float32 or float64, got {resolved}")
+    return resolved.type
 
 
 def _check_span(t_span: Any) -> tuple[float, float]:
@@ -61,19 +64,6 @@ def _check_span(t_span: Any) -> tuple[float, float]:
     return t0, t1
 
 
-def _progress_callback(progress: ProgressArg) -> tuple[Callable[[float], None] | None, Any]:
-    if progress is False or progress is None:
-        return None, None
-    if callable(progress) and progress is not True:
-        return progress, None
-    from rich.progress import Progress
-
-    bar = Progress(transient=True)
-    task = bar.add_task("simulating", total=1.0)
-    bar.start()
-    return (lambda frac: bar.update(task, completed=frac)), bar
-
-
 def simulate(
     model: Model,
     inputs: Any = 0.0,
@@ -81,12 +71,13 @@ def simulate(
     t_span: tuple[float, float] = (0.0, 100.0),
     dt: float | None = None,
     u0: Any = None,
-    method: Any = "auto",
+    method: str | Solver = "auto",
     noise: Any = 0.0,
     seed: int | np.random.Generator | Any = None,
+    saveat: SaveAt | None = None,
     save_every: float | None = None,
-    until: str | None = None,
-    tol: float = 1e-6,
+    until: str | StoppingRule | None = None,
+    tol: float | None = None,
     dtype: Any = None,
     max_steps: int = 10_000_000,
     throw: bool = True,
@@ -109,32 +100,38 @@ def simulate(
         steps spans ``t_span``); the first trial step of the adaptive method.
     u0 : array_like, optional
         Initial state, broadcastable to ``(*batch, *state)``; zeros by default.
-    method : str or solver
-        ``"euler"``, ``"heun"``, ``"rk4"``, ``"dopri5"`` (``"adaptive"``),
-        ``"euler_maruyama"``, or a solver object such as ``Dopri5(rtol=1e-9)``. ``"auto"``
-        (default) is Dopri5, or Euler–Maruyama when ``noise > 0``.
+    method : str or Solver
+        A name of :data:`METHODS` (``"euler"``, ``"heun"``, ``"rk4"``, ``"dopri5"`` or
+        ``"adaptive"``, ``"euler_maruyama"``) or a :class:`Solver` such as
+        ``Dopri5(rtol=1e-9)``. ``"auto"`` (default) is Dopri5, or Euler–Maruyama when
+        ``noise > 0``.
     noise : float or array of shape (*batch,)
-        σ of additive white noise: τ du = F dt + σ dW (Euler–Maruyama).
+        σ of additive white noise: τ du = F dt + σ dW, integrated by Euler–Maruyama
+        (``"euler"`` with noise runs as Euler–Maruyama).
     seed : int, numpy.random.Generator or torch.Generator, optional
         Randomness of the noise; the global seed is never used.
+    saveat : SaveAt, optional
+        When to save: ``SaveAt(every=…)`` or ``SaveAt(ts=[…])``. Default: at most about
+        1000 saves (fixed-step) or 100 intervals (adaptive).
     save_every : float, optional
-        Interval between saved times (rounded to whole steps for fixed-step methods).
-        Default: at most about 1000 saves (fixed) or 100 intervals (adaptive).
-    until : {None, "steady"}
-        ``"steady"`` stops each batch member once max |du/dt| < ``tol``; the run ends when
-        all have (their settling times are in ``stats["t_settle"]``).
-    tol : float
-        Steady-state tolerance on max |du/dt|. An adaptive method holds |du/dt| only to
-        about its own error tolerance, so pair a small ``tol`` with a small ``rtol``.
+        Shorthand for ``saveat=SaveAt(every=save_every)``.
+    until : {None, "steady"} or StoppingRule
+        ``"steady"`` (or ``Steady(tol)``) stops each batch member once max |du/dt| < tol;
+        the run ends when all have (their settling times are in ``stats["t_settle"]``).
+    tol : float, optional
+        Tolerance of ``until="steady"`` (default 1e-6). An adaptive method holds |du/dt|
+        only to about its own error tolerance, so pair a small ``tol`` with a small ``rtol``.
     dtype : {None, "float64", "float32"}
         Working precision (float64 by default; torch tensors keep their own).
     max_steps : int
         Step limit of the adaptive method.
     throw : bool
         Raise :class:`SimulationError` on failure (default), or return the trajectory
-        so far with ``stats["status"]`` naming the failure.
-    progress : bool or callable
-        Show a progress bar, or call ``progress(fraction_done)``.
+        so far with ``stats["status"]`` (a :class:`Status`) naming the failure.
+    progress : bool, callable or ProgressMeter
+        ``True`` shows a progress bar (:class:`~neuroattn.dynamics.progress.RichProgress`),
+        a callable is called with the fraction done, a meter receives ``update(fraction)``
+        (monotone, ending at 1 on success).
 
     Returns
     -------
@@ -145,69 +142,102 @@ def simulate(
     Leading batch dimensions of the model parameters, ``inputs``, ``u0`` and ``noise``
     broadcast, so many networks are integrated as one vectorised system. When any of
     them is a torch tensor the whole integration runs in torch and is differentiable.
+
+    Examples
+    --------
+    >>> from neuroattn.dynamics import Competition, SaveAt, Steady, simulate, uniform
+    >>> model = Competition(uniform(3, -0.4), beta=0.2, activation="relu")
+    >>> traj = simulate(model, [1.0, 0.8, 0.5], t_span=(0, 50), dt=0.05, method="rk4",
+    ...                 saveat=SaveAt(every=5.0), until=Steady(1e-8))
+    >>> traj.status == "success", int(traj.winner()), float(traj.t[-1]) < 50
+    (True, 0, True)
     """
     if not isinstance(model, Model):
         raise TypeError(f"model must be a neuroattn Model, got {type(model).__name__}")
     t0, t1 = _check_span(t_span)
     noise = check_scalar_param(noise, "noise", nonnegative=True)
-    noisy = bool(np.any(np.asarray(noise.detach() if is_torch(noise) else noise) > 0))
+    noisy = bool(np.any(to_numpy(noise) > 0))
     solver = get_method(method, noisy)
-    _check_options(solver, noisy, until, tol, dt, save_every)
+    _check_options(solver, noisy, dt, max_steps)
+    save = resolve_saveat(saveat, save_every)
+    save.check_span(t0, t1)
+    stop = resolve_until(until, tol)
+    meter = as_progress(progress)
     torch_ = model.uses_torch() or any_torch(inputs, u0, noise)
     given = (u0, inputs, *[getattr(model, p) for p in model.param_names()])
-    dt_ = _resolve_dtype(dtype, torch_, given)
+    work_dtype = _resolve_dtype(dtype, torch_, given)
     # the device of the first tensor given (a GPU where one is used), else the CPU
     device = next((x.device for x in given if is_torch(x)), None)
-    bound = model.bind(torch_, dt_, device)
-    inp = InputFn(inputs, model.state_shape, torch_, dt_, device)
-    u = initial_state(model, inp, u0, noise, torch_, dt_, device)
-
+    system = model.bind(torch_, work_dtype, device)
+    inp = InputFn(inputs, model.state_shape, torch_, work_dtype, device)
+    u = initial_state(model, inp, u0, noise, torch_, work_dtype, device)
     run = _Run(
-        solver=solver, f=lambda t, x: bound.rhs(x, inp.at(t)), t0=t0, t1=t1, dt=dt,
-        save_every=save_every, ops=Ops(torch_), axes=tuple(range(-len(model.state_shape), 0)),
-        inp=inp, bound=bound, noise=noise if noisy else None, seed=seed,
-        steady_tol=tol if until == "steady" else None, max_steps=max_steps, torch_=torch_,
-    )  # fmt: skip
-    callback, bar = _progress_callback(progress)
-    start = time.perf_counter()
-    try:
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            runner = _run_adaptive if solver.adaptive else _run_fixed
-            u, st, meta = runner(run, u, callback)
-    finally:
-        if bar is not None:
-            bar.stop()
-    wall = time.perf_counter() - start
-    if st.status != "success" and throw:
+        solver=solver,
+        f=lambda t, x: system.rhs(x, inp.at(t)),
+        t0=t0,
+        t1=t1,
+        dt=dt,
+        saveat=save,
+        ops=Ops(torch_),
+        axes=tuple(range(-len(model.state_shape), 0)),
+        inp=inp,
+        system=system,
+        noise=noise if noisy else None,
+        seed=seed,
+        stop=stop,
+        max_steps=max_steps,
+        torch_=torch_,
+    )
+    u, st, meta, wall = _integrate(run, u, meter)
+    if st.status != Status.SUCCESS and throw:
         raise SimulationError(st.message)
-    evals = st.rhs_evals or st.steps * getattr(solver, "stages", 1)
     stats = {
-        "steps": st.steps, "rejected": st.rejected, "rhs_evals": evals,
-        "wall_time": wall, "status": st.status, "message": st.message, "method": solver.name,
-        "t_settle": st.t_settle, **meta,
-    }  # fmt: skip
+        "steps": st.steps,
+        "rejected": st.rejected,
+        "rhs_evals": st.rhs_evals or st.steps * solver.stages,
+        "wall_time": wall,
+        "status": st.status,
+        "message": st.message,
+        "method": solver.name,
+        "t_settle": st.t_settle,
+        **meta,
+    }
     params = {
-        **model.params(), "t_span": [t0, t1], "noise": _jsonable(noise), "until": until,
-        "dtype": str(np.dtype(dt_)) if not torch_ else str(dt_),
-    }  # fmt: skip
-    return _trajectory(st, bound, torch_, dt_, params, stats, model.state_shape)
+        **model.params(),
+        "t_span": [t0, t1],
+        "noise": _jsonable(noise),
+        "until": None if stop is None else stop.name,
+        "dtype": str(np.dtype(work_dtype)) if not torch_ else str(work_dtype),
+    }
+    return _trajectory(st, system, torch_, work_dtype, params, stats, model)
 
 
-def _check_options(
-    solver: Any, noisy: bool, until: Any, tol: float, dt: Any, save_every: Any
-) -> None:
+def _check_options(solver: Solver, noisy: bool, dt: Any, max_steps: Any) -> None:
+    """Checks of the step size, the step limit and the noise against the solver."""
     if noisy and not solver.stochastic:
-        raise ValueError(
-            f"noise > 0 needs method 'euler_maruyama' (or 'euler'), not {solver.name!r}"
-        )
-    if until not in (None, "steady"):
-        raise ValueError(f"until must be None or 'steady', got {until!r}")
-    if not tol > 0:
-        raise ValueError(f"tol must be > 0, got {tol}")
-    if dt is not None and not (isinstance(dt, (int, float)) and math.isfinite(dt) and dt > 0):
-        raise ValueError(f"dt must be a positive number, got {dt!r}")
-    if save_every is not None and not save_every > 0:
-        raise ValueError(f"save_every must be > 0, got {save_every!r}")
+        raise ValueError(needs_noise_support(solver))
+    if dt is not None:
+        check_number(dt, "dt", gt=0)
+    check_integer(max_steps, "max_steps", ge=1)
+
+
+def _integrate(
+    run: _Run, u: Any, meter: ProgressMeter
+) -> tuple[Any, LoopState, dict[str, Any], float]:
+    """Run the loop the solver asks for, reporting to ``meter``; also the wall time."""
+    meter.start("simulating", 1.0)
+    try:
+        start = time.perf_counter()
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            runner = _run_adaptive if run.solver.adaptive else _run_fixed
+            # a meter that shows nothing costs the loops nothing
+            u, st, meta = runner(run, u, None if type(meter) is NoProgress else meter)
+        wall = time.perf_counter() - start
+        if st.status == Status.SUCCESS:
+            meter.update(1.0)
+    finally:
+        meter.close()
+    return u, st, meta, wall
 
 
 def initial_state(
@@ -217,7 +247,7 @@ def initial_state(
     state = model.state_shape
     u0_batch: tuple[int, ...] = ()
     if u0 is not None:
-        u0 = u0 if is_torch(u0) else as_float_array(u0, "u0")
+        u0 = u0 if is_torch(u0) else check_finite_array(u0, "u0")
         u0_batch = neuron_batch_shape(u0, state, "u0")
     noise_batch = tuple(noise.shape) if is_torch(noise) else tuple(np.shape(noise))
     batch = broadcast_batch(model.batch_shape(), inp.batch_shape, u0_batch, noise_batch)
@@ -233,10 +263,15 @@ def initial_state(
 
 
 def _trajectory(
-    st: LoopState, bound: Bound, torch_: bool, dtype: Any, params: dict[str, Any],
-    stats: dict[str, Any], state: tuple[int, ...],
-) -> Trajectory:  # fmt: skip
-    """Stack the saved states and compute the rates."""
+    st: LoopState,
+    system: Bound,
+    torch_: bool,
+    dtype: Any,
+    params: dict[str, Any],
+    stats: dict[str, Any],
+    model: Model,
+) -> Trajectory:
+    """Stack the saved states and compute the rates, named as the model names them."""
     if torch_:
         import torch
 
@@ -246,93 +281,112 @@ def _trajectory(
         U = np.stack(st.us)
         ts = np.asarray(st.ts)
     with np.errstate(over="ignore", invalid="ignore"):
-        rates = bound.rates(U)
-    return Trajectory(t=ts, u=U, rates=rates, params=params, stats=stats, state_shape=state)
+        rates = system.rates(U)
+    return Trajectory(
+        t=ts,
+        u=U,
+        rates=rates,
+        params=params,
+        stats=stats,
+        state_shape=model.state_shape,
+        state_vars=tuple(model.state_vars),
+        output_vars=tuple(model.output_vars),
+    )
 
 
 def _jsonable(x: Any) -> Any:
-    if is_torch(x):
-        x = x.detach().cpu().numpy()
-    return x.tolist() if isinstance(x, np.ndarray) else x
+    """A number or nested list for the JSON metadata (tensors and arrays as lists)."""
+    return to_numpy(x).tolist() if is_torch(x) or isinstance(x, np.ndarray) else x
 
 
 @dataclass(frozen=True)
 class _Run:
     """Everything a loop needs, resolved and validated by :func:`simulate`."""
 
-    solver: Any
+    solver: Solver
     f: Callable[[Any, Any], Any]
     t0: float
     t1: float
     dt: float | None
-    save_every: float | None
+    saveat: SaveAt
     ops: Ops
     axes: tuple[int, ...]
     inp: InputFn
-    bound: Bound
+    system: Bound
     noise: Any
     seed: Any
-    steady_tol: float | None
+    stop: StoppingRule | None
     max_steps: int
     torch_: bool
 
 
-def _noise_fn(run: _Run, h: float) -> Callable[[Any], Any] | None:
-    """Increment (σ/τ) √h ξ of the Euler–Maruyama scheme, ξ standard normal."""
-    if run.noise is None:
-        return None
-    scale = expand_network(run.noise, len(run.axes)) / run.bound.tau * math.sqrt(h)
-    if run.torch_:
-        import torch
-
-        gen = run.seed
-        if not isinstance(gen, torch.Generator):
-            gen = torch.Generator().manual_seed(
-                int(np.random.default_rng(run.seed).integers(2**62))
-            )
-        return lambda x: scale * torch.randn(x.shape, generator=gen, dtype=x.dtype)
-    rng = np.random.default_rng(run.seed)
-    return lambda x: scale * rng.standard_normal(x.shape, dtype=x.dtype)
+def fixed_grid(t0: float, t1: float, dt: float | None) -> tuple[int, float]:
+    """Number of steps and the step h ≤ dt (default 0.01) that span [t0, t1] exactly."""
+    dt = 0.01 if dt is None else float(dt)
+    n_steps = max(1, math.ceil((t1 - t0) / dt - 1e-9))
+    return n_steps, (t1 - t0) / n_steps
 
 
 def _run_fixed(
-    run: _Run, u: Any, callback: Callable[[float], None] | None
+    run: _Run, u: Any, meter: ProgressMeter | None
 ) -> tuple[Any, LoopState, dict[str, Any]]:
-    dt = 0.01 if run.dt is None else float(run.dt)
-    n_steps = max(1, math.ceil((run.t1 - run.t0) / dt - 1e-9))
-    h = (run.t1 - run.t0) / n_steps
-    stride = max(1, round(run.save_every / h)) if run.save_every else max(1, n_steps // 1000)
-    noise = _noise_fn(run, h)
-    if (
-        run.bound.euler_factory is not None
-        and run.solver.name in ("euler", "euler_maruyama")
-        and run.inp.constant
-        and run.steady_tol is None
-        and not run.torch_
-    ):
-        fast = run.bound.euler_factory(h, run.inp.value)
-        u, st = fast_euler_loop(fast=fast, u=np.array(u, copy=True), t0=run.t0,
-                                n_steps=n_steps, dt=h, stride=stride, noise=noise,
-                                progress=callback)  # fmt: skip
+    """The fixed-step run: the solver's in-place fast path when it offers one (and no
+    stopping rule needs the derivative), else :func:`fixed_loop` with its step."""
+    n_steps, h = fixed_grid(run.t0, run.t1, run.dt)
+    save_steps = run.saveat.fixed_steps(run.t0, run.t1, n_steps, h)
+    solver = run.solver
+    if run.noise is not None:
+        scale = expand_network(run.noise, len(run.axes)) / run.system.tau  # σ/τ
+        solver = solver.with_noise(AdditiveNoise(scale, run.seed, run.torch_))
+    fast = solver.in_place(run.system, run.inp, h) if run.stop is None else None
+    if fast is not None:
+        u, st = fast_euler_loop(
+            fast=fast,
+            u=np.array(u, copy=True),
+            t0=run.t0,
+            n_steps=n_steps,
+            dt=h,
+            save_steps=save_steps,
+            progress=meter,
+        )
         return u, st, {"dt": h, "fast_path": True}
     u, st = fixed_loop(
-        method=run.solver, f=run.f, u=u, t0=run.t0, n_steps=n_steps, dt=h, stride=stride,
-        ops=run.ops, state_axes=run.axes, noise=noise, steady_tol=run.steady_tol,
-        progress=callback,
-    )  # fmt: skip
+        method=solver,
+        f=run.f,
+        u=u,
+        t0=run.t0,
+        n_steps=n_steps,
+        dt=h,
+        save_steps=save_steps,
+        ops=run.ops,
+        state_axes=run.axes,
+        stop=run.stop,
+        progress=meter,
+    )
     return u, st, {"dt": h, "fast_path": False}
 
 
 def _run_adaptive(
-    run: _Run, u: Any, callback: Callable[[float], None] | None
+    run: _Run, u: Any, meter: ProgressMeter | None
 ) -> tuple[Any, LoopState, dict[str, Any]]:
-    every = run.save_every if run.save_every else (run.t1 - run.t0) / 100
-    n = max(1, math.ceil((run.t1 - run.t0) / every - 1e-9))
-    save_times = np.minimum(run.t0 + every * np.arange(n + 1), run.t1)
-    save_times[-1] = run.t1
+    """The adaptive run: :func:`adaptive_loop` landing on every time of the save plan."""
+    save_times, save_mask = run.saveat.adaptive_times(run.t0, run.t1)
     u, st = adaptive_loop(
-        method=run.solver, f=run.f, u=u, t0=run.t0, save_times=save_times, dt0=run.dt,
-        ops=run.ops, state_axes=run.axes, shared_time=not run.inp.constant,
-        steady_tol=run.steady_tol, max_steps=run.max_steps, progress=callback,
-    )  # fmt: skip
-    return u, st, {"rtol": run.solver.rtol, "atol": run.solver.atol}
+        method=run.solver,
+        f=run.f,
+        u=u,
+        save_times=save_times,
+        save_mask=save_mask,
+        dt0=run.dt,
+        ops=run.ops,
+        state_axes=run.axes,
+        shared_time=not run.inp.constant,
+        stop=run.stop,
+        max_steps=run.max_steps,
+        progress=meter,
+    )
+    return (
+        u,
+        st,
+        {"rtol": getattr(run.solver, "rtol", None), "atol": getattr(run.solver, "atol", None)},
+    )

@@ -1,71 +1,184 @@
 """Integration methods as small strategy objects (the diffrax habit).
 
-Fixed-step methods expose ``step(f, t, u, dt)``; the adaptive method exposes
-``attempt(f, t, u, dt, k1)`` returning the fifth-order solution, an error estimate and the
-derivative at the new point (first-same-as-last). All work on numpy arrays and on torch
-tensors alike; ``t`` and ``dt`` may be floats or arrays broadcastable against ``u``.
+Every method is a :class:`Solver` with one step interface, ``step(f, t, u, dt)``, that the
+fixed-step loop calls; the adaptive method adds ``attempt(f, t, u, dt, k1)`` returning the
+fifth-order solution, an error estimate and the derivative at the new point
+(first-same-as-last). All work on numpy arrays and on torch tensors alike; ``t`` and ``dt``
+may be floats or arrays broadcastable against ``u``.
+
+Two capabilities belong to the solver, not to :func:`simulate`: noise
+(:meth:`Solver.with_noise`; Euler–Maruyama adds its own increments) and an in-place numpy
+fast path (:meth:`Solver.in_place`; forward Euler on a model that offers one).
+:data:`METHODS` is the one registry of method names.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ._backend import Array
+from ._noise import AdditiveNoise
+from .checks import check_number
+
+if TYPE_CHECKING:
+    from ._base import Bound, FastEuler
+    from ._inputs import InputFn
 
 RHS = Callable[[Any, Array], Array]
 
 
+class Solver:
+    """Base class of the integration methods: an explicit one-step scheme for du/dt = f(t, u).
+
+    Subclasses set the class attributes and implement :meth:`step`; an adaptive method
+    (``adaptive = True``) also implements ``attempt`` and carries its tolerances.
+
+    Attributes
+    ----------
+    name : str
+        The method's name (a key of :data:`METHODS` for the built-in ones).
+    order : int
+        Order of convergence.
+    stages : int
+        Right-hand-side evaluations per step.
+    adaptive : bool
+        Integrated by the adaptive loop (step-size control) rather than the fixed-step one.
+    stochastic : bool
+        Accepts additive noise (:meth:`with_noise`).
+    """
+
+    name: ClassVar[str] = "solver"
+    order: ClassVar[int] = 1
+    stages: ClassVar[int] = 1
+    adaptive: ClassVar[bool] = False
+    stochastic: ClassVar[bool] = False
+
+    def step(self, f: RHS, t: Any, u: Array, dt: Any) -> Array:
+        """The state after one step of size ``dt`` from ``(t, u)``."""
+        raise NotImplementedError  # pragma: no cover - abstract
+
+    def with_noise(self, noise: AdditiveNoise) -> Solver:
+        """This solver with additive noise: each step adds ``noise(u, dt)``.
+
+        Raises ValueError unless the solver is ``stochastic``.
+        """
+        raise ValueError(needs_noise_support(self))
+
+    def in_place(self, system: Bound, inputs: InputFn, dt: float) -> FastEuler | None:
+        """An in-place numpy stepper for this run, or None when the solver has none.
+
+        The fixed-step loop uses it instead of :meth:`step` when it is given, with the same
+        numbers (to rounding) at a fraction of the cost.
+        """
+        return None
+
+
+def needs_noise_support(solver: Solver) -> str:
+    """The message for noise given to a solver that takes none."""
+    return f"noise > 0 needs method 'euler_maruyama' (or 'euler'), not {solver.name!r}"
+
+
 @dataclass(frozen=True)
-class Euler:
-    """Forward Euler, u ← u + dt f(t, u). Order 1."""
+class Euler(Solver):
+    """Forward Euler, u ← u + dt f(t, u). Order 1.
+
+    With noise it runs as :class:`EulerMaruyama`. On a model with a fast Euler step (the
+    rate models with one weight matrix) and a constant input it steps in place on numpy
+    arrays (:meth:`in_place`).
+    """
 
     name = "euler"
     order = 1
-    stages = 1  # right-hand-side evaluations per step
+    stages = 1
     adaptive = False
     stochastic = True
 
     def step(self, f: RHS, t: Any, u: Array, dt: Any) -> Array:
+        """u + dt f(t, u)."""
         return u + dt * f(t, u)
+
+    def with_noise(self, noise: AdditiveNoise) -> Solver:
+        """:class:`EulerMaruyama` adding ``noise``."""
+        return EulerMaruyama(noise=noise)
+
+    def in_place(self, system: Bound, inputs: InputFn, dt: float) -> FastEuler | None:
+        """The model's in-place Euler stepper when it has one and the input is constant."""
+        if system.euler_factory is None or not inputs.constant:
+            return None
+        return system.euler_factory(dt, inputs.value)
 
 
 @dataclass(frozen=True)
 class EulerMaruyama(Euler):
-    """Euler–Maruyama for additive noise, u ← u + dt f(t, u) + (σ/τ) √dt ξ. Strong order 1/2
-    (order 1 for additive noise); the noise term is added by :func:`simulate`."""
+    """Euler–Maruyama for additive noise, u ← u + dt f(t, u) + (σ/τ) √dt ξ, ξ ~ N(0, 1).
+
+    Strong order 1/2 in general, 1 for additive noise. Without noise it is forward Euler.
+
+    Parameters
+    ----------
+    noise : AdditiveNoise, optional
+        The increments it adds (one seeded stream); :func:`simulate` sets them from its
+        ``noise`` and ``seed`` arguments.
+    """
+
+    noise: AdditiveNoise | None = field(default=None, repr=False, compare=False)
 
     name = "euler_maruyama"
 
+    def step(self, f: RHS, t: Any, u: Array, dt: Any) -> Array:
+        """u + dt f(t, u) + (σ/τ) √dt ξ."""
+        new = u + dt * f(t, u)
+        if self.noise is None:
+            return new
+        return new + self.noise(u, dt)
+
+    def with_noise(self, noise: AdditiveNoise) -> Solver:
+        """A copy adding ``noise``."""
+        return dataclasses.replace(self, noise=noise)
+
+    def in_place(self, system: Bound, inputs: InputFn, dt: float) -> FastEuler | None:
+        """Euler's in-place stepper followed by the noise increment, in place."""
+        fast = super().in_place(system, inputs, dt)
+        if fast is None or self.noise is None:
+            return fast
+        deterministic, s, noise = fast.step, fast.scale, self.noise
+
+        def noisy_step(z: Array) -> None:  # z = s u − c, so dz = s du
+            deterministic(z)
+            z += s * noise(z, dt)
+
+        return dataclasses.replace(fast, step=noisy_step)
+
 
 @dataclass(frozen=True)
-class Heun:
+class Heun(Solver):
     """Heun's method (explicit trapezoidal rule). Order 2."""
 
     name = "heun"
     order = 2
     stages = 2
-    adaptive = False
-    stochastic = False
 
     def step(self, f: RHS, t: Any, u: Array, dt: Any) -> Array:
+        """u + dt/2 (k1 + k2), k1 = f(t, u), k2 = f(t + dt, u + dt k1)."""
         k1 = f(t, u)
         k2 = f(t + dt, u + dt * k1)
         return u + (0.5 * dt) * (k1 + k2)
 
 
 @dataclass(frozen=True)
-class RK4:
+class RK4(Solver):
     """The classical fourth-order Runge–Kutta method. Order 4."""
 
     name = "rk4"
     order = 4
     stages = 4
-    adaptive = False
-    stochastic = False
 
     def step(self, f: RHS, t: Any, u: Array, dt: Any) -> Array:
+        """u + dt/6 (k1 + 2 k2 + 2 k3 + k4)."""
         k1 = f(t, u)
         k2 = f(t + 0.5 * dt, u + (0.5 * dt) * k1)
         k3 = f(t + 0.5 * dt, u + (0.5 * dt) * k2)
@@ -97,7 +210,7 @@ _E = (
 
 
 @dataclass(frozen=True)
-class Dopri5:
+class Dopri5(Solver):
     """Dormand–Prince 5(4) with per-member step-size control.
 
     A step of member m is accepted when the RMS over its state of
@@ -128,12 +241,20 @@ class Dopri5:
 
     name = "dopri5"
     order = 5
+    stages = 6  # per attempt: the seventh evaluation is the next attempt's first
     adaptive = True
-    stochastic = False
 
     def __post_init__(self) -> None:
-        if not (self.rtol > 0 and self.atol >= 0):
-            raise ValueError(f"rtol must be > 0 and atol >= 0, got {self.rtol}, {self.atol}")
+        check_number(self.rtol, "Dopri5.rtol", gt=0)
+        check_number(self.atol, "Dopri5.atol", ge=0)
+        check_number(self.safety, "Dopri5.safety", gt=0, le=1)
+        check_number(self.min_factor, "Dopri5.min_factor", gt=0, le=1)
+        check_number(self.max_factor, "Dopri5.max_factor", ge=1)
+        check_number(self.dt_min, "Dopri5.dt_min", gt=0)
+
+    def step(self, f: RHS, t: Any, u: Array, dt: Any) -> Array:
+        """The fifth-order solution after one step of size ``dt`` (no step-size control)."""
+        return self.attempt(f, t, u, dt, f(t, u))[0]
 
     def attempt(self, f: RHS, t: Any, u: Array, dt: Any, k1: Array) -> tuple[Array, Array, Array]:
         """One trial step: ``(u_new, error_estimate, f(t + dt, u_new))``."""
@@ -148,7 +269,7 @@ class Dopri5:
         return u_new, err, k7
 
 
-METHODS: dict[str, type] = {
+METHODS: dict[str, type[Solver]] = {
     "euler": Euler,
     "euler_maruyama": EulerMaruyama,
     "heun": Heun,
@@ -156,21 +277,59 @@ METHODS: dict[str, type] = {
     "dopri5": Dopri5,
     "adaptive": Dopri5,
 }
+"""The one registry of method names: ``simulate(method=name)`` builds ``METHODS[name]()``."""
 
-Method = Euler | Heun | RK4 | Dopri5
+
+def available_methods() -> list[str]:
+    """Names accepted by ``simulate(method=...)`` besides ``"auto"``, read from METHODS."""
+    return sorted(METHODS)
 
 
-def get_method(spec: Any, noise: bool) -> Any:
+def get_method(spec: Any, noise: bool) -> Solver:
     """Resolve a method name or object; ``"auto"`` is Dopri5, or Euler–Maruyama with noise."""
-    if spec is None or spec == "auto":
+    if spec is None or (isinstance(spec, str) and spec == "auto"):
         return EulerMaruyama() if noise else Dopri5()
     if isinstance(spec, str):
         try:
             return METHODS[spec]()
         except KeyError:
             raise ValueError(
-                f"unknown method {spec!r}; choose one of auto, {', '.join(sorted(METHODS))}"
+                f"unknown method {spec!r}; choose one of auto, {', '.join(available_methods())}"
             ) from None
-    if hasattr(spec, "step") or hasattr(spec, "attempt"):
+    if isinstance(spec, Solver):
         return spec
-    raise TypeError(f"method must be a name or a solver object, got {type(spec).__name__}")
+    if hasattr(spec, "step") or hasattr(spec, "attempt"):
+        warnings.warn(
+            f"a solver object that is not a neuroattn.dynamics.Solver ({type(spec).__name__}) "
+            "is deprecated: subclass Solver",
+            DeprecationWarning,
+            stacklevel=3,
+        )
+        return _Foreign(spec)
+    raise TypeError(f"method must be a name or a Solver, got {type(spec).__name__}")
+
+
+class _Foreign(Solver):
+    """A solver-like object that does not subclass :class:`Solver` (deprecated), adapted:
+    its attributes are read through, and noise is added after its step as it used to be."""
+
+    def __init__(self, obj: Any, noise: AdditiveNoise | None = None) -> None:
+        self._obj = obj
+        self._noise = noise
+        for attr in ("name", "order", "stages", "adaptive", "stochastic"):
+            default = getattr(Solver, attr)
+            if attr == "stages" and getattr(obj, "adaptive", False):
+                default = 6  # what the adaptive loop counted per attempt before Solver
+            setattr(self, attr, getattr(obj, attr, default))
+
+    def __getattr__(self, attr: str) -> Any:  # rtol, atol, attempt, … of an adaptive one
+        return getattr(self._obj, attr)
+
+    def step(self, f: RHS, t: Any, u: Array, dt: Any) -> Array:
+        new = self._obj.step(f, t, u, dt)
+        return new if self._noise is None else new + self._noise(u, dt)
+
+    def with_noise(self, noise: AdditiveNoise) -> Solver:
+        if not self.stochastic:
+            return super().with_noise(noise)
+        return _Foreign(self._obj, noise)

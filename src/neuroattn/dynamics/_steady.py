@@ -10,6 +10,7 @@ import numpy as np
 from ._base import Model
 from ._inputs import InputFn
 from ._simulate import initial_state
+from .checks import check_choice, check_integer, check_number
 
 
 @dataclass(frozen=True)
@@ -90,12 +91,12 @@ def steady_state(
     """
     if not isinstance(model, Model):
         raise TypeError(f"model must be a neuroattn Model, got {type(model).__name__}")
-    if method not in ("newton", "fixed_point"):
-        raise ValueError(f"method must be 'newton' or 'fixed_point', got {method!r}")
+    check_choice(method, "method", ("newton", "fixed_point"))
     if callable(inputs) or not np.ndim(inputs) >= 0:
         raise ValueError("steady_state needs constant inputs, not a function of time")
-    if not 0 < damping <= 1:
-        raise ValueError(f"damping must be in (0, 1], got {damping}")
+    check_number(damping, "damping", gt=0, le=1)
+    check_number(tol, "tol", gt=0)
+    check_integer(max_iter, "max_iter", ge=0)
     if model.uses_torch():
         raise TypeError("steady_state works in numpy; give the model numpy parameters")
     state = model.state_shape

@@ -32,6 +32,7 @@ __all__ = [
     "check_finite_array",
     "check_integer",
     "check_number",
+    "check_numbers",
     "check_probability",
     "is_torch",
     "to_numpy",
@@ -110,6 +111,59 @@ def check_number(
         what = f"a finite number {bounds}" if bounds else "a finite number"
         raise ValueError(f"{name} must be {what}, got {value!r}")
     return x
+
+
+def check_numbers(
+    value: object,
+    name: str,
+    *,
+    gt: float | None = None,
+    ge: float | None = None,
+    lt: float | None = None,
+    le: float | None = None,
+    dtype: Any = np.float64,
+) -> np.ndarray:
+    """``value`` as a float numpy array (any shape) whose every element is finite and within
+    the bounds, else ValueError; TypeError for a value that is not numeric.
+
+    The element-wise twin of :func:`check_number`, for batches of parameters (one value per
+    network). A torch tensor is checked on a numpy copy. A single number gets exactly the
+    message of :func:`check_number`.
+
+    Examples
+    --------
+    >>> check_numbers([0.5, 2.0], "beta", ge=0)
+    array([0.5, 2. ])
+    >>> check_numbers([1.0, -2.0], "tau", gt=0)
+    Traceback (most recent call last):
+    ...
+    ValueError: tau must be finite numbers > 0, got -2 (at index 1)
+    """
+    raw = to_numpy(value) if is_torch(value) else value
+    try:
+        arr = np.asarray(raw, dtype=dtype)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} must be numeric, got {type(value).__name__}") from exc
+    if arr.ndim == 0:
+        check_number(arr, name, gt=gt, ge=ge, lt=lt, le=le)
+        return arr
+    bad = ~np.isfinite(arr)
+    for bound, inside in (
+        (gt, np.greater),
+        (ge, np.greater_equal),
+        (lt, np.less),
+        (le, np.less_equal),
+    ):
+        if bound is not None:
+            with np.errstate(invalid="ignore"):
+                bad |= ~inside(arr, bound)
+    if bad.any():
+        where = tuple(int(i) for i in np.argwhere(bad)[0])
+        bounds = _bounds_text(gt, ge, lt, le)
+        what = f"finite numbers {bounds}" if bounds else "finite numbers"
+        index = where[0] if len(where) == 1 else where
+        raise ValueError(f"{name} must be {what}, got {arr[where]:g} (at index {index})")
+    return arr
 
 
 def check_integer(
