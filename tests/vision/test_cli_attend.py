@@ -69,8 +69,8 @@ def test_a_target_from_the_command_line(tmp_path):
 
 
 def test_huge_image_warns_and_succeeds(tmp_path):
-    img = _png(tmp_path / "big.png", np.kron(search_array("colour", 9, seed=2).image,
-                                             np.ones((2, 2, 1), np.uint8)))  # fmt: skip
+    doubled = np.kron(search_array("colour", 9, seed=2).image, np.ones((2, 2, 1), np.uint8))
+    img = _png(tmp_path / "big.png", doubled)
     cfg = tmp_path / "c.toml"
     cfg.write_text("max_side = 600\n")
     out = tmp_path / "out"

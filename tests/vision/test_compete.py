@@ -88,8 +88,8 @@ def test_batch_equals_one_by_one():
     for m, (fixes, trace) in zip(maps, batch, strict=True):
         alone, trace1 = wta(m, n_fixations=3, image_shape=(480, 640))[0]
         as_rows = [[f.x, f.y, f.onset, f.duration, f.latency] for f in fixes]
-        np.testing.assert_allclose(as_rows, [[f.x, f.y, f.onset, f.duration, f.latency]
-                                             for f in alone], rtol=1e-6)  # fmt: skip
+        alone_rows = [[f.x, f.y, f.onset, f.duration, f.latency] for f in alone]
+        np.testing.assert_allclose(as_rows, alone_rows, rtol=1e-6)
         np.testing.assert_allclose(trace.rates, trace1.rates, atol=1e-6)
 
 
@@ -126,3 +126,23 @@ def test_bad_maps():
         wta(np.full((8, 8), np.nan))
     with pytest.raises(ValueError, match="n_fixations"):
         wta(np.ones((8, 8)), n_fixations=0)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"noise": -1.0}, "compete.noise must be a finite number >= 0"),
+        ({"tau_ms": float("nan")}, "compete.tau_ms must be a finite number > 0"),
+        ({"ior_strength": -0.5}, "compete.ior_strength must be a finite number >= 0 and <= 1"),
+        ({"alpha": "0.5"}, "compete.alpha must be a finite number"),
+    ],
+)
+def test_parameters_are_checked_with_the_shared_messages(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        WinnerTakeAll(**kwargs)
+    assert WinnerTakeAll(tau_ms=np.float32(5.0)).tau_ms == 5.0  # numpy numbers are numbers
+
+
+def test_the_scan_loop_reads_only_its_rules():
+    rules = WinnerTakeAll(dwell=2.0, ior_radius=0.1).scan_rules()
+    assert (rules.dwell, rules.ior.radius, rules.tau_ms) == (2.0, 0.1, 5.0)

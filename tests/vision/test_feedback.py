@@ -118,3 +118,16 @@ def test_top_down_checks():
     with pytest.raises(ValueError, match="example patch"):
         TopDown().task(np.full((2, 2), np.nan))
     assert math.isclose(TopDown().task("red").gains["red"], (1 + EPS) / (0.25 + EPS))
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"max_gain": 0.5}, r"feedback\.max_gain must be a finite number >= 1"),
+        ({"gain_strength": -1}, r"feedback\.gain_strength must be a finite number >= 0"),
+        ({"weight": float("nan")}, r"feedback\.weight must be a finite number >= 0 and <= 1"),
+    ],
+)
+def test_top_down_parameters(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        TopDown(**kwargs)

@@ -22,9 +22,9 @@ from typing import Any
 from .._atomic import staged_dir
 from ..dynamics.checks import check_integer
 from ..dynamics.progress import ProgressArg, as_progress
+from . import io
 from .config import load_config
 from .feedback import Task
-from .io import read_image, write_json, write_result_files
 from .pipeline import Pipeline
 from .stimuli import search_array
 
@@ -59,7 +59,7 @@ def sources(paths: Sequence[Path]) -> list[Source]:
         stem = p.stem or "image"
         seen[stem] = seen.get(stem, 0) + 1
         name = stem if seen[stem] == 1 else f"{stem}-{seen[stem]}"
-        out.append(Source(name, str(p), partial(read_image, p)))
+        out.append(Source(name, str(p), partial(io.read_image, p)))
     return out
 
 
@@ -68,7 +68,7 @@ def resolve_task(target: str | None, pipeline: Pipeline) -> Task | None:
     if target is None:
         return None
     path = Path(target)
-    spec: Any = read_image(path) if path.suffix and path.is_file() else target
+    spec: Any = io.read_image(path) if path.suffix and path.is_file() else target
     return pipeline.feedback.task(spec, orientations=pipeline.encode.orientations)
 
 
@@ -79,7 +79,7 @@ def run_one(
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         result = pipeline.attend(src.load(), task=task, n_fixations=n)
-    files = write_result_files(result, folder, label=src.label)
+    files = io.write_result_files(result, folder, label=src.label)
     notes = [str(w.message) for w in caught if issubclass(w.category, UserWarning)]
     return {
         "name": src.name,
@@ -137,5 +137,5 @@ def run_attend(
             "failed": failed,
             "n_fixations": n_fixations,
         }
-        write_json(tmp / "summary.json", summary)
+        io.write_json(tmp / "summary.json", summary)
     return summary

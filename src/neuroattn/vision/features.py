@@ -173,10 +173,15 @@ class FeatureExtractor:
         if not self.centres or not self.deltas or min(self.deltas) < 1:
             raise ValueError("features: centres must be non-empty and every delta >= 1")
 
-    def _contrast_maps(self, encoding: Encoding, shape: tuple[int, int]):
+    def _contrast_maps(
+        self, encoding: Encoding, shape: tuple[int, int]
+    ) -> dict[str, tuple[str, np.ndarray]]:
         """Centre–surround maps per feature channel, and the group of each channel."""
         out: dict[str, tuple[str, np.ndarray]] = {}
-        cs = lambda pyr: centre_surround(pyr, self.centres, self.deltas, out_shape=shape)  # noqa: E731
+
+        def cs(pyr: Pyramid) -> np.ndarray:
+            return centre_surround(pyr, self.centres, self.deltas, out_shape=shape)
+
         for name, pyr in encoding.channels.items():
             if name.startswith("orientation"):
                 diff = cs(pyr)
