@@ -64,7 +64,7 @@ def run_v1_v2(photo: np.ndarray, reps: int, slow_s: float) -> list[dict[str, Any
     from neuroattn.vision import Pipeline
 
     pipe = Pipeline()
-    sal_map = pipe._maps(photo, -1, "photo").saliency  # map level, for the WTA alone
+    sal_map = pipe._bottom_up(photo, -1, "photo").saliency  # map level, for the WTA alone
     contenders = {
         "ours: saliency (this process)": lambda: pipe.saliency(photo),
         "ours: attend, 5 fixations": lambda: pipe.attend(photo, n_fixations=5),
