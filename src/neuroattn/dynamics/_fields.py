@@ -145,6 +145,8 @@ class NeuralField(RateModel):
         return sfft.rfftn(k), pad
 
     def _lateral(self, torch_: bool, dtype: Any, device: Any) -> tuple[Lateral, Any]:
+        """The lateral integral plus h: a dense product on small grids, else an FFT
+        convolution (numpy or torch); never a shared matrix for the fast Euler path."""
         k = len(self.shape)
         h = self._network_param("h", torch_, dtype, device)
         use_direct = self.method == "direct" or (self.method == "auto" and self.n <= _DIRECT_MAX)

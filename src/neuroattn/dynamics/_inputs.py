@@ -53,6 +53,8 @@ class InputFn:
     def __init__(
         self, spec: Any, state_shape: tuple[int, ...], torch_: bool, dtype: Any, device: Any = None
     ) -> None:
+        """Check ``spec`` (a constant, a :class:`TimeSeries` or a callable of t) and convert
+        it to the backend; ``constant`` and ``value`` tell the loops it never changes."""
         self.constant = not (callable(spec) or isinstance(spec, TimeSeries))
         self._fn: Callable[[Any], Array]
         if isinstance(spec, TimeSeries):
