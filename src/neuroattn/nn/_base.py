@@ -106,14 +106,10 @@ class AttentionCore(RecordsAttention, nn.Module):
         if causal:
             keep = _masks.causal(q.shape[-2], k.shape[-2], q.device)  # (L, S)
             mask = _masks.merge(mask, keep, q.dtype)  # (..., Hq, L, S) broadcastable
+        scale = 1.0 / math.sqrt(q.shape[-1]) if scale is None else scale
+        normalize = None if self.uses_softmax else self.normalize  # None: softmax, in place
         context, weights = reference_attention(  # (..., Hq, L, Ev), (..., Hq, L, S)
-            q,
-            k,
-            v,
-            mask,
-            scale=1.0 / math.sqrt(q.shape[-1]) if scale is None else scale,
-            dropout_p=dropout_p,
-            normalize=None if self.uses_softmax else self.normalize,
+            q, k, v, mask, scale=scale, dropout_p=dropout_p, normalize=normalize
         )
         self._record(weights)
         return context, (weights if need_weights else None)
@@ -188,7 +184,9 @@ class Attention(AttentionCore):
     ) -> tuple[Tensor, Tensor | None]:
         """Attend from ``Q`` to ``K``/``V``; see the class docstring for shapes and masks."""
         self.check_inputs(Q, K, V)
-        keep = _masks.prepare(mask, self.mask_convention, Q.dtype, scores_shape(Q, K))
+        keep = _masks.prepare(  # broadcasts to (..., H, L, S), or None
+            mask, self.mask_convention, Q.dtype, scores_shape(Q, K)
+        )
         return self.attend(  # (..., H, L, Dv), (..., H, L, S) or None
             Q, K, V, keep, need_weights=need_weights, causal=self.causal, scale=self.scale
         )

@@ -57,4 +57,4 @@ class CBAM(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor:
         """x (B, C, H, W) -> (B, C, H, W)."""
-        return self.spatial(self.channel(x))
+        return self.spatial(self.channel(x))  # (B, C, H, W)

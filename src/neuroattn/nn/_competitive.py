@@ -27,11 +27,11 @@ def shunting_readout(scores: Tensor, log_A: Tensor | None, B: float) -> Tensor:
     Written as B · softmax(s)_i · σ(logsumexp(s) − log A), which is stable for any scores
     and exactly B · softmax(s) when A = 0 (``log_A`` None). Masked scores are -inf.
     """
-    weights = torch.softmax(scores, dim=-1)
+    weights = torch.softmax(scores, dim=-1)  # (..., L, S)
     if log_A is not None:
-        total = torch.sigmoid(torch.logsumexp(scores, dim=-1, keepdim=True) - log_A)
+        total = torch.sigmoid(torch.logsumexp(scores, dim=-1, keepdim=True) - log_A)  # (..., L, 1)
         weights = weights * total  # (..., L, S) * (..., L, 1)
-    return weights if B == 1.0 else B * weights
+    return weights if B == 1.0 else B * weights  # (..., L, S)
 
 
 def competition_steps(scores: Tensor, beta: Tensor, f: nn.Module, steps: int, dt: float) -> Tensor:
@@ -42,15 +42,16 @@ def competition_steps(scores: Tensor, beta: Tensor, f: nn.Module, steps: int, dt
     ``steps`` steps, -inf at masked keys.
     """
     keep = scores > float("-inf")  # (..., L, S)
-    drive = scores.masked_fill(~keep, 0.0)  # I_i
+    drive = scores.masked_fill(~keep, 0.0)  # (..., L, S), I_i
     n = keep.sum(dim=-1, keepdim=True).clamp_min(1).to(scores.dtype)  # (..., L, 1)
-    u = torch.zeros_like(scores)
+    u = torch.zeros_like(scores)  # (..., L, S)
     for _ in range(steps):
-        rate = f(u) * keep  # f(u_j), zero at masked keys
-        excitation = (rate.sum(dim=-1, keepdim=True) - rate) / n  # Σ_{j≠i} w_ij f(u_j)
-        du = -u + excitation - beta * rate + drive  # β Σ_j w_ij f(u_i) = β f(u_i)
-        u = u + dt * du
-    return u.masked_fill(~keep, float("-inf"))
+        rate = f(u) * keep  # (..., L, S): f(u_j), zero at masked keys
+        excitation = (rate.sum(dim=-1, keepdim=True) - rate) / n  # (..., L, S)
+        # Σ_{j≠i} w_ij f(u_j) above; β Σ_j w_ij f(u_i) = β f(u_i) as Σ_j w_ij = 1
+        du = -u + excitation - beta * rate + drive  # (..., L, S)
+        u = u + dt * du  # (..., L, S)
+    return u.masked_fill(~keep, float("-inf"))  # (..., L, S)
 
 
 class CompetitiveAttention(Attention):
@@ -165,19 +166,19 @@ class CompetitiveAttention(Attention):
     @property
     def A(self) -> Tensor:
         """The decay A ≥ 0 (per head if ``num_heads``)."""
-        return self._log_A().exp()
+        return self._log_A().exp()  # (1,) or (H, 1, 1)
 
     @property
     def beta(self) -> Tensor:
         """The inhibition factor β ≥ 0 (dynamics mode)."""
         if self.mode != "dynamics":
             raise AttributeError("beta exists in dynamics mode only")
-        return F.softplus(self.beta_raw)
+        return F.softplus(self.beta_raw)  # (1,) or (H, 1, 1)
 
     def _log_A(self) -> Tensor:
         if self.learn_A:
-            return F.softplus(self.A_raw).log()
-        return self.get_buffer("log_A_fixed")
+            return F.softplus(self.A_raw).log()  # (1,) or (H, 1, 1)
+        return self.get_buffer("log_A_fixed")  # (1,) or (H, 1, 1)
 
     def normalize(self, scores: Tensor) -> Tensor:
         """Competition weights for masked scores (..., L, S) (masked entries -inf)."""

@@ -170,7 +170,7 @@ def masked_weights(
 
 def _unfold_groups(x: Tensor, groups: int) -> Tensor:
     """(..., Hk, G·L, F) -> (..., Hk·G, L, F): undo the folding of query heads."""
-    return x.unflatten(-2, (groups, x.shape[-2] // groups)).flatten(-4, -3)
+    return x.unflatten(-2, (groups, x.shape[-2] // groups)).flatten(-4, -3)  # (..., Hk·G, L, F)
 
 
 # device type ("cpu", "cuda", ...) -> whether fused SDPA zeroes fully masked rows
@@ -188,9 +188,9 @@ def sdpa_zeroes_empty_rows(device: torch.device) -> bool:
     if key not in _SDPA_ZEROES_EMPTY_ROWS:
         if torch.compiler.is_compiling():
             return False
-        x = torch.ones(1, 1, 2, 4, device=device)
-        keep = torch.tensor([[True, True], [False, False]], device=device)
-        out = F.scaled_dot_product_attention(x, x, x, attn_mask=keep)
+        x = torch.ones(1, 1, 2, 4, device=device)  # (B, H, L, E) = (1, 1, 2, 4)
+        keep = torch.tensor([[True, True], [False, False]], device=device)  # (L, S)
+        out = F.scaled_dot_product_attention(x, x, x, attn_mask=keep)  # (1, 1, 2, 4)
         _SDPA_ZEROES_EMPTY_ROWS[key] = bool((out[..., 1, :] == 0).all())
     return _SDPA_ZEROES_EMPTY_ROWS[key]
 
@@ -215,7 +215,7 @@ def fused_attention(
     groups = q.shape[-3] // k.shape[-3] if q.ndim >= 4 else 1
     if causal and mask is not None:
         keep = _masks.causal(q.shape[-2], k.shape[-2], q.device)  # (L, S)
-        mask, causal = _masks.merge(mask, keep, q.dtype), False
+        mask, causal = _masks.merge(mask, keep, q.dtype), False  # (..., Hq, L, S)
     has_keys = None
     if mask is not None and not sdpa_zeroes_empty_rows(q.device):
         mask, has_keys = _masks.guard_empty_rows(mask)  # (..., L, S), (..., L, 1)

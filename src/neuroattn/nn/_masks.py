@@ -115,15 +115,15 @@ def prepare(
 
 def causal(n_queries: int, n_keys: int, device: torch.device | None = None) -> Tensor:
     """Causal keep mask (L, S): query i sees keys j <= i (top-left aligned, as SDPA)."""
-    return torch.ones(n_queries, n_keys, dtype=torch.bool, device=device).tril()
+    return torch.ones(n_queries, n_keys, dtype=torch.bool, device=device).tril()  # (L, S)
 
 
 def to_additive(mask: Tensor, dtype: torch.dtype) -> Tensor:
     """An additive float mask (0 or -inf) equal in effect to the normal-form ``mask``."""
     if mask.dtype != torch.bool:
         return mask
-    zeros = torch.zeros(mask.shape, dtype=dtype, device=mask.device)
-    return zeros.masked_fill(~mask, float("-inf"))
+    zeros = torch.zeros(mask.shape, dtype=dtype, device=mask.device)  # as mask
+    return zeros.masked_fill(~mask, float("-inf"))  # as mask
 
 
 def merge(a: Tensor | None, b: Tensor | None, dtype: torch.dtype) -> Tensor | None:
@@ -134,7 +134,7 @@ def merge(a: Tensor | None, b: Tensor | None, dtype: torch.dtype) -> Tensor | No
         return a
     if a.dtype == torch.bool and b.dtype == torch.bool:
         return a & b
-    return to_additive(a, dtype) + to_additive(b, dtype)
+    return to_additive(a, dtype) + to_additive(b, dtype)  # broadcast of a and b
 
 
 def guard_empty_rows(mask: Tensor) -> tuple[Tensor, Tensor]:
@@ -151,7 +151,7 @@ def guard_empty_rows(mask: Tensor) -> tuple[Tensor, Tensor]:
         has_keys = mask.any(dim=-1, keepdim=True)  # (..., L, 1)
         return mask | ~has_keys, has_keys
     has_keys = (mask > float("-inf")).any(dim=-1, keepdim=True)  # (..., L, 1)
-    return mask.masked_fill(~has_keys, 0.0), has_keys
+    return mask.masked_fill(~has_keys, 0.0), has_keys  # (..., L, S), (..., L, 1)
 
 
 def all_rows_have_keys(has_keys: Tensor) -> bool:

@@ -159,12 +159,15 @@ class MultiHeadAttention(AttentionCore):
         """Input projections Q W^Q, K W^K, V W^V (three products, each output contiguous)."""
         E, kv = self.embed_dim, self.kv_dim
         b = self.in_proj_bias
-        bq, bk, bv = (None, None, None) if b is None else b.split([E, kv, kv])
+        bq, bk, bv = (None, None, None) if b is None else b.split([E, kv, kv])  # (E,), (kv,), (kv,)
         if self.packed:
-            wq, wk, wv = self.in_proj_weight.split([E, kv, kv])
+            wq, wk, wv = self.in_proj_weight.split([E, kv, kv])  # (E, E), (kv, E), (kv, E)
         else:
             wq, wk, wv = self.q_proj_weight, self.k_proj_weight, self.v_proj_weight
-        return F.linear(query, wq, bq), F.linear(key, wk, bk), F.linear(value, wv, bv)
+        q = F.linear(query, wq, bq)  # (B, L, E) or (L, B, E)
+        k = F.linear(key, wk, bk)  # (B, S, kv) or (S, B, kv)
+        v = F.linear(value, wv, bv)  # (B, S, kv) or (S, B, kv)
+        return q, k, v
 
     def forward(
         self,
@@ -196,6 +199,7 @@ class MultiHeadAttention(AttentionCore):
         q, k, v = self._heads(query, key, value, unbatched, seq_first=not fast)
         B, _, L, _ = q.shape  # q (B, H, L, Dh); k, v (B, Hk, S, Dh)
         S = k.shape[2]
+        # key padding and attention masks merged, broadcasting to (B, H, L, S)
         mask = self._mask(key_padding_mask, attn_mask, B, L, S, q.dtype, unbatched)
         context, weights = self.attend(  # (B, H, L, Dh), (B, H, L, S) or None
             q, k, v, mask, need_weights=need_weights, causal=self.causal or is_causal
@@ -205,7 +209,7 @@ class MultiHeadAttention(AttentionCore):
             return out, None
         if average_attn_weights:
             weights = weights.mean(dim=1)  # (B, L, S)
-        return out, (weights.squeeze(0) if unbatched else weights)
+        return out, (weights.squeeze(0) if unbatched else weights)  # ([B,] [H,] L, S)
 
     def _output(self, ctx: Tensor, unbatched: bool) -> Tensor:
         """Concatenate the heads of ctx (B, H, L, Dh) and apply W^O, in the caller's layout."""
@@ -296,21 +300,21 @@ class MultiHeadAttention(AttentionCore):
     ) -> Tensor | None:
         """Merge key padding and attention masks into one normal-form (B, H, L, S) mask."""
         conv = self.mask_convention
-        pad = _masks.normalize(key_padding_mask, conv, dtype, "key_padding_mask")
+        pad = _masks.normalize(key_padding_mask, conv, dtype, "key_padding_mask")  # (B, S)
         if pad is not None:
             if unbatched and pad.ndim == 1:
-                pad = pad.unsqueeze(0)
+                pad = pad.unsqueeze(0)  # (1, S)
             if tuple(pad.shape) != (B, S):
                 raise ValueError(
                     f"key_padding_mask must have shape (batch, keys) = {(B, S)}, "
                     f"got {tuple(pad.shape)}"
                 )
             pad = pad.view(B, 1, 1, S)  # (B, 1, 1, S)
-        attn = _masks.normalize(attn_mask, conv, dtype, "attn_mask")
+        attn = _masks.normalize(attn_mask, conv, dtype, "attn_mask")  # (L, S), (B·H, L, S), ...
         if attn is not None and attn.ndim == 3 and attn.shape[0] == B * self.num_heads > 1:
             attn = attn.view(B, self.num_heads, L, S)  # torch's (B·H, L, S) layout
         _masks.check_shape(attn, (B, self.num_heads, L, S), "attn_mask")
-        return _masks.merge(pad, attn, dtype)
+        return _masks.merge(pad, attn, dtype)  # broadcasts to (B, H, L, S)
 
     def extra_repr(self) -> str:
         return (

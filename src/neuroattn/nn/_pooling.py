@@ -21,18 +21,18 @@ class _MeanMax(torch.autograd.Function):
 
     @staticmethod
     def forward(ctx: Any, x: Tensor, dim: int) -> tuple[Tensor, Tensor]:
-        top, index = x.max(dim=dim, keepdim=True)
+        top, index = x.max(dim=dim, keepdim=True)  # x (..., N, ...) -> (..., 1, ...) each
         ctx.save_for_backward(index)
         ctx.dim, ctx.shape = dim, x.shape
         ctx.mark_non_differentiable(index)
-        return x.mean(dim=dim, keepdim=True), top
+        return x.mean(dim=dim, keepdim=True), top  # (..., 1, ...) each
 
     @staticmethod
     def backward(ctx: Any, grad_mean: Tensor, grad_max: Tensor) -> tuple[Tensor, None]:
         (index,) = ctx.saved_tensors
         n = ctx.shape[ctx.dim]
-        grad = (grad_mean / n).expand(ctx.shape).contiguous()
-        return grad.scatter_add_(ctx.dim, index, grad_max), None
+        grad = (grad_mean / n).expand(ctx.shape).contiguous()  # (..., N, ...), as x
+        return grad.scatter_add_(ctx.dim, index, grad_max), None  # (..., N, ...)
 
 
 def mean_max(x: Tensor, dim: int) -> tuple[Tensor, Tensor]:
@@ -42,5 +42,5 @@ def mean_max(x: Tensor, dim: int) -> tuple[Tensor, Tensor]:
     gradient is cheaper (see the module docstring).
     """
     dim = dim % x.ndim
-    mean, top = _MeanMax.apply(x, dim)
+    mean, top = _MeanMax.apply(x, dim)  # (..., 1, ...) each
     return mean, top

@@ -39,7 +39,7 @@ class _EncoderDecoderAttention(RecordsAttention, nn.Module):
         """Validate shapes; return query as (B, Lq, Dq), values, and whether Lq was absent."""
         float_tensor(query, "query", 2)
         float_tensor(keys, "keys", 3)
-        values = keys if values is None else float_tensor(values, "values", 3)
+        values = keys if values is None else float_tensor(values, "values", 3)  # (B, S, Dv)
         if query.shape[-1] != self.query_dim or keys.shape[-1] != self.key_dim:
             raise ValueError(
                 f"expected query (..., {self.query_dim}) and keys (B, S, {self.key_dim}), "
@@ -56,7 +56,7 @@ class _EncoderDecoderAttention(RecordsAttention, nn.Module):
                 f"{keys.shape[0]}, got {tuple(query.shape)}"
             )
         single = query.ndim == 2
-        return (query.unsqueeze(1) if single else query), values, single
+        return (query.unsqueeze(1) if single else query), values, single  # (B, Lq, Dq), ...
 
     def _attend(
         self, scores: Tensor, values: Tensor, mask: Tensor | None, single: bool
@@ -68,7 +68,9 @@ class _EncoderDecoderAttention(RecordsAttention, nn.Module):
         """
         if isinstance(mask, Tensor) and mask.ndim == 2:
             mask = mask.unsqueeze(1)  # (B, 1, S): a key mask, the same for every query
-        keep = _masks.prepare(mask, self.mask_convention, scores.dtype, tuple(scores.shape))
+        keep = _masks.prepare(  # broadcasts to (B, Lq, S), or None
+            mask, self.mask_convention, scores.dtype, tuple(scores.shape)
+        )
         weights = masked_weights(scores, keep)  # (B, Lq, S)
         context = weights @ values  # (B, Lq, Dv)
         if single:
@@ -131,7 +133,7 @@ class AdditiveAttention(_EncoderDecoderAttention):
 
     def project_keys(self, keys: Tensor) -> Tensor:
         """U_a h_j (B, S, n'): compute once per source sentence, pass as ``projected_keys``."""
-        return self.U(keys)
+        return self.U(keys)  # (B, S, n')
 
     def forward(
         self,
@@ -143,11 +145,11 @@ class AdditiveAttention(_EncoderDecoderAttention):
         projected_keys: Tensor | None = None,
     ) -> tuple[Tensor, Tensor]:
         """Context vectors and alignment weights; see the class docstring."""
-        query, values, single = self._check(query, keys, values)
+        query, values, single = self._check(query, keys, values)  # (B, Lq, Dq), (B, S, Dv)
         uh = self.project_keys(keys) if projected_keys is None else projected_keys  # (B, S, n')
         ws = self.W(query)  # (B, Lq, n')
         energy = self.v((ws.unsqueeze(2) + uh.unsqueeze(1)).tanh()).squeeze(-1)  # (B, Lq, S)
-        return self._attend(energy, values, mask, single)
+        return self._attend(energy, values, mask, single)  # (B, [Lq,] Dv), (B, [Lq,] S)
 
     def extra_repr(self) -> str:
         return (
@@ -225,7 +227,7 @@ class LuongAttention(_EncoderDecoderAttention):
             return query @ keys.transpose(1, 2)  # (B, Lq, S)
         if self.score == "general":
             return query @ self.W(keys).transpose(1, 2)  # (B, Lq, S)
-        wq, wk = self.W.weight.split([self.query_dim, self.key_dim], dim=1)
+        wq, wk = self.W.weight.split([self.query_dim, self.key_dim], dim=1)  # (n, Dq), (n, Dk)
         hidden = (query @ wq.T).unsqueeze(2) + (keys @ wk.T).unsqueeze(1)  # (B, Lq, S, n)
         return self.v(hidden.tanh()).squeeze(-1)  # (B, Lq, S)
 
@@ -237,8 +239,9 @@ class LuongAttention(_EncoderDecoderAttention):
         mask: Tensor | None = None,
     ) -> tuple[Tensor, Tensor]:
         """Context vectors and alignment weights; see the class docstring."""
-        query, values, single = self._check(query, keys, values)
-        return self._attend(self.scores(query, keys), values, mask, single)
+        query, values, single = self._check(query, keys, values)  # (B, Lq, Dq), (B, S, Dv)
+        scores = self.scores(query, keys)  # (B, Lq, S)
+        return self._attend(scores, values, mask, single)  # (B, [Lq,] Dv), (B, [Lq,] S)
 
     def extra_repr(self) -> str:
         return f"query_dim={self.query_dim}, key_dim={self.key_dim}, score={self.score!r}"

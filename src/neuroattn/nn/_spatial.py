@@ -81,7 +81,7 @@ class SpatialAttention(RecordsAttention, nn.Module):
         check_image(x)
         mean, top = mean_max(x, 1)  # (B, 1, H, W) each
         pooled = torch.cat([mean, top], dim=1)  # (B, 2, H, W)
-        pooled = pooled.contiguous(memory_format=torch.channels_last)
+        pooled = pooled.contiguous(memory_format=torch.channels_last)  # (B, 2, H, W)
         return self.gate(self.norm(self.conv(pooled)))  # (B, 1, H, W)
 
     def forward(self, x: Tensor) -> Tensor:
