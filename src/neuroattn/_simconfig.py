@@ -291,8 +291,10 @@ def parse_config(data: dict[str, Any], base: Path = Path(".")) -> SimConfig:
     tsec = _table(data, "time", "")
     _check_keys(tsec, set(TimeConfig.__dataclass_fields__), "time")
     method = tsec.get("method", "rk4")
-    if method not in ("euler", "heun", "rk4", "dopri5", "adaptive", "euler_maruyama"):
-        raise ConfigError(f"time.method: unknown {method!r}")
+    if method not in dyn.available_methods():
+        raise ConfigError(
+            f"time.method: unknown {method!r}; choose one of {', '.join(dyn.available_methods())}"
+        )
     seed = _int(tsec, "seed", "time", 0)
     time = TimeConfig(
         t_end=_num(tsec, "t_end", "time", 40.0, positive=True),
