@@ -100,3 +100,18 @@ def test_register_new_layer():
         from neuroattn.nn import _registry
 
         _registry._LAYERS.pop("mine_test")
+
+
+def test_a_record_does_not_keep_the_model_alive(gen):
+    import gc
+    import weakref
+
+    layer = nna.ScaledDotProductAttention()
+    q = randn(gen, 1, 1, 3, 4)
+    with nna.record_attention(layer) as rec:
+        layer(q, q, q)
+    alive = weakref.ref(layer)
+    del layer
+    gc.collect()
+    assert alive() is None
+    assert rec.names == ["."] and rec.last().shape == (1, 1, 3, 3)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -42,11 +43,14 @@ class AttentionRecord:
     """
 
     weights: dict[str, list[Tensor]] = field(default_factory=dict)
-    _names: dict[int, str] = field(default_factory=dict, repr=False)
+    # layer -> its name in the model; weak, so that a record never keeps a model alive
+    _names: weakref.WeakKeyDictionary[object, str] = field(
+        default_factory=weakref.WeakKeyDictionary, repr=False
+    )
 
     def add(self, layer: object, weights: Tensor) -> None:
         """Append ``weights`` (detached) under ``layer``'s name."""
-        name = self._names.get(id(layer), type(layer).__name__)
+        name = self._names.get(layer, type(layer).__name__)
         self.weights.setdefault(name, []).append(weights.detach())
 
     def __getitem__(self, name: str) -> list[Tensor]:
@@ -92,7 +96,7 @@ def record_attention(model: nn.Module) -> Iterator[AttentionRecord]:
     previous = [layer._attention_recorder for _, layer in layers]
     try:
         for name, layer in layers:
-            record._names[id(layer)] = name
+            record._names[layer] = name
             layer._attention_recorder = record
         yield record
     finally:
