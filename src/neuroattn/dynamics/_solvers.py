@@ -298,6 +298,11 @@ def get_method(spec: Any, noise: bool) -> Solver:
             ) from None
     if isinstance(spec, Solver):
         return spec
+    if isinstance(spec, type) and issubclass(spec, Solver):
+        raise TypeError(
+            f"method must be a name or a Solver, got the class {spec.__name__}: "
+            f"pass an instance, {spec.__name__}()"
+        )
     if hasattr(spec, "step") or hasattr(spec, "attempt"):
         warnings.warn(
             f"a solver object that is not a neuroattn.dynamics.Solver ({type(spec).__name__}) "
