@@ -10,6 +10,9 @@ Both compute, for queries Q (..., L, E), keys K (..., S, E) and values V (..., S
 (Vaswani et al. 2017, eq. 1), M the mask in normal form (see :mod:`._masks`). Queries may
 have more heads than keys and values (grouped-query attention, Ainslie et al. 2023): the
 heads dimension is -3 and query head h reads key/value head ``h // (Hq / Hk)``.
+
+Which path a layer takes is decided in one place,
+:meth:`neuroattn.nn._base.AttentionCore.takes_fast_path`; these functions only compute.
 """
 
 from __future__ import annotations
