@@ -9,6 +9,7 @@ import numpy as np
 from scipy.optimize import least_squares
 
 from ._base import Model
+from ._fit_torch import fit_torch
 from ._simulate import simulate
 from ._steady import steady_state
 from .checks import check_choice, check_finite_array
@@ -130,8 +131,6 @@ def fit(
     if backend == "torch":
         if kind != "trajectory":
             raise ValueError("the torch backend fits trajectories; use kind='trajectory'")
-        from ._fit_torch import fit_torch
-
         est, resid, ok, nfev, msg = fit_torch(
             model, inputs, tgt, names, start, observable, steps, sim, _LOWER
         )
