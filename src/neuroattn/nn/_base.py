@@ -61,10 +61,11 @@ class AttentionCore(RecordsAttention, nn.Module):
     def uses_softmax(self) -> bool:
         """True when :meth:`normalize` is plain softmax along the keys.
 
-        The core may then compute it by the fused kernel or by a softmax in place. True
-        exactly when the class does not override :meth:`normalize`; a subclass that
-        overrides it with something that can equal softmax (e.g. for some parameters)
-        says so by overriding this property too.
+        The core may then compute it by the fused kernel or by a softmax in place, without
+        calling :meth:`normalize`. By default True exactly when the class does not
+        override :meth:`normalize`, so a new normalisation is never bypassed; a subclass
+        whose :meth:`normalize` equals softmax for some settings says so by overriding
+        this property too (as :class:`~neuroattn.nn.CompetitiveAttention` does).
         """
         return type(self).normalize is AttentionCore.normalize
 
