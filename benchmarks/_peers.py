@@ -25,7 +25,7 @@ PEER_SCRIPTS = Path(__file__).resolve().parent / "peers"
 # what each peer venv holds; the marker file records it so a changed list rebuilds the venv
 PEER_PACKAGES: dict[str, list[str]] = {
     "brian2": ["brian2", "numpy<2.3"],
-    "jax": ["jax", "jaxlib"],
+    "jax": ["jax", "jaxlib", "diffrax"],  # diffrax (with equinox) resolves beside jax
 }
 
 
@@ -102,6 +102,82 @@ def run_peer(
         with np.load(out_path) as data:
             arrays = {k: data[k] for k in data.files}
     return report, arrays
+
+
+class PeerServer:
+    """A peer script kept running in its venv, so that its repetitions interleave with ours.
+
+    ``benchmarks/peers/<script> in.npz '<options JSON>'`` prints one JSON line when ready
+    (everything compiled), then answers each command written to its stdin (one line) with one
+    JSON line (see ``peers/sweep_server.py``). Use as a context manager; :meth:`request`
+    raises :class:`PeerUnavailable` when the peer fails or exits. The thread variables of
+    this process are inherited, as in :func:`run_peer`.
+    """
+
+    def __init__(self, name: str, script: str, inputs: dict[str, np.ndarray],
+                 options: dict[str, Any]) -> None:  # fmt: skip
+        python = ensure_venv(name)
+        self.script = script
+        self._tmp = tempfile.TemporaryDirectory(prefix=f"bench-{name}-")
+        self.dir = Path(self._tmp.name)
+        in_path = self.dir / "in.npz"
+        np.savez(in_path, **inputs)
+        self._stderr = open(self.dir / "stderr.txt", "w+")  # closed in close()
+        cmd = [str(python), str(PEER_SCRIPTS / script), str(in_path), json.dumps(options)]
+        self._proc = subprocess.Popen(
+            cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr,
+            text=True, env=os.environ.copy(),
+        )  # fmt: skip
+        try:
+            self.ready = self._read()
+        except PeerUnavailable:
+            self.close()
+            raise
+
+    def _read(self) -> dict[str, Any]:
+        assert self._proc.stdout is not None
+        for line in self._proc.stdout:
+            try:
+                reply = json.loads(line)
+            except json.JSONDecodeError:
+                continue  # a library's chatter on stdout
+            if isinstance(reply, dict):
+                if "error" in reply:
+                    raise PeerUnavailable(f"{self.script}: {reply['error']}")
+                return reply
+        self._stderr.seek(0)
+        raise PeerUnavailable(f"{self.script} exited: {_last_lines(self._stderr.read())}")
+
+    def request(self, command: str) -> dict[str, Any]:
+        """Send one command line; return the peer's JSON reply."""
+        assert self._proc.stdin is not None
+        try:
+            self._proc.stdin.write(command + "\n")
+            self._proc.stdin.flush()
+        except (BrokenPipeError, OSError):
+            pass  # the peer is gone: _read reports why
+        return self._read()
+
+    def close(self) -> None:
+        """End the peer (end of input, then a kill after 30 s) and remove its files."""
+        try:
+            if self._proc.stdin is not None:
+                self._proc.stdin.close()
+        except OSError:
+            pass
+        try:
+            self._proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self._proc.kill()
+            self._proc.wait()
+        self._stderr.close()
+        self._tmp.cleanup()
+
+    def __enter__(self) -> PeerServer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def main() -> int:

@@ -1,69 +1,93 @@
-"""D2 peer: the sweep's Euler loop in JAX — one set's ``lax.scan``, ``vmap``-ed over sets.
+"""D2 peer: the sweep's fixed-step loop in JAX — one set's loop, ``vmap``-ed over sets.
 
-Run by ``benchmarks._peers.run_peer`` inside ``.bench-venvs/jax``:
-``python jax_sweep.py in.npz out.npz '{"n_steps": ..., "dt": ..., "dtype": ..., ...}'``.
+Built by ``sweep_server.py`` (``build``) inside ``.bench-venvs/jax``; also runs alone:
+``python jax_sweep.py in.npz out.npz '{"method": ..., "n_steps": ..., "dt": ..., ...}'``.
 
-This is the engine under BrainPy: a per-network step function, scanned over time and
-vectorised over parameter sets, compiled once by XLA. Compile time (ahead of time, via
-``lower().compile()``) is reported apart from the run time.
+This is the engine under BrainPy: a per-network step function, scanned over time with
+``lax.scan`` and vectorised over parameter sets with ``vmap``, compiled once by XLA.
+``method`` is ``"euler"`` or ``"rk4"`` (classic fourth order). With ``"until": "steady"``
+the scan becomes a ``lax.while_loop`` over chunks of ``check_every`` steps that stops once
+max |du/dt| < ``tol`` (our ``simulate(until="steady")`` criterion); under ``vmap`` the loop
+runs until every set has stopped, the settled ones frozen by a select, as ours does.
+Compile time (ahead of time, via ``lower().compile()``) is reported apart from the run time.
 """
 
 from __future__ import annotations
 
-import json
-import sys
-import time
 from typing import Any
 
 import numpy as np
+from sweep_server import compile_timed, standalone
 
 
-def main() -> None:
-    in_path, out_path, opts = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+def build(data: dict[str, np.ndarray], opts: dict[str, Any]) -> tuple[Any, float]:
+    """Compile the loop for all sets; ``((call, summarize), compile seconds)``."""
     import jax
-
-    if opts["dtype"] == "float64":
-        jax.config.update("jax_enable_x64", True)
     import jax.numpy as jnp
 
     dtype = jnp.dtype(opts["dtype"])
-    data = np.load(in_path)
     W = jnp.asarray(data["W"], dtype=dtype)
     W0 = W * (1 - jnp.eye(W.shape[0], dtype=dtype))
     rowsum = W.sum(1)
     beta = jnp.asarray(data["beta"], dtype=dtype)
     I = jnp.asarray(data["I"], dtype=dtype)
     dt, n_steps = opts["dt"], opts["n_steps"]
+    method = opts.get("method", "euler")
+    until = opts.get("until")
 
-    def one_set(b: Any, inp: Any) -> Any:
-        def body(u: Any, _: Any) -> tuple[Any, None]:
+    def one_set(b: Any, inp: Any) -> tuple[Any, Any]:
+        def f(u: Any) -> Any:
             r = jax.nn.sigmoid(u)
-            return u + dt * (-u + W0 @ r - b * rowsum * r + inp), None
+            return -u + W0 @ r - b * rowsum * r + inp
 
-        u, _ = jax.lax.scan(body, jnp.zeros_like(inp), None, length=n_steps)
-        return u
+        if method == "euler":
 
-    start = time.perf_counter()
-    compiled = jax.jit(jax.vmap(one_set)).lower(beta, I).compile()
-    compile_s = time.perf_counter() - start
-    times: list[float] = []
-    reps = opts["reps"]
-    while len(times) < reps:
-        start = time.perf_counter()
-        out = compiled(beta, I).block_until_ready()
-        times.append(time.perf_counter() - start)
-        if times[0] > opts.get("slow_s", 30.0):
-            reps = min(reps, 3)
-    np.savez(out_path, final=np.asarray(out, dtype=np.float64))
-    report = {
-        "jax": jax.__version__,
-        "compile_s": compile_s,
-        "times": times,
-        "dtype": str(out.dtype),
-        "devices": [str(d) for d in jax.devices()],
-    }
-    print(json.dumps(report))
+            def step(u: Any) -> Any:
+                return u + dt * f(u)
+
+        elif method == "rk4":
+
+            def step(u: Any) -> Any:
+                k1 = f(u)
+                k2 = f(u + (0.5 * dt) * k1)
+                k3 = f(u + (0.5 * dt) * k2)
+                k4 = f(u + dt * k3)
+                return u + (dt / 6) * (k1 + 2 * k2 + 2 * k3 + k4)
+
+        else:
+            raise ValueError(f"unknown method {method!r}")
+
+        u0 = jnp.zeros_like(inp)
+        if until is None:
+            u, _ = jax.lax.scan(lambda u, _: (step(u), None), u0, None, length=n_steps)
+            return u, jnp.asarray(n_steps)
+        if until != "steady":
+            raise ValueError(f"unknown until {until!r}")
+        every, tol = opts.get("check_every", 10), opts["tol"]
+
+        def cond(carry: tuple[Any, Any]) -> Any:
+            u, k = carry
+            return (k < n_steps) & (jnp.max(jnp.abs(f(u))) >= tol)
+
+        def body(carry: tuple[Any, Any]) -> tuple[Any, Any]:
+            u, k = carry
+            return jax.lax.fori_loop(0, every, lambda _, v: step(v), u), k + every
+
+        return jax.lax.while_loop(cond, body, (u0, jnp.asarray(0)))
+
+    compiled, compile_s = compile_timed(jax.vmap(one_set), beta, I)
+
+    def call() -> Any:
+        return jax.block_until_ready(compiled(beta, I))
+
+    def summarize(out: Any) -> tuple[np.ndarray, dict[str, Any]]:
+        final, steps = (np.asarray(x) for x in out)
+        stats = {"dtype": str(final.dtype), "devices": [str(d) for d in jax.devices()],
+                 "steps_max": int(steps.max()), "steps_mean": float(steps.mean())}  # fmt: skip
+        return final.astype(np.float64), stats
+
+    return (call, summarize), compile_s
 
 
 if __name__ == "__main__":
-    main()
+    standalone(build)
