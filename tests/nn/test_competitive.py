@@ -200,3 +200,140 @@ def test_gradcheck_in_the_competition_parameters(gen):
         return torch.func.functional_call(layer, state, (Q, K, V))[0]
 
     assert torch.autograd.gradcheck(f, (params["A_raw"], params["beta_raw"]))
+
+
+# --- issue 8: the stability bound of the Euler steps, precision, sizes -------------------
+
+from neuroattn.nn import LIMITS, set_checks  # noqa: E402
+from neuroattn.nn._competitive import competition_steps, stable_dt  # noqa: E402
+
+SLOPES = {"sigmoid": 0.25, "hard_sigmoid": 1 / 6, "tanh": 1.0, "relu": 1.0, "identity": 1.0}
+
+
+def test_dt_3_is_refused_with_the_bound_in_the_message():
+    """The issue's reproducer: dynamics with dt=3 gave NaN; now a ValueError at construction."""
+    with pytest.raises(ValueError, match=r"dt must be <= 1\.45455 for beta=1 .* got 3"):
+        CompetitiveAttention("dynamics", dt=3.0)
+
+
+@pytest.mark.parametrize("activation", sorted(SLOPES))
+@pytest.mark.parametrize("beta", [0.05, 1.0, 4.0])
+def test_dt_just_inside_the_bound_is_accepted_and_just_outside_refused(activation, beta):
+    bound = 2 / (1 + (beta + 0.5) * SLOPES[activation])
+    assert stable_dt(beta, SLOPES[activation]) == pytest.approx(bound, rel=1e-12)
+    layer = CompetitiveAttention(
+        "dynamics", beta=beta, dt=bound * (1 - 1e-9), activation=activation
+    )
+    assert layer.max_dt() == pytest.approx(bound, rel=1e-6)
+    with pytest.raises(ValueError, match="dt must be <="):
+        CompetitiveAttention("dynamics", beta=beta, dt=bound * (1 + 1e-9), activation=activation)
+
+
+def _increment(f, scores, beta, dt, steps=600):
+    """|u(steps + 1) − u(steps)|: how far the iteration still moves."""
+    b = torch.tensor(beta, dtype=torch.float64)
+    late = competition_steps(scores, b, f, steps + 1, dt)
+    return (late - competition_steps(scores, b, f, steps, dt)).abs().max().item()
+
+
+def test_the_bound_is_tight_for_the_linear_activation():
+    """identity: J is exactly −I − (β + 1/n) I + 11ᵀ/n, the difference mode of n = 2 keys
+    is multiplied by 1 − dt (1.5 + β) per step: damped inside the bound, amplified outside."""
+    f, beta = torch.nn.Identity(), 0.7
+    s = torch.tensor([[0.3, -0.2]], dtype=torch.float64)
+    bound = stable_dt(beta, 1.0)
+    assert _increment(f, s, beta, 0.95 * bound) < 1e-9
+    assert _increment(f, s, beta, 1.05 * bound) > 1e2
+
+
+@pytest.mark.parametrize("beta", [0.5, 2.0])
+def test_the_bound_is_tight_for_the_sigmoid_at_its_steepest_point(beta):
+    """n = 2 keys driven so that the steady state is near u = 0, where f' = 1/4 is largest:
+    inside the bound the steps settle, 5 % outside they oscillate for ever (bounded)."""
+    f = torch.nn.Sigmoid()
+    drive = (beta - 0.5) / 2  # the steady state of equal drives is u = 0
+    s = torch.tensor([[drive + 0.01, drive - 0.01]], dtype=torch.float64)
+    bound = stable_dt(beta, 0.25)
+    assert _increment(f, s, beta, 0.98 * bound) < 1e-9
+    moving = _increment(f, s, beta, 1.05 * bound)
+    assert 1e-3 < moving < 10.0
+
+
+def test_a_custom_activation_gets_its_slope_estimated():
+    steep = lambda x: 3 * torch.tanh(x)  # noqa: E731 - max slope 3
+    bound = stable_dt(1.0, 3.0)
+    CompetitiveAttention("dynamics", activation=steep, dt=0.999 * bound)
+    with pytest.raises(ValueError, match="dt must be <="):
+        CompetitiveAttention("dynamics", activation=steep, dt=1.001 * bound)
+    for bad, words in [
+        (str.upper, "failed on a test tensor"),
+        (len, "must map a tensor to a tensor of its shape"),
+        (torch.log, "not finite"),
+    ]:
+        with pytest.raises(ValueError, match=words):
+            CompetitiveAttention("dynamics", activation=bad, dt=0.1)
+
+
+def test_a_learnt_beta_past_the_bound_stays_finite_and_is_caught_in_check_mode(gen):
+    """The bound moves with β: a β grown past it makes the steps overshoot. With the
+    (bounded) sigmoid the weights stay finite; check mode refuses the forward pass."""
+    Q, K, V = qkv(gen)
+    layer = CompetitiveAttention("dynamics", beta=1.0, dt=1.4, steps=50)
+    with torch.no_grad():
+        layer.beta_raw.fill_(40.0)  # β = softplus(40) = 40, far past β_max(1.4) ≈ 1.21
+    assert layer.max_dt() < layer.dt
+    context, w = layer(Q, K, V)
+    assert torch.isfinite(context).all() and torch.isfinite(w).all()
+    with set_checks(True), pytest.raises(ValueError, match="learnt beta=40 has passed"):
+        layer(Q, K, V)
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16])
+@pytest.mark.parametrize("mode", ["shunting", "dynamics"])
+def test_half_precision_is_computed_in_float32_and_cast_back(gen, dtype, mode):
+    """float16/bfloat16 raised RuntimeError ("expected scalar type Float but found Half")."""
+    Q, K, V = qkv(gen, L=5, S=6, D=8, Dv=4)
+    keep = random_keep(gen, 2, 1, 5, 6)
+    layer = CompetitiveAttention(mode, num_heads=2)
+    ref_context, ref_w = layer(Q, K, V, keep)
+    for need in (True, False):
+        context, w = layer(Q.to(dtype), K.to(dtype), V.to(dtype), keep, need_weights=need)
+        assert context.dtype == dtype and context.shape == ref_context.shape
+        tol = 2e-2 if dtype == torch.bfloat16 else 4e-3
+        torch.testing.assert_close(context.double(), ref_context, atol=tol, rtol=tol)
+        if need:
+            assert w.dtype == dtype
+            torch.testing.assert_close(w.double(), ref_w, atol=tol, rtol=tol)
+
+
+def test_any_float_dtype_of_inputs_works_with_any_dtype_of_the_layer(gen):
+    Q, K, V = qkv(gen)
+    for layer in (CompetitiveAttention("dynamics"), CompetitiveAttention("dynamics").double()):
+        for dtype in (torch.float32, torch.float64):
+            context, w = layer(Q.to(dtype), K.to(dtype), V.to(dtype))
+            assert context.dtype == w.dtype == dtype
+
+
+def test_sizes_that_do_not_fit_a_float32_parameter_are_refused():
+    for kw, word in [
+        ({"A": 1e300}, "A must be a finite number > 0 and <= 3.40282e"),
+        ({"B": 1e39}, "B must"),
+        ({"mode": "dynamics", "beta": 1e300}, "beta must"),
+        ({"learn_A": 1}, "learn_A must be True or False"),
+    ]:
+        with pytest.raises((ValueError, TypeError), match=word):
+            CompetitiveAttention(**kw)
+
+
+def test_a_tiny_learnable_A_keeps_finite_gradients(gen):
+    Q, K, V = qkv(gen)
+    layer = CompetitiveAttention(A=1e-300)
+    layer(Q, K, V)[0].sum().backward()
+    assert torch.isfinite(layer.A_raw.grad).all()
+
+
+def test_steps_are_bounded_by_the_limit(monkeypatch):
+    with pytest.raises(ValueError, match=r"steps 1e\+12 exceeds the limit nna.LIMITS.max_steps"):
+        CompetitiveAttention("dynamics", steps=10**12)
+    monkeypatch.setattr(LIMITS, "max_steps", 20_000)
+    assert CompetitiveAttention("dynamics", steps=20_000).steps == 20_000

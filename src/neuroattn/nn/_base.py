@@ -35,6 +35,7 @@ from torch import Tensor, nn
 
 from ..dynamics.checks import check_number, check_probability
 from . import _masks
+from ._checks import checks_enabled, finite_inputs, finite_outputs, flag, within_limit
 from ._functional import check_qkv, fused_attention, reference_attention, scores_shape
 from ._record import RecordsAttention
 
@@ -104,6 +105,9 @@ class AttentionCore(RecordsAttention, nn.Module):
                 q, k, v, mask, causal=causal, scale=scale, dropout_p=dropout_p
             )
             return context, None
+        within_limit(
+            math.prod(q.shape[:-1]) * k.shape[-2], "max_weights", "the attention weights' size"
+        )
         if causal:
             keep = _masks.causal(q.shape[-2], k.shape[-2], q.device)  # (L, S)
             mask = _masks.merge(mask, keep, q.dtype)  # (..., Hq, L, S) broadcastable
@@ -139,7 +143,23 @@ class Attention(AttentionCore):
     Shapes
     ------
     Q (..., H, L, D), K (..., Hk, S, D), V (..., Hk, S, Dv) with Hk dividing H -> context
-    (..., H, L, Dv), weights (..., H, L, S). ``mask`` broadcasts to (..., H, L, S).
+    (..., H, L, Dv), weights (..., H, L, S). ``mask`` broadcasts to (..., H, L, S). Any
+    size may be 0 except D (ValueError): empty batches, heads or queries give empty
+    outputs, no keys (S = 0) zero weights and a zero context.
+
+    Non-finite values
+    -----------------
+    By default nothing is checked: NaN and inf flow through the computation as in torch.
+    On the weights path the outcome is that of torch's math backend -- a NaN in query row
+    i makes context row i NaN, a NaN or inf in key j every row that attends to j, a NaN
+    in value j the same rows -- except that a masked-out key never contributes (its score
+    is replaced, not added to). On the fused path it is exactly
+    :func:`torch.nn.functional.scaled_dot_product_attention`'s, whose CPU kernel (torch
+    2.13) returns a *zero* row for a NaN query row and lets a NaN in a masked-out key
+    through. Finite inputs whose scaled scores overflow the dtype give NaN. Do not rely on
+    any of this: with check mode on (:class:`~neuroattn.nn.set_checks`) a non-finite
+    input, a NaN or ``+inf`` in a floating mask and an overflowed output each raise
+    ValueError instead.
 
     Examples
     --------
@@ -167,7 +187,7 @@ class Attention(AttentionCore):
         super().__init__()
         self.dropout = check_probability(dropout, "dropout")
         self.scale = None if scale is None else check_number(scale, "scale", gt=0)
-        self.causal = bool(causal)
+        self.causal = flag(causal, "causal")
         self.mask_convention = _masks.check_convention(mask_convention)
 
     def check_inputs(self, Q: Tensor, K: Tensor, V: Tensor) -> None:
@@ -186,11 +206,17 @@ class Attention(AttentionCore):
         """Attend from ``Q`` to ``K``/``V``; see the class docstring for shapes and masks."""
         self.check_inputs(Q, K, V)
         keep = _masks.prepare(  # broadcasts to (..., H, L, S), or None
-            mask, self.mask_convention, Q.dtype, scores_shape(Q, K)
+            mask, self.mask_convention, Q.dtype, scores_shape(Q, K), device=Q.device
         )
-        return self.attend(  # (..., H, L, Dv), (..., H, L, S) or None
+        checking = checks_enabled()
+        if checking:
+            finite_inputs(("Q", Q), ("K", K), ("V", V))
+        context, weights = self.attend(  # (..., H, L, Dv), (..., H, L, S) or None
             Q, K, V, keep, need_weights=need_weights, causal=self.causal, scale=self.scale
         )
+        if checking:
+            finite_outputs(("context", context), ("attention weights", weights))
+        return context, weights
 
     def extra_repr(self) -> str:
         return (

@@ -8,12 +8,12 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
-from ..dynamics.checks import check_choice, check_integer
+from ..dynamics.checks import check_choice, check_integer, check_number
 from ._activations import make_activation
-from ._checks import odd_kernel_size
+from ._checks import LIMITS, flag, odd_kernel_size, within_limit
 from ._pooling import mean_max
 from ._record import RecordsAttention
-from ._spatial import check_image
+from ._spatial import check_image, rescaled
 
 POOLINGS = ("avg+max", "avg", "max")
 
@@ -46,6 +46,7 @@ class ChannelAttention(RecordsAttention, nn.Module):
     Shapes
     ------
     x (B, C, H, W) -> (B, C, H, W); :meth:`attention_weights` gives M_c (B, C, 1, 1).
+    Dtypes, devices and non-finite values as for :class:`SpatialAttention`.
 
     References
     ----------
@@ -68,6 +69,9 @@ class ChannelAttention(RecordsAttention, nn.Module):
         self.reduction = check_integer(reduction, "reduction", ge=1)
         self.pooling = check_choice(pooling, "pooling", POOLINGS)
         hidden = max(self.channels // self.reduction, 1)
+        bias = flag(bias, "bias")
+        count = 2 * hidden * self.channels + (hidden + self.channels if bias else 0)
+        within_limit(count, "max_parameters", "ChannelAttention's parameter count")
         self.fc1 = nn.Linear(self.channels, hidden, bias=bias)  # W_0
         self.act = make_activation(act, "act")
         self.fc2 = nn.Linear(hidden, self.channels, bias=bias)  # W_1
@@ -75,7 +79,7 @@ class ChannelAttention(RecordsAttention, nn.Module):
 
     def attention_weights(self, x: Tensor) -> Tensor:
         """The channel weights M_c(x), shape (B, C, 1, 1)."""
-        check_image(x, channels=self.channels)
+        check_image(x, channels=self.channels, layer=self)
         flat = x.flatten(2)  # (B, C, H·W)
         if self.pooling == "avg+max":
             mean, top = mean_max(flat, -1)  # (B, C, 1) each
@@ -91,12 +95,33 @@ class ChannelAttention(RecordsAttention, nn.Module):
         """Rescale each channel of ``x`` (B, C, H, W) by its weight."""
         weights = self.attention_weights(x)  # (B, C, 1, 1)
         self._record(weights)
-        return x * weights  # (B, C, H, W)
+        return rescaled(x, weights)  # (B, C, H, W)
 
 
 def eca_kernel_size(channels: int, gamma: float = 2.0, b: float = 1.0) -> int:
-    """ECA's adaptive kernel size k = |log2(C)/γ + b/γ|, rounded to an odd integer."""
-    t = int(abs(math.log2(channels) / gamma + b / gamma))
+    """ECA's adaptive kernel size k = |log2(C)/γ + b/γ|, rounded to an odd integer.
+
+    Raises
+    ------
+    ValueError
+        Unless C >= 1, γ > 0 and b are finite and k stays within the parameter limit
+        (``nna.LIMITS.max_parameters``; a tiny γ asks for a huge kernel).
+
+    Examples
+    --------
+    >>> eca_kernel_size(64), eca_kernel_size(512)
+    (3, 5)
+    """
+    channels = check_integer(channels, "channels", ge=1)
+    gamma = check_number(gamma, "gamma", gt=0.0)
+    b = check_number(b, "b")
+    size = abs(math.log2(channels) / gamma + b / gamma)
+    if not size <= LIMITS.max_parameters:  # inf too
+        raise ValueError(
+            f"gamma={gamma:g} and b={b:g} ask for an ECA kernel of {size:.3g} taps, beyond "
+            f"nna.LIMITS.max_parameters = {LIMITS.max_parameters:.3g}; raise it if intended"
+        )
+    t = int(size)
     return t if t % 2 else t + 1
 
 
@@ -117,12 +142,16 @@ class ECA(RecordsAttention, nn.Module):
         C, used for the adaptive k when ``kernel_size`` is not given.
     kernel_size : int, optional
         Odd k; default ψ(C) with γ = 2, b = 1.
+    gamma, b : float
+        γ > 0 and b of ψ (checked even when ``kernel_size`` is given).
     gate : str, class, module or function
         σ (default ``"sigmoid"``).
 
     Shapes
     ------
-    x (B, C, H, W) -> (B, C, H, W); weights (B, C, 1, 1) are recorded.
+    x (B, C, H, W) -> (B, C, H, W); weights (B, C, 1, 1) are recorded. Any C works (the
+    convolution runs across the channels). Dtypes, devices and non-finite values as for
+    :class:`SpatialAttention`.
 
     References
     ----------
@@ -140,19 +169,24 @@ class ECA(RecordsAttention, nn.Module):
         gate: Any = "sigmoid",
     ) -> None:
         super().__init__()
+        gamma = check_number(gamma, "gamma", gt=0.0)
+        b = check_number(b, "b")
+        if channels is not None:
+            channels = check_integer(channels, "channels", ge=1)
         if kernel_size is None:
             if channels is None:
                 raise ValueError("give channels (for the adaptive kernel size) or kernel_size")
-            kernel_size = eca_kernel_size(check_integer(channels, "channels", ge=1), gamma, b)
+            kernel_size = eca_kernel_size(channels, gamma, b)
         self.kernel_size = odd_kernel_size(kernel_size)
         k = self.kernel_size
+        within_limit(k, "max_parameters", "ECA's parameter count (kernel_size)")
         self.conv = nn.Conv1d(1, 1, k, padding=k // 2, bias=False)
         self.gate = make_activation(gate, "gate")
 
     def forward(self, x: Tensor) -> Tensor:
         """Rescale each channel of ``x`` (B, C, H, W) by its weight."""
-        check_image(x)
+        check_image(x, layer=self)
         pooled = x.mean((2, 3)).unsqueeze(1)  # (B, 1, C)
         weights = self.gate(self.conv(pooled)).transpose(1, 2).unsqueeze(-1)  # (B, C, 1, 1)
         self._record(weights)
-        return x * weights  # (B, C, H, W)
+        return rescaled(x, weights)  # (B, C, H, W)

@@ -41,6 +41,11 @@ def check_qkv(q: Tensor, k: Tensor, v: Tensor) -> int:
     float_tensor(k, "K", 2)
     float_tensor(v, "V", 2)
     same_dtype(("Q", q), ("K", k), ("V", v))
+    if q.shape[-1] == 0:
+        raise ValueError(
+            f"Q and K need at least one feature (d_k >= 1; the scores are scaled by "
+            f"1/sqrt(d_k)), got Q {tuple(q.shape)}"
+        )
     if not q.ndim == k.ndim == v.ndim:
         raise ValueError(
             f"Q, K, V must have the same number of dimensions, got shapes "
@@ -67,11 +72,18 @@ def check_qkv(q: Tensor, k: Tensor, v: Tensor) -> int:
         )
     if q.ndim < 4 or q.shape[-3] == k.shape[-3]:
         return 1
-    if q.shape[-3] % k.shape[-3] != 0:
+    if k.shape[-3] == 0 or q.shape[-3] % k.shape[-3] != 0:
         raise ValueError(
             f"query heads ({q.shape[-3]}) must be a multiple of key/value heads "
             f"({k.shape[-3]}) for grouped-query attention"
         )
+    return q.shape[-3] // k.shape[-3]
+
+
+def query_groups(q: Tensor, k: Tensor) -> int:
+    """Query heads per key/value head of checked inputs (1 unless grouped-query attention)."""
+    if q.ndim < 4 or q.shape[-3] == k.shape[-3]:
+        return 1
     return q.shape[-3] // k.shape[-3]
 
 
@@ -112,7 +124,7 @@ def reference_attention(
     context : Tensor (..., Hq, L, Ev)
     weights : Tensor (..., Hq, L, S), the weights the context was computed with.
     """
-    groups = q.shape[-3] // k.shape[-3] if q.ndim >= 4 else 1
+    groups = query_groups(q, k)
     q = q * scale  # (..., Hq, L, E)
     if groups > 1:  # fold the G query heads of a group into the query axis: no K copies
         q_folded = q.unflatten(-3, (k.shape[-3], groups)).flatten(-3, -2)  # (..., Hk, G·L, E)
@@ -215,7 +227,7 @@ def fused_attention(
     mask) and ``scale=None`` means the kernel's default 1/√d_k. Returns the context
     (..., Hq, L, Ev) only.
     """
-    groups = q.shape[-3] // k.shape[-3] if q.ndim >= 4 else 1
+    groups = query_groups(q, k)
     if causal and mask is not None:
         keep = _masks.causal(q.shape[-2], k.shape[-2], q.device)  # (L, S)
         mask, causal = _masks.merge(mask, keep, q.dtype), False  # (..., Hq, L, S)

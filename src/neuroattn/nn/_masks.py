@@ -33,6 +33,7 @@ import torch
 from torch import Tensor
 
 from ..dynamics.checks import check_choice
+from ._checks import checks_enabled, finite_mask
 
 MaskConvention = Literal["keep", "additive", "torch"]
 MASK_CONVENTIONS: tuple[str, ...] = ("keep", "additive", "torch")
@@ -44,15 +45,23 @@ def check_convention(value: object) -> MaskConvention:
 
 
 def normalize(
-    mask: Tensor | None, convention: str, dtype: torch.dtype, name: str = "mask"
+    mask: Tensor | None,
+    convention: str,
+    dtype: torch.dtype,
+    name: str = "mask",
+    device: torch.device | None = None,
 ) -> Tensor | None:
     """Bring ``mask`` into normal form (bool keep mask or additive float mask of ``dtype``).
+
+    A NaN or ``+inf`` in an additive mask propagates into the scores as in torch, unless
+    check mode is on (:class:`~neuroattn.nn.set_checks`), which refuses it.
 
     Raises
     ------
     ValueError
-        If the mask is not a tensor, has a dtype the convention does not accept, or (in
-        the ``"keep"`` convention) is floating point with values other than 0 and 1.
+        If the mask is not a tensor, is not on ``device`` (when given), has a dtype the
+        convention does not accept, or (in the ``"keep"`` convention) is floating point
+        with values other than 0 and 1.
     """
     if mask is None:
         return None
@@ -60,6 +69,10 @@ def normalize(
         raise ValueError(f"{name} must be a torch.Tensor or None, got {type(mask).__name__}")
     if mask.is_complex():
         raise ValueError(f"{name} must be bool, integer or floating point, got {mask.dtype}")
+    if device is not None and mask.device != device:
+        raise ValueError(f"{name} is on {mask.device} but the inputs are on {device}")
+    if checks_enabled():
+        finite_mask(mask, name)
     is_bool = mask.dtype == torch.bool
     is_float = torch.is_floating_point(mask)
     if convention == "keep":
@@ -103,12 +116,13 @@ def prepare(
     dtype: torch.dtype,
     scores_shape: tuple[int, ...],
     name: str = "mask",
+    device: torch.device | None = None,
 ) -> Tensor | None:
     """A layer's mask argument in normal form, checked to broadcast to ``scores_shape``.
 
     :func:`normalize` then :func:`check_shape`: the one way a layer reads a mask.
     """
-    keep = normalize(mask, convention, dtype, name)
+    keep = normalize(mask, convention, dtype, name, device)
     check_shape(keep, scores_shape, name)
     return keep
 

@@ -12,7 +12,41 @@ from torch import Tensor, nn
 from ..dynamics.checks import check_integer, check_probability
 from . import _masks
 from ._base import AttentionCore
-from ._checks import divides, float_tensor
+from ._checks import (
+    checks_enabled,
+    divides,
+    finite_inputs,
+    finite_outputs,
+    flag,
+    float_tensor,
+    matches_module,
+    within_limit,
+)
+
+
+def _device(device: object) -> torch.device | None:
+    """``device`` as a torch.device (None stays None); ValueError for an unknown one."""
+    if device is None or isinstance(device, torch.device):
+        return device
+    if not isinstance(device, (str, int)) or isinstance(device, bool):
+        raise TypeError(f"device must be a torch.device, a string or None, got {device!r}")
+    try:
+        parsed = torch.device(device)
+        torch.empty(0, device=parsed)  # an unavailable backend fails here
+    except (RuntimeError, AssertionError) as exc:
+        raise ValueError(f"device {device!r} is not available: {exc}") from None
+    return parsed
+
+
+def _dtype(dtype: object) -> torch.dtype | None:
+    """``dtype`` if it is a floating torch dtype or None, else TypeError/ValueError."""
+    if dtype is None:
+        return None
+    if not isinstance(dtype, torch.dtype):
+        raise TypeError(f"dtype must be a torch.dtype or None, got {dtype!r}")
+    if not dtype.is_floating_point:
+        raise ValueError(f"dtype must be a floating dtype, got {dtype}")
+    return dtype
 
 
 class MultiHeadAttention(AttentionCore):
@@ -54,6 +88,11 @@ class MultiHeadAttention(AttentionCore):
         ``True`` at real tokens. ``"torch"``: torch's meaning (``True`` = ignored, float
         masks additive), for drop-in ports; :meth:`from_torch` uses it.
 
+    Inputs must have the dtype and device of the layer's parameters (ValueError saying
+    which to convert), except under :func:`torch.autocast`. Non-finite inputs propagate
+    as in :class:`torch.nn.MultiheadAttention` unless check mode is on
+    (:class:`~neuroattn.nn.set_checks`); see :class:`~neuroattn.nn.Attention`.
+
     References
     ----------
     Vaswani, A. et al. (2017). Attention is all you need. NeurIPS 30.
@@ -78,7 +117,7 @@ class MultiHeadAttention(AttentionCore):
         dtype: torch.dtype | None = None,
     ) -> None:
         super().__init__()
-        kw: dict[str, Any] = {"device": device, "dtype": dtype}
+        kw: dict[str, Any] = {"device": _device(device), "dtype": _dtype(dtype)}
         self.embed_dim = check_integer(embed_dim, "embed_dim", ge=1)
         self.num_heads = check_integer(num_heads, "num_heads", ge=1)
         self.head_dim = divides(self.num_heads, self.embed_dim, "embed_dim")
@@ -91,12 +130,16 @@ class MultiHeadAttention(AttentionCore):
         self.kdim = self.embed_dim if kdim is None else check_integer(kdim, "kdim", ge=1)
         self.vdim = self.embed_dim if vdim is None else check_integer(vdim, "vdim", ge=1)
         self.dropout = check_probability(dropout, "dropout")
-        self.batch_first = bool(batch_first)
-        self.causal = bool(causal)
+        self.batch_first = flag(batch_first, "batch_first")
+        self.causal = flag(causal, "causal")
         self.mask_convention = _masks.check_convention(mask_convention)
+        bias = flag(bias, "bias")
         self.kv_dim = self.num_kv_heads * self.head_dim
         self.packed = self.kdim == self.vdim == self.embed_dim
         rows = self.embed_dim + 2 * self.kv_dim
+        E, kv = self.embed_dim, self.kv_dim
+        count = E * E + kv * (self.kdim + self.vdim) + E * E + (rows + E if bias else 0)
+        within_limit(count, "max_parameters", "MultiHeadAttention's parameter count")
         if self.packed:
             self.in_proj_weight = nn.Parameter(torch.empty(rows, self.embed_dim, **kw))
         else:
@@ -149,11 +192,16 @@ class MultiHeadAttention(AttentionCore):
 
     def load_torch_state_dict(self, state_dict: Mapping[str, Tensor]) -> None:
         """Load a :class:`torch.nn.MultiheadAttention` state dict (same key names)."""
+        if not isinstance(state_dict, Mapping):
+            raise TypeError(f"state_dict must be a mapping, got {type(state_dict).__name__}")
         if "bias_k" in state_dict or "bias_v" in state_dict:
             raise ValueError("state dicts with bias_k / bias_v (add_bias_kv) are not supported")
         if self.num_kv_heads != self.num_heads:
             raise ValueError("torch.nn.MultiheadAttention has no grouped-query heads")
-        self.load_state_dict(dict(state_dict), strict=True)
+        try:
+            self.load_state_dict(dict(state_dict), strict=True)
+        except RuntimeError as exc:  # missing, unexpected or mis-shaped entries
+            raise ValueError(" ".join(str(exc).split())) from None
 
     def _project(self, query: Tensor, key: Tensor, value: Tensor) -> tuple[Tensor, ...]:
         """Input projections Q W^Q, K W^K, V W^V (three products, each output contiguous)."""
@@ -195,6 +243,9 @@ class MultiHeadAttention(AttentionCore):
         key = query if key is None else key
         value = key if value is None else value
         unbatched = self._check_inputs(query, key, value)
+        checking = checks_enabled()
+        if checking:
+            finite_inputs(("query", query), ("key", key), ("value", value))
         fast = self.takes_fast_path(need_weights)
         q, k, v = self._heads(query, key, value, unbatched, seq_first=not fast)
         B, _, L, _ = q.shape  # q (B, H, L, Dh); k, v (B, Hk, S, Dh)
@@ -205,6 +256,8 @@ class MultiHeadAttention(AttentionCore):
             q, k, v, mask, need_weights=need_weights, causal=self.causal or is_causal
         )
         out = self._output(context, unbatched)  # (B, L, E) or (L, B, E) or (L, E)
+        if checking:
+            finite_outputs(("output", out), ("attention weights", weights))
         if weights is None:
             return out, None
         if average_attn_weights:
@@ -245,6 +298,7 @@ class MultiHeadAttention(AttentionCore):
                 f"key and value must have the same length, got {tuple(key.shape)} "
                 f"and {tuple(value.shape)}"
             )
+        matches_module(self, ("query", query), ("key", key), ("value", value))
         return query.ndim == 2
 
     def _heads(
@@ -300,7 +354,8 @@ class MultiHeadAttention(AttentionCore):
     ) -> Tensor | None:
         """Merge key padding and attention masks into one normal-form (B, H, L, S) mask."""
         conv = self.mask_convention
-        pad = _masks.normalize(key_padding_mask, conv, dtype, "key_padding_mask")  # (B, S)
+        device = self.out_proj.weight.device
+        pad = _masks.normalize(key_padding_mask, conv, dtype, "key_padding_mask", device)  # (B, S)
         if pad is not None:
             if unbatched and pad.ndim == 1:
                 pad = pad.unsqueeze(0)  # (1, S)
@@ -310,7 +365,7 @@ class MultiHeadAttention(AttentionCore):
                     f"got {tuple(pad.shape)}"
                 )
             pad = pad.view(B, 1, 1, S)  # (B, 1, 1, S)
-        attn = _masks.normalize(attn_mask, conv, dtype, "attn_mask")  # (L, S), (B·H, L, S), ...
+        attn = _masks.normalize(attn_mask, conv, dtype, "attn_mask", device)  # (L, S), (B·H, L, S)
         if attn is not None and attn.ndim == 3 and attn.shape[0] == B * self.num_heads > 1:
             attn = attn.view(B, self.num_heads, L, S)  # torch's (B·H, L, S) layout
         _masks.check_shape(attn, (B, self.num_heads, L, S), "attn_mask")

@@ -87,6 +87,8 @@ def record_attention(model: nn.Module) -> Iterator[AttentionRecord]:
     >>> tuple(rec.last().shape)
     (2, 4, 5, 5)
     """
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
     record = AttentionRecord()
     layers = [
         (name or ".", module)

@@ -158,7 +158,21 @@ def register(
 
     ``width`` names the constructor argument that :func:`create`'s positional width fills
     (e.g. ``"channels"``); None (default) for a layer without one.
+
+    Raises
+    ------
+    TypeError
+        If ``name`` or ``width`` is not a string (``width`` may be None).
+    ValueError
+        If ``name`` is blank or taken, ``cls`` is not an nn.Module subclass, or ``width``
+        is not one of its constructor's parameters.
     """
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a string, got {name!r}")
+    if not name.strip():
+        raise ValueError("name must not be blank")
+    if width is not None and not isinstance(width, str):
+        raise TypeError(f"width must be a parameter name (a string) or None, got {width!r}")
     if not (isinstance(cls, type) and issubclass(cls, nn.Module)):
         raise ValueError(f"cls must be an nn.Module subclass, got {cls!r}")
     key = _key(name)

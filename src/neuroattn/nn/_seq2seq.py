@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+import math
+
 from torch import Tensor, nn
 
 from ..dynamics.checks import check_choice, check_integer
 from . import _masks
-from ._checks import float_tensor
+from ._checks import (
+    checks_enabled,
+    finite_inputs,
+    finite_outputs,
+    flag,
+    float_tensor,
+    matches_module,
+    same_dtype,
+    within_limit,
+)
 from ._functional import masked_weights
 from ._record import RecordsAttention
 
@@ -18,7 +29,10 @@ class _EncoderDecoderAttention(RecordsAttention, nn.Module):
 
     ``forward(query, keys, values=None, mask=None) -> (context, weights)``: the seq2seq
     form of the attention contract (the decoder state queries the encoder states), with
-    masks read and applied as by :class:`~neuroattn.nn.Attention`.
+    masks read and applied as by :class:`~neuroattn.nn.Attention`. Inputs share one
+    dtype, that of the layer's parameters; non-finite ones propagate unless check mode
+    is on (:class:`~neuroattn.nn.set_checks`). No keys (S = 0) give zero weights and a
+    zero context.
     """
 
     def __init__(self, query_dim: int, key_dim: int | None, mask_convention: str) -> None:
@@ -40,6 +54,8 @@ class _EncoderDecoderAttention(RecordsAttention, nn.Module):
         float_tensor(query, "query", 2)
         float_tensor(keys, "keys", 3)
         values = keys if values is None else float_tensor(values, "values", 3)  # (B, S, Dv)
+        same_dtype(("query", query), ("keys", keys), ("values", values))
+        matches_module(self, ("query", query), ("keys", keys))
         if query.shape[-1] != self.query_dim or keys.shape[-1] != self.key_dim:
             raise ValueError(
                 f"expected query (..., {self.query_dim}) and keys (B, S, {self.key_dim}), "
@@ -56,7 +72,14 @@ class _EncoderDecoderAttention(RecordsAttention, nn.Module):
                 f"{keys.shape[0]}, got {tuple(query.shape)}"
             )
         single = query.ndim == 2
+        if checks_enabled():
+            finite_inputs(("query", query), ("keys", keys), ("values", values))
         return (query.unsqueeze(1) if single else query), values, single  # (B, Lq, Dq), ...
+
+    @staticmethod
+    def _check_size(*shape: int) -> None:
+        """ValueError if a score-sized tensor of ``shape`` exceeds ``LIMITS.max_weights``."""
+        within_limit(math.prod(shape), "max_weights", "the attention scores' size")
 
     def _attend(
         self, scores: Tensor, values: Tensor, mask: Tensor | None, single: bool
@@ -69,12 +92,14 @@ class _EncoderDecoderAttention(RecordsAttention, nn.Module):
         if isinstance(mask, Tensor) and mask.ndim == 2:
             mask = mask.unsqueeze(1)  # (B, 1, S): a key mask, the same for every query
         keep = _masks.prepare(  # broadcasts to (B, Lq, S), or None
-            mask, self.mask_convention, scores.dtype, tuple(scores.shape)
+            mask, self.mask_convention, scores.dtype, tuple(scores.shape), device=scores.device
         )
         weights = masked_weights(scores, keep)  # (B, Lq, S)
         context = weights @ values  # (B, Lq, Dv)
         if single:
             context, weights = context.squeeze(1), weights.squeeze(1)  # (B, Dv), (B, S)
+        if checks_enabled():
+            finite_outputs(("context", context), ("attention weights", weights))
         self._record(weights)
         return context, weights
 
@@ -127,6 +152,9 @@ class AdditiveAttention(_EncoderDecoderAttention):
     ) -> None:
         super().__init__(query_dim, key_dim, mask_convention)
         hidden = self._hidden_size(hidden_dim)
+        bias = flag(bias, "bias")
+        count = hidden * (self.query_dim + self.key_dim + 1 + bias)
+        within_limit(count, "max_parameters", "AdditiveAttention's parameter count")
         self.W = nn.Linear(self.query_dim, hidden, bias=False)  # W_a
         self.U = nn.Linear(self.key_dim, hidden, bias=bias)  # U_a
         self.v = nn.Linear(hidden, 1, bias=False)  # v_a
@@ -146,7 +174,18 @@ class AdditiveAttention(_EncoderDecoderAttention):
     ) -> tuple[Tensor, Tensor]:
         """Context vectors and alignment weights; see the class docstring."""
         query, values, single = self._check(query, keys, values)  # (B, Lq, Dq), (B, S, Dv)
-        uh = self.project_keys(keys) if projected_keys is None else projected_keys  # (B, S, n')
+        hidden = self.v.in_features
+        self._check_size(query.shape[0], query.shape[1], keys.shape[1], hidden)
+        if projected_keys is None:
+            uh = self.project_keys(keys)  # (B, S, n')
+        else:
+            uh = float_tensor(projected_keys, "projected_keys", 3)  # (B, S, n')
+            if uh.shape != (*keys.shape[:2], hidden):
+                raise ValueError(
+                    f"projected_keys must be (B, S, hidden_dim) = {(*keys.shape[:2], hidden)} "
+                    f"(project_keys(keys)), got {tuple(uh.shape)}"
+                )
+            same_dtype(("keys", keys), ("projected_keys", uh))
         ws = self.W(query)  # (B, Lq, n')
         energy = self.v((ws.unsqueeze(2) + uh.unsqueeze(1)).tanh()).squeeze(-1)  # (B, Lq, S)
         return self._attend(energy, values, mask, single)  # (B, [Lq,] Dv), (B, [Lq,] S)
@@ -215,6 +254,12 @@ class LuongAttention(_EncoderDecoderAttention):
                 f"{self.key_dim}; use score='general'"
             )
         hidden = self._hidden_size(hidden_dim)
+        count = {
+            "dot": 0,
+            "general": self.key_dim * self.query_dim,
+            "concat": hidden * (self.query_dim + self.key_dim + 1),
+        }[score]
+        within_limit(count, "max_parameters", "LuongAttention's parameter count")
         if score == "general":
             self.W = nn.Linear(self.key_dim, self.query_dim, bias=False)  # W_a
         elif score == "concat":
@@ -240,6 +285,8 @@ class LuongAttention(_EncoderDecoderAttention):
     ) -> tuple[Tensor, Tensor]:
         """Context vectors and alignment weights; see the class docstring."""
         query, values, single = self._check(query, keys, values)  # (B, Lq, Dq), (B, S, Dv)
+        if self.score == "concat":
+            self._check_size(query.shape[0], query.shape[1], keys.shape[1], self.v.in_features)
         scores = self.scores(query, keys)  # (B, Lq, S)
         return self._attend(scores, values, mask, single)  # (B, [Lq,] Dv), (B, [Lq,] S)
 

@@ -8,19 +8,52 @@ import torch
 from torch import Tensor, nn
 
 from ._activations import make_activation
-from ._checks import float_tensor, odd_kernel_size
+from ._checks import (
+    checks_enabled,
+    finite_inputs,
+    finite_outputs,
+    flag,
+    float_tensor,
+    matches_module,
+    odd_kernel_size,
+    within_limit,
+)
 from ._pooling import mean_max
 from ._record import RecordsAttention
 
 
-def check_image(x: Tensor, name: str = "x", channels: int | None = None) -> Tensor:
-    """Check a (B, C, H, W) floating image batch, optionally with ``channels`` channels."""
+def check_image(
+    x: Tensor, name: str = "x", channels: int | None = None, layer: nn.Module | None = None
+) -> Tensor:
+    """Check a (B, C, H, W) floating image batch, optionally with ``channels`` channels.
+
+    B may be 0; C, H and W must be at least 1 (a pooled map of nothing is undefined).
+    With ``layer``, ``x`` must have its parameters' dtype and device; in check mode
+    (:class:`~neuroattn.nn.set_checks`) it must be finite.
+    """
     float_tensor(x, name)
     if x.ndim != 4:
         raise ValueError(f"{name} must be (B, C, H, W), got shape {tuple(x.shape)}")
     if channels is not None and x.shape[1] != channels:
         raise ValueError(f"{name} must have {channels} channels, got shape {tuple(x.shape)}")
+    if min(x.shape[1:]) == 0:
+        raise ValueError(
+            f"{name} must have at least one channel and one pixel (C, H, W >= 1), "
+            f"got shape {tuple(x.shape)}"
+        )
+    if layer is not None:
+        matches_module(layer, (name, x))
+    if checks_enabled():
+        finite_inputs((name, x))
     return x
+
+
+def rescaled(x: Tensor, weights: Tensor) -> Tensor:
+    """``x * weights`` (B, C, H, W), checked finite in check mode."""
+    out = x * weights  # (B, C, H, W)
+    if checks_enabled():
+        finite_outputs(("attention weights", weights), ("output", out))
+    return out
 
 
 class SpatialAttention(RecordsAttention, nn.Module):
@@ -51,7 +84,9 @@ class SpatialAttention(RecordsAttention, nn.Module):
     Shapes
     ------
     x (B, C, H, W) -> output (B, C, H, W); :meth:`attention_map` gives M_s (B, 1, H, W),
-    which :func:`neuroattn.nn.record_attention` records.
+    which :func:`neuroattn.nn.record_attention` records. B may be 0; C, H, W >= 1. ``x``
+    has the dtype and device of the layer's parameters (ValueError otherwise); NaN and
+    inf propagate unless check mode is on (:class:`~neuroattn.nn.set_checks`).
 
     Notes
     -----
@@ -72,13 +107,15 @@ class SpatialAttention(RecordsAttention, nn.Module):
         super().__init__()
         self.kernel_size = odd_kernel_size(kernel_size)
         k = self.kernel_size
+        bias, norm = flag(bias, "bias"), flag(norm, "norm")
+        within_limit(2 * k * k + bias, "max_parameters", "SpatialAttention's parameter count")
         self.conv = nn.Conv2d(2, 1, k, padding=k // 2, bias=bias)
         self.norm: nn.Module = nn.BatchNorm2d(1) if norm else nn.Identity()
         self.gate = make_activation(gate, "gate")
 
     def attention_map(self, x: Tensor) -> Tensor:
         """The spatial weights M_s(x), shape (B, 1, H, W)."""
-        check_image(x)
+        check_image(x, layer=self)
         mean, top = mean_max(x, 1)  # (B, 1, H, W) each
         pooled = torch.cat([mean, top], dim=1)  # (B, 2, H, W)
         pooled = pooled.contiguous(memory_format=torch.channels_last)  # (B, 2, H, W)
@@ -88,4 +125,4 @@ class SpatialAttention(RecordsAttention, nn.Module):
         """Rescale every channel of ``x`` (B, C, H, W) by the spatial map."""
         weights = self.attention_map(x)  # (B, 1, H, W)
         self._record(weights)
-        return x * weights  # (B, C, H, W)
+        return rescaled(x, weights)  # (B, C, H, W)
