@@ -1,9 +1,10 @@
 """Before and after: the same benchmarks on two revisions of neuroattn, side by side.
 
-``python -m benchmarks.revisions BASE [--only D1,D2,N,V] [--rounds 3] [--quick]``
+``python -m benchmarks.revisions BASE [--new REV] [--only D1,D2,N,V] [--rounds 3] [--quick]``
 
 BASE (a commit, tag or branch) is checked out into a temporary git worktree. Each round runs
-``python -m benchmarks --no-peers`` once on BASE and once on the working tree, alternately
+``python -m benchmarks --no-peers`` once on BASE and once on the working tree (or on the
+revision ``--new``), alternately
 (BASE first in odd rounds, second in even ones), each in a subprocess with ``PYTHONPATH``
 pointing at that tree's ``src`` and running that tree's own benchmark code, so machine noise
 hits both alike. A row's time is the median over rounds of that run's median; the table gives
@@ -30,6 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m benchmarks.revisions", description=__doc__)
     p.add_argument("base", help="the revision to compare against (commit, tag, branch)")
+    p.add_argument("--new", default=None, help="a revision instead of the working tree")
     p.add_argument("--only", default="D1,D2,N,V", help="benchmarks (default %(default)s)")
     p.add_argument("--rounds", type=int, default=3, help="alternating rounds (default 3)")
     p.add_argument("--reps", type=int, default=3, help="repetitions per run (default 3)")
@@ -84,15 +86,19 @@ def _collect(runs: list[dict[str, Any]]) -> dict[tuple[str, str], float]:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     base_rev = _git("rev-parse", "--short", args.base)
-    head_rev = _git("rev-parse", "--short", "HEAD")
-    dirty = bool(_git("status", "--porcelain", "--", "src"))
+    head_rev = _git("rev-parse", "--short", args.new or "HEAD")
+    dirty = args.new is None and bool(_git("status", "--porcelain", "--", "src"))
     with tempfile.TemporaryDirectory(prefix="neuroattn-rev-") as tmp:
         base_tree = Path(tmp) / "base"
         _git("worktree", "add", "--detach", str(base_tree), base_rev)
+        new_tree = ROOT
+        if args.new is not None:
+            new_tree = Path(tmp) / "new"
+            _git("worktree", "add", "--detach", str(new_tree), head_rev)
         try:
             runs: dict[str, list[dict[str, Any]]] = {"base": [], "new": []}
             for r in range(args.rounds):
-                order = [("base", base_tree), ("new", ROOT)]
+                order = [("base", base_tree), ("new", new_tree)]
                 for label, tree in order if r % 2 == 0 else order[::-1]:
                     start = time.perf_counter()
                     out = Path(tmp) / f"{label}-{r}"
@@ -101,6 +107,8 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"round {r + 1}/{args.rounds}: {label} done in {took:.0f} s", flush=True)
         finally:
             _git("worktree", "remove", "--force", str(base_tree))
+            if new_tree != ROOT:
+                _git("worktree", "remove", "--force", str(new_tree))
     base, new = _collect(runs["base"]), _collect(runs["new"])
     rows = [
         {
