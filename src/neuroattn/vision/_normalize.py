@@ -5,7 +5,9 @@ Two published operators, both applied to a stack of maps ``(K, h, w)`` at once:
 * :func:`maxnorm` — Itti, Koch & Niebur (1998): scale each map to [0, M], find its
   local maxima, and multiply the map by (M − m̄)², m̄ the mean of the local maxima
   other than the global one. A map with one strong peak is promoted; a map with many
-  comparable peaks is suppressed.
+  comparable peaks is suppressed. A local maximum is a *regional* maximum: a connected
+  plateau of equal values (8-neighbourhood) with no higher neighbour counts once,
+  whatever its size, and a plateau on the flank of a higher peak is no maximum.
 * :func:`iterative_normalization` — Itti & Koch (2000): scale to [0, 1], then a few
   times
 
@@ -33,8 +35,9 @@ from functools import lru_cache
 
 import cv2
 import numpy as np
+from scipy import ndimage
 
-from ..dynamics.checks import check_choice, check_integer
+from ..dynamics.checks import check_choice, check_integer, check_number
 
 NORMALIZATIONS = ("hybrid", "iterative", "maxnorm", "none")
 
@@ -51,6 +54,39 @@ def unit_max(maps: np.ndarray, floor: float = 0.0) -> np.ndarray:
     return maps * inv
 
 
+_KERNEL = np.ones((3, 3), np.uint8)
+_EIGHT = np.ones((3, 3), bool)
+_SHIFTS = tuple((dy, dx) for dy in (-1, 0, 1) for dx in (-1, 0, 1) if dy or dx)
+
+
+def regional_maxima(m: np.ndarray, low: float = -np.inf) -> np.ndarray:
+    """The value of each regional maximum of a 2-D map that is at least ``low``.
+
+    A regional maximum is a connected set of equal values (8-neighbourhood) whose every
+    neighbour outside it is lower: a plateau counts once, however many pixels it has, and
+    a plateau on the flank of a higher peak (a shoulder) is no maximum.
+
+    Found from the pixels equal to their 3×3 maximum, grouped by
+    :func:`scipy.ndimage.label`; a group with a neighbour of its own value that is not
+    such a pixel is part of a larger plateau that rises somewhere, and is dropped.
+    """
+    top = (m == cv2.dilate(m, _KERNEL)) & (m >= low)
+    labels, n = ndimage.label(top, structure=_EIGHT)
+    if n == 0:
+        return np.zeros(0, m.dtype)
+    h, w = m.shape
+    lab = np.pad(labels, 1)
+    val = np.pad(m, 1)
+    shoulder = np.zeros(n + 1, bool)
+    for dy, dx in _SHIFTS:
+        near_lab = lab[1 + dy : 1 + dy + h, 1 + dx : 1 + dx + w]
+        near_val = val[1 + dy : 1 + dy + h, 1 + dx : 1 + dx + w]
+        spill = (labels == 0) & (near_lab > 0) & (near_val == m)
+        shoulder[near_lab[spill]] = True
+    keep = np.flatnonzero(~shoulder[1:]) + 1
+    return np.asarray(ndimage.maximum(m, labels, keep), dtype=m.dtype).reshape(-1)
+
+
 def maxnorm(
     maps: np.ndarray,
     *,
@@ -60,6 +96,11 @@ def maxnorm(
     rescale: bool = True,
 ) -> np.ndarray:
     """N(·) of Itti, Koch & Niebur (1998) on ``(..., h, w)`` maps (see the module docstring).
+
+    Each map is scaled to [0, M] and multiplied by (M − m̄)², m̄ the mean of its regional
+    maxima (:func:`regional_maxima`) other than one global maximum (0 when there is no
+    other). Two separate peaks of the same height give m̄ = M and a zero map, as published;
+    one flat peak of several pixels is one maximum.
 
     Parameters
     ----------
@@ -76,7 +117,14 @@ def maxnorm(
         Scale to [0, M] first (as published). Without, each map keeps its amplitude and
         is multiplied by the scale-free factor (1 − m̄ / max)², so maps that an earlier
         stage suppressed are not blown up again.
+
+    References
+    ----------
+    Itti, L., Koch, C. & Niebur, E. (1998). IEEE PAMI 20(11), 1254–1259 (Fig. 2).
     """
+    M = check_number(M, "M", gt=0)
+    min_peak = check_number(min_peak, "min_peak", ge=0, le=1)
+    floor = check_number(floor, "floor", ge=0)
     maps = np.asarray(maps, dtype=np.float32)
     flat = maps.reshape(-1, *maps.shape[-2:])
     if rescale:
@@ -85,12 +133,10 @@ def maxnorm(
         peak = flat.max(axis=(-2, -1), keepdims=True)
         out = flat * np.where(peak > 0, np.float32(M) / np.maximum(peak, 1e-30), 0)
         out = out.astype(np.float32)
-    kernel = np.ones((3, 3), np.uint8)
     for m in out:
         if not m.any():
             continue
-        peaks = (m == cv2.dilate(m, kernel)) & (m >= min_peak * M)
-        others = np.sort(m[peaks])[:-1]  # every local maximum but one global maximum
+        others = np.sort(regional_maxima(m, min_peak * M))[:-1]  # all but one global max
         mbar = float(others.mean()) if others.size else 0.0
         m *= np.float32((M - mbar) ** 2)
     if not rescale:  # back to each map's own amplitude, times (1 − m̄/max)²
