@@ -436,6 +436,7 @@ def test_bad_configuration_objects(make, error, match):
         (dict(method=RK4, dt=0.1), TypeError, "method must be a name or a Solver"),
         (dict(max_steps=0), ValueError, "max_steps must be a positive integer"),
         (dict(max_steps=10.5), ValueError, "max_steps"),
+        (dict(t_span=(0, 1e300), method="rk4", dt=0.1), ValueError, "too many steps"),
     ],
 )
 def test_bad_simulate_configuration(kwargs, error, match):

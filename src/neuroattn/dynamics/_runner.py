@@ -67,9 +67,15 @@ def run_loop(
 
 
 def fixed_grid(t0: float, t1: float, dt: float | None) -> tuple[int, float]:
-    """Number of steps and the step h ≤ dt (default 0.01) that span [t0, t1] exactly."""
+    """Number of steps and the step h ≤ dt (default 0.01) that span [t0, t1] exactly.
+
+    ValueError when the span needs more steps than an int64 can count (a run that could
+    never end).
+    """
     dt = 0.01 if dt is None else float(dt)
     n_steps = max(1, math.ceil((t1 - t0) / dt - 1e-9))
+    if n_steps >= 2**62:
+        raise ValueError(f"t_span {t1 - t0:g} long in steps of dt = {dt:g} is too many steps")
     return n_steps, (t1 - t0) / n_steps
 
 

@@ -19,7 +19,7 @@ from ._inputs import InputFn
 from ._integrate import LoopState, Ops, SimulationError
 from ._options import SaveAt, Status, StoppingRule, resolve_saveat, resolve_until
 from ._params import broadcast_batch, check_scalar_param, neuron_batch_shape
-from ._runner import Run, run_loop
+from ._runner import Run, fixed_grid, run_loop
 from ._solvers import Solver, get_method, needs_noise_support
 from ._trajectory import Trajectory
 from .checks import check_finite_array, check_integer, check_number, is_torch, to_numpy
@@ -155,6 +155,8 @@ def simulate(
     noisy = bool(np.any(to_numpy(noise) > 0))
     solver = get_method(method, noisy)
     _check_options(solver, noisy, dt, max_steps)
+    if not solver.adaptive:
+        fixed_grid(t0, t1, dt)  # a span of too many steps fails here, not in the loop
     save = resolve_saveat(saveat, save_every)
     save.check_span(t0, t1)
     stop = resolve_until(until, tol)
