@@ -35,8 +35,11 @@ def _competition(plt: Any) -> tuple[dict[str, Any], Any]:
     axes[1].legend(fontsize=8)
     axes[1].set_title("inputs and final rates")
     sel = float(traj.selectivity())
-    info = {"winner": int(traj.winner()), "selectivity": sel if np.isfinite(sel) else "inf",
-            "final_rates": np.round(r, 4).tolist()}  # fmt: skip
+    info = {
+        "winner": int(traj.winner()),
+        "selectivity": sel if np.isfinite(sel) else "inf",
+        "final_rates": np.round(r, 4).tolist(),
+    }
     return info, fig
 
 
@@ -52,8 +55,13 @@ def _beta_sweep(plt: Any) -> tuple[dict[str, Any], Any]:
     axes[0].set_xlabel("β")
     axes[0].set_ylabel("active neurons at steady state")
     axes[0].set_title("competition sharpens with β (61 networks, one batch)")
-    im = axes[1].imshow(r.T, aspect="auto", origin="lower", cmap="magma",
-                        extent=(betas[0], betas[-1], -0.5, _N - 0.5))  # fmt: skip
+    im = axes[1].imshow(
+        r.T,
+        aspect="auto",
+        origin="lower",
+        cmap="magma",
+        extent=(betas[0], betas[-1], -0.5, _N - 0.5),
+    )
     fig.colorbar(im, ax=axes[1], label="final rate")
     axes[1].set_xlabel("β")
     axes[1].set_ylabel("neuron")
@@ -81,12 +89,14 @@ def _field(plt: Any) -> tuple[dict[str, Any], Any]:
     n = 100
     x = np.arange(n)
     inputs = 1.5 * np.exp(-((x - 30) ** 2) / 18) + 1.2 * np.exp(-((x - 70) ** 2) / 18)
-    field = dyn.NeuralField(n, a_exc=0.6, sigma_exc=2.0, a_inh=0.2, sigma_inh=40.0, h=-1.0,
-                            activation=dyn.sigmoid(5.0))  # fmt: skip
+    field = dyn.NeuralField(
+        n, a_exc=0.6, sigma_exc=2.0, a_inh=0.2, sigma_inh=40.0, h=-1.0, activation=dyn.sigmoid(5.0)
+    )
     traj = dyn.simulate(field, inputs, t_span=(0, 40), save_every=0.2)
     fig, ax = plt.subplots(figsize=(6, 3.4), layout="constrained")
-    im = ax.imshow(traj.rates.T, aspect="auto", origin="lower", cmap="magma",
-                   extent=(0, 40, -0.5, n - 0.5))  # fmt: skip
+    im = ax.imshow(
+        traj.rates.T, aspect="auto", origin="lower", cmap="magma", extent=(0, 40, -0.5, n - 0.5)
+    )
     fig.colorbar(im, ax=ax, label="rate f(u)")
     ax.set_xlabel("time (τ)")
     ax.set_ylabel("position")
@@ -101,8 +111,12 @@ def run_demo(out: Path) -> dict[str, Any]:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    parts = {"competition": _competition, "beta_sweep": _beta_sweep,
-             "softmax_bridge": _softmax_bridge, "neural_field": _field}  # fmt: skip
+    parts = {
+        "competition": _competition,
+        "beta_sweep": _beta_sweep,
+        "softmax_bridge": _softmax_bridge,
+        "neural_field": _field,
+    }
     summary: dict[str, Any] = {}
     with staged_dir(out) as tmp:
         for name, part in parts.items():
