@@ -34,7 +34,7 @@ def _keyword_only(fn):
 
 
 def test_every_stage_setting_is_a_keyword_of_saliency():
-    assert _keyword_only(saliency) == STAGE_OPTIONS | {"config", "channel_axis"}
+    assert _keyword_only(saliency) == STAGE_OPTIONS | {"config", "preset", "channel_axis"}
     text = pydoc.render_doc(saliency)
     doc = inspect.getdoc(saliency)
     for name in STAGE_OPTIONS:
@@ -43,7 +43,14 @@ def test_every_stage_setting_is_a_keyword_of_saliency():
 
 
 def test_attend_shows_its_keywords():
-    assert _keyword_only(attend) == {"task", "n_fixations", "config", "seed", "channel_axis"}
+    assert _keyword_only(attend) == {
+        "task",
+        "n_fixations",
+        "config",
+        "preset",
+        "seed",
+        "channel_axis",
+    }
     for name in _keyword_only(attend):
         assert f"\n{name} :" in inspect.getdoc(attend)
 

@@ -64,7 +64,8 @@ class Pipeline:
     Parameters
     ----------
     encode, features, compete, feedback
-        The stage objects (defaults: the published parameters, see :mod:`.config`).
+        The stage objects (defaults: ours, see :mod:`.features` for what is published;
+        :meth:`from_preset` gives the published model of Itti, Koch & Niebur 1998).
     weights : mapping of str to float
         Weights of the conspicuity maps in the saliency sum.
     max_side : int
@@ -91,6 +92,16 @@ class Pipeline:
             config.weights,
             config.max_side,
         )
+
+    @classmethod
+    def from_preset(cls, preset: str) -> Pipeline:
+        """The pipeline of a published model: ``"itti1998"`` (Itti, Koch & Niebur 1998).
+
+        The encode and feature stages and the conspicuity weights are the preset's
+        (:mod:`._presets`); the competition and feedback stages are the defaults. An
+        unknown preset is a ValueError naming ``preset``.
+        """
+        return cls.from_config(VisionConfig.from_preset(preset))
 
     # --- the stages ------------------------------------------------------------------------
     def _bottom_up(self, image: Any, channel_axis: int | None, name: str) -> _ImageMaps:

@@ -3,7 +3,10 @@
 :class:`VisionConfig` holds the four stage objects (each a frozen dataclass that checks
 its own values) and the two settings between them. :func:`load_config` reads a TOML file
 or string, checks every field once (unknown fields, types) and names the field in the
-one-line error. :data:`EXAMPLE_CONFIG` is the commented default configuration.
+one-line error. :data:`EXAMPLE_CONFIG` is the commented default configuration. The
+defaults are ours (see :mod:`.features` for what in them is published);
+:meth:`VisionConfig.from_preset` and the TOML key ``preset = "itti1998"`` start from the
+published model of Itti, Koch & Niebur (1998) instead (:mod:`._presets`).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 from ..dynamics.checks import check_integer, check_number
+from ._presets import preset_stages
 from .compete import WinnerTakeAll
 from .encode import Encoder
 from .features import GROUPS, FeatureExtractor
@@ -31,6 +35,10 @@ from .feedback import TopDown
 EXAMPLE_CONFIG = """\
 # neuroattn vision pipeline — configuration (TOML); every value here is the default.
 # Use:  neuroattn attend IMAGE --config this.toml   or   attend(img, config=load_config(path))
+# The defaults are ours; "(Itti 1998)" marks a published value. To start from the published
+# model of Itti, Koch & Niebur (1998) instead, uncomment the next line; a field set below
+# then replaces the preset's (and the model is no longer the published one).
+# preset = "itti1998"
 
 max_side = 2048          # larger images are shrunk to this longer side (with a warning)
 
@@ -39,24 +47,25 @@ intensity = 1.0
 colour = 1.0
 orientation = 1.0
 
-[encode]                 # stage 1 (Itti, Koch & Niebur 1998)
+[encode]                 # stage 1: the formulas of Itti, Koch & Niebur (1998)
 orientations = [0.0, 45.0, 90.0, 135.0]  # Gabor orientations, degrees (0 = horizontal)
 levels = 8               # deepest pyramid level (1/256 of the image)
 first_level = 2          # finest level kept (the finest centre scale)
-colour_level = 2         # level where intensity and colour opponency are computed
+colour_level = 2         # level where intensity and colour opponency are computed (Itti 1998: 0)
 gabor_wavelength = 4.0   # λ in pixels of each level
 gabor_aspect = 0.7       # γ: the envelope is 1/γ times longer along the bar
 colour_threshold = 0.1   # hue is undefined below this fraction of max intensity
 colour = true            # compute the colour-opponent channels
 
-[features]               # stage 2
-centres = [2, 3, 4]      # centre levels c
-deltas = [3, 4]          # surround s = c + δ
-normalization = "hybrid" # hybrid | iterative | maxnorm | none
+[features]               # stage 2 (what is published and what is ours: neuroattn.vision.features)
+centres = [2, 3, 4]      # centre levels c (Itti 1998)
+deltas = [3, 4]          # surround s = c + δ (Itti 1998)
+normalization = "hybrid" # hybrid (ours) | iterative | maxnorm (N(·), Itti 1998) | none
 iterations = 5           # iterations of the iterative DoG (Itti & Koch 2000)
 split_polarity = true    # on/off, red/green, blue/yellow apart (VOCUS); false: |·| (Itti)
 map_level = 4            # level of the feature, conspicuity and saliency maps (1/16)
-min_contrast = 0.05      # noise floor of the first normalisation (fraction of range)
+min_contrast = 0.05      # noise floor of the first normalisation (fraction of range; Itti 1998: 0)
+channel_normalization = "all"  # normalised again after the scales: all | orientation (Itti 1998)
 
 [compete]                # stage 3: winner-take-all dynamics and inhibition of return
 model = "wta"            # wta (lateral inhibition) | field (2-D Amari neural field)
@@ -119,6 +128,18 @@ class VisionConfig:
     weights: Mapping[str, float] = field(default_factory=_default_weights)
     max_side: int = 2048
 
+    @classmethod
+    def from_preset(cls, preset: str) -> VisionConfig:
+        """The settings of a published model: ``"itti1998"`` (Itti, Koch & Niebur 1998).
+
+        The encode and feature stages and the conspicuity weights are the preset's
+        (:func:`~._presets.preset_stages`); the other fields are the defaults. Change
+        single fields with :func:`dataclasses.replace`. An unknown preset is a ValueError
+        naming ``preset``.
+        """
+        stages = preset_stages(preset)
+        return cls(encode=stages.encode, features=stages.features, weights=stages.weights)
+
     def __post_init__(self) -> None:
         check_integer(self.max_side, "max_side", ge=32)
         bad = set(self.weights) - set(GROUPS)
@@ -158,7 +179,9 @@ def _coerce(where: str, value: Any, hint: Any) -> Any:
     return value
 
 
-def _section(name: str, cls: type, table: Any) -> Any:
+def _section(name: str, base: Any, table: Any) -> Any:
+    """The stage ``base`` with the fields of a TOML table replaced."""
+    cls = type(base)
     if not isinstance(table, dict):
         raise ValueError(f"{name}: must be a table")
     hints = typing.get_type_hints(cls)
@@ -169,18 +192,26 @@ def _section(name: str, cls: type, table: Any) -> Any:
             raise ValueError(f"{name}.{key}: unknown field")
         kwargs[key] = _coerce(f"{name}.{key}", value, hints[key])
     try:
-        return cls(**kwargs)
+        return dataclasses.replace(base, **kwargs)
     except (ValueError, TypeError) as exc:
         msg = str(exc)
         raise ValueError(msg if msg.startswith(name) else f"{name}: {msg}") from None
 
 
 def config_from_dict(data: Mapping[str, Any]) -> VisionConfig:
-    """A :class:`VisionConfig` from a parsed TOML mapping (missing fields: defaults)."""
+    """A :class:`VisionConfig` from a parsed TOML mapping.
+
+    Missing fields are the defaults, or the preset's with a top-level ``preset`` key; a
+    field that is given replaces the preset's.
+    """
+    preset = data.get("preset")
+    base = VisionConfig() if preset is None else _preset(preset)
     kwargs: dict[str, Any] = {}
     for key, value in data.items():
+        if key == "preset":
+            continue
         if key in _SECTIONS:
-            kwargs[key] = _section(key, _SECTIONS[key], value)
+            kwargs[key] = _section(key, getattr(base, key), value)
         elif key == "weights":
             if not isinstance(value, dict):
                 raise ValueError("weights: must be a table")
@@ -189,7 +220,11 @@ def config_from_dict(data: Mapping[str, Any]) -> VisionConfig:
             kwargs[key] = _coerce("max_side", value, int)
         else:
             raise ValueError(f"config.{key}: unknown field")
-    return VisionConfig(**kwargs)
+    return dataclasses.replace(base, **kwargs)
+
+
+def _preset(value: Any) -> VisionConfig:
+    return VisionConfig.from_preset(_coerce("preset", value, str))
 
 
 def config_from_toml(text: str) -> VisionConfig:

@@ -17,6 +17,13 @@ Orientation is the energy of a quadrature pair of Gabor filters at each level of
 intensity pyramid (0°, 45°, 90°, 135° by default). Every channel is represented as a
 dyadic Gaussian pyramid (``cv2.pyrDown``: 5-tap binomial blur and subsampling by two).
 
+Published (Itti, Koch & Niebur 1998): the formulas above, the hue threshold of 1/10, the
+four orientations, levels 0–8. Ours: the Gabor filters (a quadrature pair, λ = 4 px at
+each level, γ = 0.7, σ = 0.4 λ — the paper gives none), the pyramid kernel, the common
+range of the channels (intensity divided by its maximum, RG and BY by 3; irrelevant to
+N(·), which rescales every map), and, by default, intensity and colour computed at level
+2 (``colour_level=2``; the paper: level 0, as in ``preset="itti1998"``).
+
 References
 ----------
 Itti, L., Koch, C. & Niebur, E. (1998). A model of saliency-based visual attention for
@@ -194,6 +201,10 @@ def orientation_name(theta: float) -> str:
 class Encoder:
     """Stage 1: turn an image into channel pyramids (see the module docstring).
 
+    The defaults are the published settings (Itti, Koch & Niebur 1998) except
+    ``colour_level=2`` (ours, for speed; the paper 0) and the Gabor filters, which the
+    paper does not specify.
+
     Parameters
     ----------
     orientations : tuple of float
@@ -204,12 +215,12 @@ class Encoder:
         Shallowest level kept (the finest centre scale); finer ones are only passed
         through on the way down.
     gabor_wavelength, gabor_aspect : float
-        λ (pixels at each level) and γ of :func:`gabor_kernels`.
+        λ (pixels at each level) and γ of :func:`gabor_kernels` (ours: not in the paper).
     colour_threshold : float
         Fraction of max intensity below which hue is undefined.
     colour_level : int
         Pyramid level at which intensity and colour opponency are computed
-        (``<= first_level``; see :meth:`__call__`).
+        (``<= first_level``; see :meth:`__call__`); 2 is ours, 0 the paper's.
     colour : bool
         Compute the colour-opponent channels (ignored for grayscale images).
     """

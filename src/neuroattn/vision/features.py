@@ -8,17 +8,27 @@ c ∈ {2, 3, 4} and δ ∈ {3, 4} by default:
 
     F(c, s) = P(c) \ominus P(s) = P(c) - \mathrm{interp}_{s \to c} P(s)
 
-Itti et al. take |F| for every channel. With ``split_polarity=True`` (default) the
-two signs are kept apart, as in VOCUS (Frintrop 2005): intensity on (bright centre) and
-off (dark centre); red and green from RG = R − G; blue and yellow from BY = B − Y;
-|F| = on + off. (The colour difference follows the Saliency Toolbox, Walther & Koch
-2006: RG(c) − RG(s); Itti et al. print RG(c) + RG(s).) Orientation energy keeps the
-"more energy in the centre" half. Each map is reduced to the map level (4: 1/16 of the
-image) and normalised (:func:`normalize`: by default the iterative DoG of Itti & Koch 2000 within
-each map, N(·) of Itti et al. 1998 across maps); per channel the six maps are averaged
-and normalised again into a **feature map**; feature maps are weighted (top-down gains,
-one by default), summed into the **conspicuity maps** intensity, colour and orientation
-and normalised; their weighted sum is the **saliency map**
+**Published** (Itti, Koch & Niebur 1998): |F| for every channel — 6 intensity, 12
+colour (RG, BY) and 24 orientation maps, 42 in all; each map normalised by N(·)
+(:func:`maxnorm`); conspicuity maps at level 4, Ī = ⊕ N(I(c, s)),
+C̄ = ⊕ [N(RG(c, s)) + N(BY(c, s))], Ō = Σ_θ N(⊕ N(O(c, s, θ))) — a second N(·) for each
+orientation only; S = (N(Ī) + N(C̄) + N(Ō)) / 3. ``preset="itti1998"``
+(:mod:`._presets`) is exactly this. The colour difference is RG(c) − RG(s), as in the
+Saliency Toolbox (Walther & Koch 2006) and the authors' code; the paper prints
+RG(c) + RG(s) (its G(s) − R(s) term).
+
+**Ours** (the defaults, chosen on search displays and natural images; see
+:class:`FeatureExtractor`): with ``split_polarity=True`` the two signs are kept apart, as
+in VOCUS (Frintrop 2005): intensity on (bright centre) and off (dark centre); red and
+green from RG = R − G; blue and yellow from BY = B − Y; orientation energy keeps the
+"more energy in the centre" half. The first normalisation has a noise floor
+(``min_contrast``); ``normalization="hybrid"`` uses the iterative DoG of Itti & Koch
+(2000) within each centre–surround map and N(·) without rescaling on the sums
+(:func:`normalize`); ``channel_normalization="all"`` normalises every channel again
+after the sum over scales (the paper only the orientations). Per channel the six maps
+are averaged into a **feature map**; feature maps are weighted (top-down gains, one by
+default), averaged into the **conspicuity maps** intensity, colour and orientation and
+normalised; their weighted mean is the **saliency map**
 
 .. math::
 
@@ -26,7 +36,8 @@ and normalised; their weighted sum is the **saliency map**
 
 References
 ----------
-Itti, L., Koch, C. & Niebur, E. (1998). IEEE PAMI 20(11), 1254–1259.
+Itti, L., Koch, C. & Niebur, E. (1998). A model of saliency-based visual attention for
+rapid scene analysis. IEEE PAMI 20(11), 1254–1259.
 Itti, L. & Koch, C. (2000). Vision Research 40, 1489–1506.
 Frintrop, S. (2005). VOCUS: a visual attention system for object detection and
 goal-directed search. PhD thesis, Univ. Bonn (LNAI 3899, Springer 2006).
@@ -50,10 +61,12 @@ from .encode import Encoding, Pyramid, gaussian_pyramid
 CENTRES: tuple[int, ...] = (2, 3, 4)
 DELTAS: tuple[int, ...] = (3, 4)
 GROUPS = ("intensity", "colour", "orientation")
+CHANNEL_NORMALIZATIONS = ("all", "orientation")
 _OPPONENTS = {"rg": ("red", "green"), "by": ("blue", "yellow")}
 
 __all__ = [
     "CENTRES",
+    "CHANNEL_NORMALIZATIONS",
     "DELTAS",
     "GROUPS",
     "NORMALIZATIONS",
@@ -137,27 +150,45 @@ class Features:
 class FeatureExtractor:
     """Stage 2: encoding → normalised feature maps (see the module docstring).
 
+    The defaults are ours, not the paper's: split polarities, the hybrid normalisation,
+    every channel normalised again and a noise floor. ``preset="itti1998"`` (in
+    :func:`~.pipeline.saliency`, :class:`~.config.VisionConfig` and the TOML config) sets
+    ``normalization="maxnorm"``, ``split_polarity=False``,
+    ``channel_normalization="orientation"`` and ``min_contrast=0``: the published model.
+
     Parameters
     ----------
     centres, deltas : tuple of int
-        Centre levels c and surround offsets δ (s = c + δ).
+        Centre levels c and surround offsets δ (s = c + δ); (2, 3, 4) and (3, 4) as
+        published.
     normalization : {"hybrid", "iterative", "maxnorm", "none"}
-        The normalisation scheme (:func:`normalize`): by default the iterative DoG of
-        Itti & Koch (2000) within each centre–surround map and N(·) of Itti et al.
-        (1998) across maps.
+        The normalisation scheme (:func:`normalize`). Ours by default ("hybrid"): the
+        iterative DoG of Itti & Koch (2000) within each centre–surround map and N(·) of
+        Itti et al. (1998) on the sums. "maxnorm" is N(·) at every stage, as published.
     iterations : int
         Iterations of the iterative normalisation ("a few" in Itti & Koch 2000; with 3,
         maps with many equal peaks are not yet suppressed and a colour singleton
-        among 48 distractors is missed; 5 finds it).
+        among 48 distractors is missed; 5 finds it). Ours.
     split_polarity : bool
-        Keep on/off, red/green, blue/yellow apart (VOCUS) or take |F| (Itti 1998).
+        Keep on/off, red/green, blue/yellow apart (VOCUS; ours, default) or take |F|
+        (Itti et al. 1998).
     map_level : int
-        Level of the feature, conspicuity and saliency maps.
+        Level of the feature, conspicuity and saliency maps (4, as published).
     min_contrast : float
-        Noise floor of the first normalisation: a centre–surround map is scaled by
-        1 / max(its maximum, ``min_contrast``), so a map holding only contrasts below
-        the floor (e.g. rounding noise in a colour channel of a grey display) is not
-        blown up to the full range. Channels are in units of their full range.
+        Noise floor of the first normalisation (ours; 0 in the paper): a centre–surround
+        map is scaled by 1 / max(its maximum, ``min_contrast``), so a map holding only
+        contrasts below the floor (e.g. rounding noise in a colour channel of a grey
+        display) is not blown up to the full range. Channels are in units of their full
+        range.
+    channel_normalization : {"all", "orientation"}
+        Which channels are normalised again after their six maps are summed: "all"
+        (ours, default) or "orientation" (Itti et al. 1998: one N(·) per orientation θ;
+        intensity and colour go straight into their conspicuity maps).
+
+    References
+    ----------
+    Itti, L., Koch, C. & Niebur, E. (1998). IEEE PAMI 20(11), 1254–1259.
+    Frintrop, S. (2005). VOCUS. LNAI 3899.
     """
 
     centres: tuple[int, ...] = CENTRES
@@ -167,9 +198,11 @@ class FeatureExtractor:
     split_polarity: bool = True
     map_level: int = 4
     min_contrast: float = 0.05
+    channel_normalization: str = "all"
 
     def __post_init__(self) -> None:
         check_choice(self.normalization, "normalization", NORMALIZATIONS)
+        check_choice(self.channel_normalization, "channel_normalization", CHANNEL_NORMALIZATIONS)
         if not self.centres or not self.deltas or min(self.deltas) < 1:
             raise ValueError("features: centres must be non-empty and every delta >= 1")
 
@@ -208,6 +241,20 @@ class FeatureExtractor:
                     out[hue] = ("colour", np.maximum(cs(rect), 0))
         return out
 
+    def _per_channel(self, sums: np.ndarray, names: list[str]) -> np.ndarray:
+        """The second normalisation, of each channel's mean over scales (``(C, h, w)``)."""
+        again = [
+            k
+            for k, n in enumerate(names)
+            if self.channel_normalization == "all" or n.startswith("orientation")
+        ]
+        out = sums.copy()
+        if again:
+            out[again] = normalize(
+                sums[again], self.normalization, stage=2, iterations=self.iterations
+            )
+        return out
+
     def __call__(self, encoding: Encoding) -> Features:
         """Compute the normalised feature maps of an encoded image."""
         first = next(iter(encoding.channels.values()))
@@ -222,9 +269,7 @@ class FeatureExtractor:
         normed = normalize(
             scale_maps, self.normalization, iterations=self.iterations, floor=self.min_contrast
         )
-        channel = normalize(
-            normed.mean(axis=1), self.normalization, stage=2, iterations=self.iterations
-        )
+        channel = self._per_channel(normed.mean(axis=1), names)
         maps = {n: channel[k] for k, n in enumerate(names)}
         contrast = unit_max(scale_maps, self.min_contrast).mean(axis=1)
         return Features(

@@ -2,11 +2,18 @@
 
 :func:`saliency` runs the encode and feature stages and returns the bottom-up map;
 :func:`attend` runs all four stages and returns an :class:`AttentionResult`. Both take
-``config`` (a :class:`~.config.VisionConfig`, default: the published parameters);
-:func:`saliency` also takes single settings of the encode and feature stages as keyword
-arguments. One image gives one result, a list of images a list
-(:class:`~._pipeline.Pipeline` composes the stages; :class:`AttentionResult` is in
-:mod:`._result`; both are public here).
+``config`` (a :class:`~.config.VisionConfig`; default: our settings, see
+:mod:`.features` for what in them is published and what is ours) or
+``preset="itti1998"`` (the published model of Itti, Koch & Niebur 1998, see
+:mod:`._presets`); :func:`saliency` also takes single settings of the encode and feature
+stages as keyword arguments, which replace those of the config or preset. One image gives
+one result, a list of images a list (:class:`~._pipeline.Pipeline` composes the stages;
+:class:`AttentionResult` is in :mod:`._result`; both are public here).
+
+References
+----------
+Itti, L., Koch, C. & Niebur, E. (1998). A model of saliency-based visual attention for
+rapid scene analysis. IEEE PAMI 20(11), 1254–1259.
 """
 
 from __future__ import annotations
@@ -19,7 +26,9 @@ from typing import Any, overload
 import numpy as np
 from numpy.typing import ArrayLike
 
+from ..dynamics.checks import check_choice
 from ._pipeline import ImageBatch, Pipeline
+from ._presets import PRESETS
 from ._result import AttentionResult
 from .config import VisionConfig
 
@@ -37,7 +46,27 @@ def _check_config(config: object) -> VisionConfig | None:
     return config
 
 
-def _pipeline(config: VisionConfig | None) -> Pipeline:
+@lru_cache(maxsize=len(PRESETS))
+def _preset_pipeline(preset: str) -> Pipeline:
+    return Pipeline.from_preset(preset)
+
+
+def _check_preset(config: VisionConfig | None, preset: object) -> str | None:
+    """The preset's name, checked; a preset and a config together are a ValueError."""
+    if preset is None:
+        return None
+    name = check_choice(preset, "preset", PRESETS)
+    if config is not None:
+        raise ValueError(
+            "preset: give a preset or a config, not both "
+            "(VisionConfig.from_preset(...) starts a config from a preset)"
+        )
+    return str(name)
+
+
+def _pipeline(config: VisionConfig | None, preset: str | None = None) -> Pipeline:
+    if preset is not None:
+        return _preset_pipeline(preset)
     return _default_pipeline() if config is None else Pipeline.from_config(config)
 
 
@@ -48,14 +77,15 @@ def _given(**values: Any) -> dict[str, Any]:
 
 def _overridden(
     config: VisionConfig | None,
+    preset: str | None,
     encode: dict[str, Any],
     features: dict[str, Any],
     between: dict[str, Any],
 ) -> Pipeline:
-    """The pipeline of ``config`` with single settings of the stages replaced."""
+    """The pipeline of ``config`` or ``preset`` with single settings of the stages replaced."""
     if not (encode or features or between):
-        return _pipeline(config)
-    cfg = config or VisionConfig()
+        return _pipeline(config, preset)
+    cfg = VisionConfig.from_preset(preset) if preset else (config or VisionConfig())
     changes = dict(between)
     if encode:
         changes["encode"] = dataclasses.replace(cfg.encode, **encode)
@@ -69,6 +99,7 @@ def saliency(
     image: ImageBatch,
     *,
     config: VisionConfig | None = None,
+    preset: str | None = None,
     channel_axis: int | None = -1,
     orientations: tuple[float, ...] | None = None,
     levels: int | None = None,
@@ -85,6 +116,7 @@ def saliency(
     split_polarity: bool | None = None,
     map_level: int | None = None,
     min_contrast: float | None = None,
+    channel_normalization: str | None = None,
     weights: Mapping[str, float] | None = None,
     max_side: int | None = None,
 ) -> list[np.ndarray]: ...
@@ -93,6 +125,7 @@ def saliency(
     image: ArrayLike,
     *,
     config: VisionConfig | None = None,
+    preset: str | None = None,
     channel_axis: int | None = -1,
     orientations: tuple[float, ...] | None = None,
     levels: int | None = None,
@@ -109,6 +142,7 @@ def saliency(
     split_polarity: bool | None = None,
     map_level: int | None = None,
     min_contrast: float | None = None,
+    channel_normalization: str | None = None,
     weights: Mapping[str, float] | None = None,
     max_side: int | None = None,
 ) -> np.ndarray: ...
@@ -116,6 +150,7 @@ def saliency(
     image: Any,
     *,
     config: VisionConfig | None = None,
+    preset: str | None = None,
     channel_axis: int | None = -1,
     orientations: tuple[float, ...] | None = None,
     levels: int | None = None,
@@ -132,6 +167,7 @@ def saliency(
     split_polarity: bool | None = None,
     map_level: int | None = None,
     min_contrast: float | None = None,
+    channel_normalization: str | None = None,
     weights: Mapping[str, float] | None = None,
     max_side: int | None = None,
     **unknown: Any,
@@ -148,7 +184,11 @@ def saliency(
         ``(H, W)`` grey or ``(H, W, 3)`` RGB (uint8, other integers, or float); a list or a
         ``(B, H, W, C)`` stack gives one map per image (a list, or a stack).
     config : VisionConfig, optional
-        All settings (default: the published parameters).
+        All settings (default: ours; see :mod:`.features` for what is published).
+    preset : {"itti1998"}, optional
+        Start from a published model instead (Itti, Koch & Niebur 1998; see
+        :mod:`._presets`). Not together with ``config``; the settings below, when given,
+        replace the preset's (the result is then no longer the published model).
     channel_axis : int or None
         Colour axis of a 3-D image.
     orientations : tuple of float, optional
@@ -173,16 +213,21 @@ def saliency(
     deltas : tuple of int, optional
         Features: surround offsets δ, s = c + δ (3, 4).
     normalization : {"hybrid", "iterative", "maxnorm", "none"}, optional
-        Features: the map normalisation N(·) ("hybrid"; see :func:`~.features.normalize`).
+        Features: the map normalisation ("hybrid", ours; "maxnorm" is the N(·) of Itti et
+        al. 1998; see :func:`~.features.normalize`).
     iterations : int, optional
         Features: iterations of the iterative DoG normalisation (5).
     split_polarity : bool, optional
-        Features: keep on/off, red/green, blue/yellow apart (VOCUS; True) or take |·|.
+        Features: keep on/off, red/green, blue/yellow apart (VOCUS; True, ours) or take
+        |·| (False, Itti et al. 1998).
     map_level : int, optional
         Features: pyramid level of the feature, conspicuity and saliency maps (4: 1/16).
     min_contrast : float, optional
         Features: noise floor of the first normalisation, as a fraction of a channel's
-        range (0.05).
+        range (0.05, ours; the paper has none).
+    channel_normalization : {"all", "orientation"}, optional
+        Features: which channels are normalised again after the sum over scales ("all",
+        ours; "orientation", Itti et al. 1998).
     weights : mapping of str to float, optional
         Weights of the intensity, colour and orientation conspicuity maps (one each).
     max_side : int, optional
@@ -200,7 +245,8 @@ def saliency(
     Raises
     ------
     ValueError
-        A bad image or a setting out of range, one line naming it.
+        A bad image or a setting out of range, one line naming it; an unknown
+        ``preset``, or a preset given with a ``config``.
     TypeError
         An image that is not a numeric array, a ``config`` that is not a
         :class:`~.config.VisionConfig`, or an unknown setting.
@@ -225,9 +271,11 @@ def saliency(
         split_polarity=split_polarity,
         map_level=map_level,
         min_contrast=min_contrast,
+        channel_normalization=channel_normalization,
     )
     between = _given(weights=weights, max_side=max_side)
-    pipeline = _overridden(_check_config(config), encode, features, between)
+    cfg = _check_config(config)
+    pipeline = _overridden(cfg, _check_preset(cfg, preset), encode, features, between)
     return pipeline.saliency(image, channel_axis=channel_axis)
 
 
@@ -238,6 +286,7 @@ def attend(
     task: Any = None,
     n_fixations: int = 5,
     config: VisionConfig | None = None,
+    preset: str | None = None,
     seed: int | np.random.Generator | None = None,
     channel_axis: int | None = -1,
 ) -> list[AttentionResult]: ...
@@ -248,6 +297,7 @@ def attend(
     task: Any = None,
     n_fixations: int = 5,
     config: VisionConfig | None = None,
+    preset: str | None = None,
     seed: int | np.random.Generator | None = None,
     channel_axis: int | None = -1,
 ) -> AttentionResult: ...
@@ -257,6 +307,7 @@ def attend(
     task: Any = None,
     n_fixations: int = 5,
     config: VisionConfig | None = None,
+    preset: str | None = None,
     seed: int | np.random.Generator | None = None,
     channel_axis: int | None = -1,
 ) -> AttentionResult | list[AttentionResult]:
@@ -273,7 +324,11 @@ def attend(
     n_fixations : int
         Length of the scanpath (fewer when nothing salient is left).
     config : VisionConfig, optional
-        All settings (default: the published parameters).
+        All settings (default: ours; see :mod:`.features` for what is published).
+    preset : {"itti1998"}, optional
+        The encode and feature stages of a published model (Itti, Koch & Niebur 1998;
+        see :mod:`._presets`); the competition and feedback stages stay the defaults. Not
+        together with ``config`` (use ``VisionConfig.from_preset`` to change a preset).
     seed : int or Generator, optional
         Randomness of the competition's noise (when ``config.compete.noise > 0``).
     channel_axis : int or None
@@ -288,7 +343,7 @@ def attend(
     Raises
     ------
     ValueError
-        A bad image, task or ``n_fixations``, one line naming it.
+        A bad image, task, ``n_fixations`` or ``preset``, one line naming it.
     TypeError
         An image that is not a numeric array, or a ``config`` that is not a
         :class:`~.config.VisionConfig`.
@@ -297,6 +352,7 @@ def attend(
     --------
     Pipeline.attend : the same with stage objects of your own.
     """
-    return _pipeline(_check_config(config)).attend(
+    cfg = _check_config(config)
+    return _pipeline(cfg, _check_preset(cfg, preset)).attend(
         image, task=task, n_fixations=n_fixations, seed=seed, channel_axis=channel_axis
     )
