@@ -337,3 +337,21 @@ def test_steps_are_bounded_by_the_limit(monkeypatch):
         CompetitiveAttention("dynamics", steps=10**12)
     monkeypatch.setattr(LIMITS, "max_steps", 20_000)
     assert CompetitiveAttention("dynamics", steps=20_000).steps == 20_000
+
+
+def test_a_huge_number_of_heads_is_refused_before_allocating():
+    """num_heads=2**40 raised RuntimeError (DefaultCPUAllocator: can't allocate memory)."""
+    with pytest.raises(ValueError, match="CompetitiveAttention's parameter count"):
+        CompetitiveAttention("dynamics", num_heads=2**40)
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.float64])
+def test_an_activation_with_parameters_runs_in_their_dtype(gen, dtype):
+    """prelu raised RuntimeError ("Type promoting not supported") for another dtype."""
+    Q, K, V = (x.to(dtype) for x in qkv(gen))
+    for layer in (
+        CompetitiveAttention("dynamics", activation=torch.nn.PReLU(), dt=0.5),
+        CompetitiveAttention("dynamics", activation=torch.nn.PReLU(), dt=0.5).to(dtype),
+    ):
+        context, w = layer(Q, K, V)
+        assert context.dtype == dtype and torch.isfinite(w).all()

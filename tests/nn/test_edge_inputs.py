@@ -251,3 +251,30 @@ def test_float16_sdpa_agrees_with_float64(gen):
             )
             assert out.dtype == dtype
             torch.testing.assert_close(out.double(), torch.from_numpy(ref), atol=3e-2, rtol=3e-2)
+
+
+def test_no_query_heads_for_key_heads_is_a_value_error():
+    """Found by the fuzz: Q with 0 heads and K with 2 gave groups = 0 and a RuntimeError."""
+    q, kv = t(0, 0, 0, 1), t(0, 2, 0, 1)
+    for need in (True, False):
+        with pytest.raises(ValueError, match="multiple of key/value heads"):
+            nna.ScaledDotProductAttention()(q, kv, kv, need_weights=need)
+
+
+@pytest.mark.parametrize("mask", [torch.tensor([True, False, True]), torch.tensor(True)])
+def test_a_one_dimensional_or_scalar_mask_works_on_both_paths(gen, mask):
+    """Found by the fuzz: a (S,) mask raised IndexError in torch's fused kernel."""
+    q = torch.randn(2, 2, 4, 5, generator=gen)
+    k, v = torch.randn(2, 2, 3, 5, generator=gen), torch.randn(2, 2, 3, 5, generator=gen)
+    layer = nna.ScaledDotProductAttention()
+    with_weights, _ = layer(q, k, v, mask)
+    fused, _ = layer(q, k, v, mask, need_weights=False)
+    torch.testing.assert_close(fused, with_weights)
+    torch.testing.assert_close(with_weights, layer(q, k, v, mask.expand(4, 3))[0])
+
+
+def test_from_torch_refuses_other_modules():
+    with pytest.raises(TypeError, match=r"torch\.nn\.MultiheadAttention"):
+        nna.MultiHeadAttention.from_torch(torch.nn.Linear(2, 2))
+    with pytest.raises(ValueError, match="dynamics mode only"):
+        nna.CompetitiveAttention().max_dt()

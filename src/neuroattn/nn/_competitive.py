@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import torch
@@ -100,7 +101,9 @@ def shunting_readout(scores: Tensor, log_A: Tensor | None, B: float) -> Tensor:
     return weights if B == 1.0 else B * weights  # (..., L, S)
 
 
-def competition_steps(scores: Tensor, beta: Tensor, f: nn.Module, steps: int, dt: float) -> Tensor:
+def competition_steps(
+    scores: Tensor, beta: Tensor, f: Callable[[Tensor], Tensor], steps: int, dt: float
+) -> Tensor:
     """Euler steps of the source's competition equation over the keys of each query.
 
     du_i/dt = −u_i + Σ_{j≠i} w_ij f(u_j) − β Σ_j w_ij f(u_i) + I_i with I = scores,
@@ -260,6 +263,8 @@ class CompetitiveAttention(Attention):
         self.mode = check_choice(mode, "mode", MODES)
         self.num_heads = None if num_heads is None else check_integer(num_heads, "num_heads", ge=1)
         shape: tuple[int, ...] = (1,) if self.num_heads is None else (self.num_heads, 1, 1)
+        count = shape[0] * (2 if self.mode == "dynamics" else 1)  # A and beta per head
+        within_limit(count, "max_parameters", "CompetitiveAttention's parameter count")
         self.learn_A = flag(learn_A, "learn_A")
         top = _FLOAT32_MAX
         low = {"gt": 0.0} if learn_A else {"ge": 0.0}  # a learnt A = softplus(a) is > 0
@@ -305,7 +310,16 @@ class CompetitiveAttention(Attention):
 
         2 / (1 + (β + 1/2) max f'); see "Stability of the Euler steps" above.
         """
+        if self.mode != "dynamics":
+            raise ValueError("max_dt exists in dynamics mode only (shunting takes no steps)")
         return stable_dt(float(self.beta.max()), self.max_slope)
+
+    def _f_in(self, dtype: torch.dtype) -> Callable[[Tensor], Tensor]:
+        """f on ``dtype`` tensors: an activation with parameters runs in their dtype."""
+        param = next(self.f.parameters(), None)
+        if param is None or param.dtype == dtype:
+            return self.f
+        return lambda u: self.f(u.to(param.dtype)).to(dtype)  # as u
 
     def _log_A(self) -> Tensor:
         if self.learn_A:
@@ -320,7 +334,7 @@ class CompetitiveAttention(Attention):
         work = scores.float() if scores.dtype in _LOW_PRECISION else scores  # (..., L, S)
         if self.mode == "dynamics":
             beta = F.softplus(self.beta_raw).to(work.dtype)  # (1,) or (H, 1, 1)
-            work = competition_steps(work, beta, self.f, self.steps, self.dt)  # (..., L, S)
+            work = competition_steps(work, beta, self._f_in(work.dtype), self.steps, self.dt)
         log_A = None if self.exact_softmax else self._log_A().to(work.dtype)  # (1,) or (H, 1, 1)
         return shunting_readout(work, log_A, self.B).to(scores.dtype)  # (..., L, S)
 

@@ -72,7 +72,7 @@ def check_qkv(q: Tensor, k: Tensor, v: Tensor) -> int:
         )
     if q.ndim < 4 or q.shape[-3] == k.shape[-3]:
         return 1
-    if k.shape[-3] == 0 or q.shape[-3] % k.shape[-3] != 0:
+    if 0 in (q.shape[-3], k.shape[-3]) or q.shape[-3] % k.shape[-3] != 0:
         raise ValueError(
             f"query heads ({q.shape[-3]}) must be a multiple of key/value heads "
             f"({k.shape[-3]}) for grouped-query attention"
@@ -228,6 +228,8 @@ def fused_attention(
     (..., Hq, L, Ev) only.
     """
     groups = query_groups(q, k)
+    if mask is not None and mask.ndim < 2:  # the kernel wants (..., L, S); (S,) broadcasts
+        mask = mask.reshape(1, -1) if mask.ndim else mask.reshape(1, 1)  # (1, S) or (1, 1)
     if causal and mask is not None:
         keep = _masks.causal(q.shape[-2], k.shape[-2], q.device)  # (L, S)
         mask, causal = _masks.merge(mask, keep, q.dtype), False  # (..., Hq, L, S)

@@ -171,6 +171,10 @@ class MultiHeadAttention(AttentionCore):
         otherwise, so it is a drop-in replacement. ``add_bias_kv`` and ``add_zero_attn``
         are not supported (ValueError).
         """
+        if not isinstance(module, nn.MultiheadAttention):
+            raise TypeError(
+                f"module must be a torch.nn.MultiheadAttention, got {type(module).__name__}"
+            )
         if module.bias_k is not None or module.add_zero_attn:
             raise ValueError("add_bias_kv and add_zero_attn are not supported")
         ref = module.out_proj.weight

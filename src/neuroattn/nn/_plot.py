@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..dynamics.checks import is_torch, to_numpy
+from ..dynamics.checks import check_integer, check_number, is_torch, to_numpy
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -15,12 +15,28 @@ if TYPE_CHECKING:
 
 
 def _numpy(x: Any, name: str) -> np.ndarray:
-    """A float numpy array from a tensor (detached, on the CPU) or array-like."""
+    """A finite float numpy array from a tensor (detached, on the CPU) or array-like.
+
+    Raises TypeError for complex or non-numeric values, ValueError for an empty array or
+    one holding NaN or inf (nothing meaningful to draw).
+    """
     if is_torch(x):
+        if x.is_complex():
+            raise TypeError(f"{name} must be real, got a {x.dtype} tensor")
         x = x.detach().float()  # float32 first: numpy has no bfloat16
-    arr = np.asarray(to_numpy(x), dtype=float)
+    try:
+        raw = to_numpy(x)
+        if np.iscomplexobj(raw):
+            raise TypeError(f"{name} must be real, got complex values")
+        arr = np.asarray(raw, dtype=float)
+    except (TypeError, ValueError) as exc:
+        if isinstance(exc, TypeError) and "must be real" in str(exc):
+            raise
+        raise TypeError(f"{name} must be a real tensor or array, got {type(x).__name__}") from None
     if arr.size == 0:
         raise ValueError(f"{name} is empty")
+    if not np.isfinite(arr).all():
+        raise ValueError(f"{name} contains NaN or inf")
     return arr
 
 
@@ -57,10 +73,16 @@ def plot_attention(
     -------
     matplotlib.figure.Figure
     """
+    from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
+    if ax is not None and not isinstance(ax, Axes):
+        raise TypeError(f"ax must be a matplotlib Axes, got {type(ax).__name__}")
     arr = _squeeze_lead(_numpy(weights, "weights"), 2)
     if arr.ndim == 4:
+        batch = check_integer(batch, "batch", ge=0)
+        if batch >= arr.shape[0]:
+            raise ValueError(f"batch must be < {arr.shape[0]} (the batch size), got {batch}")
         arr = arr[batch]
     if arr.ndim == 2:
         arr = arr[None]
@@ -68,6 +90,8 @@ def plot_attention(
         raise ValueError(f"weights must be (L, S), (H, L, S) or (B, H, L, S), got {arr.shape}")
     heads, L, S = arr.shape
     for labels, n, what in ((query_labels, L, "query_labels"), (key_labels, S, "key_labels")):
+        if labels is not None and (isinstance(labels, str) or not isinstance(labels, Sequence)):
+            raise TypeError(f"{what} must be a sequence of strings, got {labels!r}")
         if labels is not None and len(labels) != n:
             raise ValueError(f"{what} has {len(labels)} entries for {n} rows/columns")
     if ax is not None and heads != 1:
@@ -140,14 +164,16 @@ def plot_spatial_map(
     -------
     matplotlib.figure.Figure
     """
+    from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
+    if ax is not None and not isinstance(ax, Axes):
+        raise TypeError(f"ax must be a matplotlib Axes, got {type(ax).__name__}")
     img = _image_hwc(image)
     amap = _squeeze_lead(_numpy(attention_map, "attention_map"), 2)
     if amap.ndim != 2:
         raise ValueError(f"attention_map must be one (h, w) map, got shape {amap.shape}")
-    if not 0.0 <= alpha <= 1.0:
-        raise ValueError(f"alpha must be in [0, 1], got {alpha}")
+    alpha = check_number(alpha, "alpha", ge=0.0, le=1.0)
     if ax is None:
         fig = Figure(figsize=(5, 4), layout="constrained")
         ax = fig.add_subplot()
