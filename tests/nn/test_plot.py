@@ -45,3 +45,35 @@ def test_plot_spatial_map_over_image():
         plot_spatial_map(image, torch.rand(2, 4, 4))
     with pytest.raises(ValueError, match="image"):
         plot_spatial_map(torch.rand(5, 8, 8), torch.rand(8, 8))
+
+
+@pytest.mark.parametrize(
+    "weights,kw,error,words",
+    [
+        (np.ones((2, 1, 3, 3)), {"batch": 2}, ValueError, r"batch must be < 2"),  # IndexError
+        (np.ones((2, 1, 3, 3)), {"batch": -1}, ValueError, "batch must be"),
+        (np.ones((2, 1, 3, 3)), {"batch": 1.0}, ValueError, "batch must be"),
+        (np.ones((3, 3)) * 1j, {}, TypeError, "weights must be real"),
+        (np.array([[0.5, np.nan]]), {}, ValueError, "NaN or inf"),
+        ([[1, 2], [3]], {}, TypeError, "real tensor or array"),
+        (np.ones((3, 3)), {"query_labels": 3}, TypeError, "sequence of strings"),
+        (np.ones((3, 3)), {"ax": "left"}, TypeError, "matplotlib Axes"),
+    ],
+)
+def test_plot_attention_bad_input_found_by_the_fuzz(weights, kw, error, words):
+    with pytest.raises(error, match=words):
+        plot_attention(weights, **kw)
+
+
+def test_plot_attention_of_bfloat16_and_complex_tensors():
+    w = torch.softmax(torch.randn(2, 3, 3), -1)
+    assert plot_attention(w.bfloat16()).axes
+    with pytest.raises(TypeError, match="must be real"):
+        plot_attention(w.to(torch.complex64))
+
+
+def test_plot_spatial_map_checks_alpha_and_values():
+    with pytest.raises(ValueError, match="alpha must be a finite number"):
+        plot_spatial_map(np.ones((4, 4)), np.ones((4, 4)), alpha="0.5")
+    with pytest.raises(ValueError, match="attention_map contains NaN"):
+        plot_spatial_map(np.ones((4, 4)), np.full((4, 4), np.nan))
