@@ -54,9 +54,50 @@ def unit_max(maps: np.ndarray, floor: float = 0.0) -> np.ndarray:
     return maps * inv
 
 
+# 8-neighbourhoods within each map of a stack (K, h, w), never across maps
+_WITHIN = np.zeros((3, 3, 3), bool)
+_WITHIN[1] = True
 _KERNEL = np.ones((3, 3), np.uint8)
-_EIGHT = np.ones((3, 3), bool)
-_SHIFTS = tuple((dy, dx) for dy in (-1, 0, 1) for dx in (-1, 0, 1) if dy or dx)
+_SHIFTS = np.array([(dy, dx) for dy in (-1, 0, 1) for dx in (-1, 0, 1) if dy or dx])
+
+
+def _maxima_of_stack(maps: np.ndarray, low: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Regional maxima of every map of a ``(K, h, w)`` float32 stack: values, map indices.
+
+    The pixels equal to their 3×3 maximum (and at least ``low[k]``) are grouped by
+    :func:`scipy.ndimage.label`. A group is dropped when it touches a pixel of its own value
+    that is not such a pixel — it is then part of a larger plateau that rises somewhere (a
+    shoulder). Such a pixel q is found as the minimum of its neighbouring maximum-pixels
+    being its own value: they are never lower than q, as each is the top of its 3×3.
+    """
+    h, w = maps.shape[1:]
+    top = np.empty(maps.shape, bool)
+    for k, m in enumerate(maps):
+        top[k] = m == cv2.dilate(m, _KERNEL)
+    lowest_top = np.where(top, maps, np.float32(np.inf))
+    for m in lowest_top:
+        cv2.erode(m, _KERNEL, dst=m)
+    high = maps >= low[:, None, None].astype(maps.dtype)
+    top &= high
+    spill = (lowest_top == maps) & high & ~top
+    labels, n = ndimage.label(top, structure=_WITHIN)
+    if n == 0:
+        return np.zeros(0, maps.dtype), np.zeros(0, np.intp)
+    values = np.zeros(n + 1, maps.dtype)
+    values[labels.ravel()] = maps.ravel()  # one value per label (label 0: unused)
+    # labels run in raster order and never span two maps: map k holds (last[k-1], last[k]]
+    last = np.maximum.accumulate(labels.reshape(len(maps), -1).max(axis=1))
+    owner = np.searchsorted(last, np.arange(n + 1), side="left")
+    shoulder = np.zeros(n + 1, bool)
+    ks, ys, xs = np.nonzero(spill)
+    if ks.size:  # the maximum-pixels of q's value next to each spill pixel q
+        y, x = ys[:, None] + _SHIFTS[:, 0], xs[:, None] + _SHIFTS[:, 1]
+        inside = (y >= 0) & (y < h) & (x >= 0) & (x < w)
+        kk, y, x = np.broadcast_to(ks[:, None], y.shape), y.clip(0, h - 1), x.clip(0, w - 1)
+        same = inside & (maps[kk, y, x] == maps[ks, ys, xs][:, None])
+        shoulder[labels[kk, y, x][same]] = True
+    keep = np.flatnonzero(~shoulder[1:]) + 1
+    return values[keep], owner[keep]
 
 
 def regional_maxima(m: np.ndarray, low: float = -np.inf) -> np.ndarray:
@@ -65,26 +106,22 @@ def regional_maxima(m: np.ndarray, low: float = -np.inf) -> np.ndarray:
     A regional maximum is a connected set of equal values (8-neighbourhood) whose every
     neighbour outside it is lower: a plateau counts once, however many pixels it has, and
     a plateau on the flank of a higher peak (a shoulder) is no maximum.
-
-    Found from the pixels equal to their 3×3 maximum, grouped by
-    :func:`scipy.ndimage.label`; a group with a neighbour of its own value that is not
-    such a pixel is part of a larger plateau that rises somewhere, and is dropped.
     """
-    top = (m == cv2.dilate(m, _KERNEL)) & (m >= low)
-    labels, n = ndimage.label(top, structure=_EIGHT)
-    if n == 0:
-        return np.zeros(0, m.dtype)
-    h, w = m.shape
-    lab = np.pad(labels, 1)
-    val = np.pad(m, 1)
-    shoulder = np.zeros(n + 1, bool)
-    for dy, dx in _SHIFTS:
-        near_lab = lab[1 + dy : 1 + dy + h, 1 + dx : 1 + dx + w]
-        near_val = val[1 + dy : 1 + dy + h, 1 + dx : 1 + dx + w]
-        spill = (labels == 0) & (near_lab > 0) & (near_val == m)
-        shoulder[near_lab[spill]] = True
-    keep = np.flatnonzero(~shoulder[1:]) + 1
-    return np.asarray(ndimage.maximum(m, labels, keep), dtype=m.dtype).reshape(-1)
+    m = np.asarray(m)
+    return _maxima_of_stack(m[None], np.array([low], dtype=np.float64))[0]
+
+
+def _mean_of_other_maxima(maps: np.ndarray, low: float) -> np.ndarray:
+    """Per map of a stack, the mean of its regional maxima ≥ ``low`` but one global
+    maximum (0 when it has no other)."""
+    k = maps.shape[0]
+    values, owner = _maxima_of_stack(maps, np.full(k, low))
+    count = np.bincount(owner, minlength=k)
+    total = np.bincount(owner, weights=values, minlength=k)
+    top = np.zeros(k)
+    np.maximum.at(top, owner, values)
+    others = np.maximum(count - 1, 0)
+    return np.divide(total - top, others, out=np.zeros(k), where=others > 0)
 
 
 def maxnorm(
@@ -133,12 +170,8 @@ def maxnorm(
         peak = flat.max(axis=(-2, -1), keepdims=True)
         out = flat * np.where(peak > 0, np.float32(M) / np.maximum(peak, 1e-30), 0)
         out = out.astype(np.float32)
-    for m in out:
-        if not m.any():
-            continue
-        others = np.sort(regional_maxima(m, min_peak * M))[:-1]  # all but one global max
-        mbar = float(others.mean()) if others.size else 0.0
-        m *= np.float32((M - mbar) ** 2)
+    mbar = _mean_of_other_maxima(out, min_peak * M)
+    out *= ((M - mbar) ** 2).astype(np.float32)[:, None, None]
     if not rescale:  # back to each map's own amplitude, times (1 − m̄/max)²
         out *= np.float32(1.0 / M**3) * peak.astype(np.float32)
     return out.reshape(maps.shape)
