@@ -59,11 +59,19 @@ def _run_tree(tree: Path, args: argparse.Namespace, out: Path) -> dict[str, Any]
     return dict(json.loads((out / "latest.json").read_text())["benchmarks"])
 
 
+TIME_COLUMNS = ("median_s", "median_ms")
+# a row's time relative to a reference measured in the same run (which cancels the machine's
+# load between the two trees' runs): the benchmark's own ratio column where it has one (D1's
+# "x floor", N's and V's "ratio"), else relative to its plain-numpy row (D2)
+RELATIVE_COLUMNS = ("x_floor", "ratio")
+REFERENCE_ROW = "plain"
+
+
 def _row_key(row: dict[str, Any], columns: list[list[str]]) -> str:
     """A row's identity: its text-valued columns before the first timing column."""
     parts = []
     for key, _ in columns:
-        if key.endswith("_s"):
+        if key in TIME_COLUMNS:
             break
         value = row.get(key)
         if isinstance(value, str):
@@ -71,16 +79,85 @@ def _row_key(row: dict[str, Any], columns: list[list[str]]) -> str:
     return " / ".join(parts)
 
 
-def _collect(runs: list[dict[str, Any]]) -> dict[tuple[str, str], float]:
-    """(benchmark, row) → median over runs of the row's median seconds."""
-    times: dict[tuple[str, str], list[float]] = {}
+def _seconds(row: dict[str, Any]) -> float | None:
+    if isinstance(row.get("median_s"), float):
+        return float(row["median_s"])
+    if isinstance(row.get("median_ms"), float):
+        return float(row["median_ms"]) / 1e3
+    return None
+
+
+def _measures(data: dict[str, Any]) -> dict[str, tuple[float, float | None]]:
+    """Row key → (seconds, time relative to the run's own reference) of one benchmark run."""
+    timed = {
+        _row_key(row, data["columns"]): (row, t)
+        for row in data["rows"]
+        if (t := _seconds(row)) is not None
+    }
+    ref = next((t for key, (_, t) in timed.items() if REFERENCE_ROW in key), None)
+    out: dict[str, tuple[float, float | None]] = {}
+    for key, (row, t) in timed.items():
+        rel = next((row[c] for c in RELATIVE_COLUMNS if isinstance(row.get(c), float)), None)
+        out[key] = (t, rel if rel is not None else (t / ref if ref else None))
+    return out
+
+
+def _collect(runs: list[dict[str, Any]]) -> dict[tuple[str, str], tuple[float, float | None]]:
+    """(benchmark, row) → medians over runs of (seconds, relative time)."""
+    found: dict[tuple[str, str], list[tuple[float, float | None]]] = {}
     for run in runs:
         for bench, data in run.items():
-            for row in data["rows"]:
-                if isinstance(row.get("median_s"), float):
-                    key = (bench, _row_key(row, data["columns"]))
-                    times.setdefault(key, []).append(row["median_s"])
-    return {k: statistics.median(v) for k, v in times.items()}
+            for key, value in _measures(data).items():
+                found.setdefault((bench, key), []).append(value)
+    out = {}
+    for key, values in found.items():
+        rels = [r for _, r in values if r is not None]
+        rel = statistics.median(rels) if len(rels) == len(values) else None
+        out[key] = (statistics.median(t for t, _ in values), rel)
+    return out
+
+
+def _table(base: dict[Any, Any], new: dict[Any, Any]) -> list[dict[str, Any]]:
+    rows = []
+    for b, row in sorted(base):
+        if (b, row) not in new:
+            continue
+        (tb, rb), (tn, rn) = base[(b, row)], new[(b, row)]
+        rel = rn / rb if rb and rn is not None else None
+        rows.append(
+            {
+                "benchmark": b,
+                "row": row,
+                "base_s": tb,
+                "new_s": tn,
+                "ratio": tn / tb,
+                "ratio_relative": rel,
+            }
+        )
+    return rows
+
+
+def _print(
+    rows: list[dict[str, Any]], head: str, base: str, dirty: bool, args: argparse.Namespace
+) -> None:
+    width = max((len(f"{r['benchmark']} {r['row']}") for r in rows), default=10)
+    print(
+        f"\nnew = {head}{' + uncommitted src' if dirty else ''}, base = {base}; "
+        f"median over {args.rounds} alternating rounds of {args.reps}-rep medians; "
+        "'relative': each time first divided by its run's own reference row"
+    )
+    print(f"{'row':<{width}}  {'base s':>9}  {'new s':>9}  {'new/base':>8}  {'relative':>8}")
+    for r in rows:
+        name = f"{r['benchmark']} {r['row']}"
+        rel = "" if r["ratio_relative"] is None else f"{r['ratio_relative']:8.3f}"
+        print(
+            f"{name:<{width}}  {r['base_s']:9.4f}  {r['new_s']:9.4f}  {r['ratio']:8.3f}  {rel:>8}"
+        )
+    for key, label in (("ratio", "new/base"), ("ratio_relative", "relative")):
+        values = [r[key] for r in rows if r[key] is not None]
+        if values:
+            geo = statistics.geometric_mean(values)
+            print(f"geometric mean of {label} over {len(values)} rows: {geo:.3f}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -109,30 +186,8 @@ def main(argv: list[str] | None = None) -> int:
             _git("worktree", "remove", "--force", str(base_tree))
             if new_tree != ROOT:
                 _git("worktree", "remove", "--force", str(new_tree))
-    base, new = _collect(runs["base"]), _collect(runs["new"])
-    rows = [
-        {
-            "benchmark": b,
-            "row": row,
-            "base_s": base[(b, row)],
-            "new_s": new[(b, row)],
-            "ratio": new[(b, row)] / base[(b, row)],
-        }
-        for (b, row) in sorted(base)
-        if (b, row) in new
-    ]
-    width = max((len(f"{r['benchmark']} {r['row']}") for r in rows), default=10)
-    print(
-        f"\nnew = {head_rev}{' + uncommitted src' if dirty else ''}, base = {base_rev}; "
-        f"median over {args.rounds} alternating rounds of {args.reps}-rep medians"
-    )
-    print(f"{'row':<{width}}  {'base s':>9}  {'new s':>9}  {'new/base':>8}")
-    for r in rows:
-        name = f"{r['benchmark']} {r['row']}"
-        print(f"{name:<{width}}  {r['base_s']:9.4f}  {r['new_s']:9.4f}  {r['ratio']:8.3f}")
-    if rows:
-        geo = statistics.geometric_mean([r["ratio"] for r in rows])
-        print(f"geometric mean of new/base over {len(rows)} rows: {geo:.3f}")
+    rows = _table(_collect(runs["base"]), _collect(runs["new"]))
+    _print(rows, head_rev, base_rev, dirty, args)
     args.out.mkdir(parents=True, exist_ok=True)
     result = {
         "base": base_rev,
@@ -143,6 +198,7 @@ def main(argv: list[str] | None = None) -> int:
         "quick": args.quick,
         "only": args.only,
         "rows": rows,
+        "runs": runs,
     }
     target = args.out / "revisions.json"
     target.with_suffix(".tmp").write_text(json.dumps(result, indent=1))
