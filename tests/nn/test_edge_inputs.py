@@ -278,3 +278,16 @@ def test_from_torch_refuses_other_modules():
         nna.MultiHeadAttention.from_torch(torch.nn.Linear(2, 2))
     with pytest.raises(ValueError, match="dynamics mode only"):
         nna.CompetitiveAttention().max_dt()
+
+
+def test_flags_are_booleans_not_numbers():
+    np = pytest.importorskip("numpy")
+    assert nna.ScaledDotProductAttention(causal=np.True_).causal is True
+    for build in (
+        lambda: nna.ScaledDotProductAttention(causal=1),
+        lambda: nna.SpatialAttention(norm="yes"),
+        lambda: nna.ChannelAttention(4, bias=None),
+        lambda: nna.AdditiveAttention(4, bias=0),
+    ):
+        with pytest.raises(TypeError, match="must be True or False"):
+            build()

@@ -37,6 +37,7 @@ import math
 from dataclasses import dataclass
 from types import TracebackType
 
+import numpy as np
 import torch
 from torch import Tensor, nn
 
@@ -130,7 +131,7 @@ def within_limit(count: int, limit: str, what: str) -> None:
 
 def flag(value: object, name: str) -> bool:
     """``value`` if it is a bool (numpy's too), else TypeError: a flag is not a number."""
-    if isinstance(value, bool) or type(value).__name__ == "bool_":
+    if isinstance(value, (bool, np.bool_)):
         return bool(value)
     raise TypeError(f"{name} must be True or False, got {value!r}")
 

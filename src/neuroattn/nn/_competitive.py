@@ -69,8 +69,9 @@ def activation_slope(spec: Any, f: nn.Module) -> float:
     ValueError
         If ``f`` fails on a tensor, changes its shape, or is not finite on the grid.
     """
-    if isinstance(spec, str):
-        return MAX_SLOPES[spec.lower().replace("-", "_")]
+    key = spec.lower().replace("-", "_") if isinstance(spec, str) else None
+    if key in MAX_SLOPES:
+        return MAX_SLOPES[key]
     param = next(f.parameters(), None)
     dtype = torch.float64 if param is None else param.dtype
     device = None if param is None else param.device
@@ -180,7 +181,7 @@ class CompetitiveAttention(Attention):
     sigmoid (dt_max = 1.45 at β = 1), 1/6 for the hard sigmoid, 1 for tanh, relu, leaky
     relu, elu, softplus and identity, 1.129 for GELU and 1.100 for SiLU; for any other
     activation it is estimated on a grid over [−60, 60]. The constructor refuses
-    dt > dt_max(β) with a ValueError (dt = 3 gave NaN before). Inside the bound the
+    dt > dt_max(β) with a ValueError. Inside the bound the
     iteration settles to the steady state; just outside it the difference mode is
     amplified each step, so the weights oscillate with the parity of ``steps`` (bounded
     f) or grow geometrically (identity) -- both checked numerically for every named
