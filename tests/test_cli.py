@@ -107,14 +107,14 @@ def test_demo_writes_its_figures(tmp_path):
         ),
         (lambda s: "time = 3\n" + s.split("[time]")[0], "time: must be a table"),
         (lambda s: s + "seed = true\n", "time.seed must be an integer, got True"),
-        # Euler at dt far above τ blows up: a clear error, not a traceback
+        # Euler at dt far above τ: refused before the run, not a traceback
         (
             lambda s: (
                 s.replace('method = "rk4"', 'method = "euler"')
                 .replace("dt = 0.01", "dt = 5")
                 .replace("t_end = 20.0", "t_end = 5000")
             ),
-            "non-finite",
+            "outside euler's stability region",
         ),
     ],
 )

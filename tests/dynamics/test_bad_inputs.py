@@ -90,17 +90,25 @@ def test_model_must_be_a_model():
         steady_state(np.eye(2))
 
 
-def test_unstable_step_raises_with_step_and_advice():
+def test_unstable_step_is_refused_before_the_run_with_advice():
     fast = Competition(uniform(3, 0.5), beta=1.0, tau=0.001)  # stiff: Euler needs dt < 0.002
-    with pytest.raises(SimulationError, match=r"non-finite by step \d+.*smaller dt"):
+    with pytest.raises(SimulationError, match=r"outside euler's stability region.*dt <= 0\.002"):
         simulate(fast, [1.0, 0.5, 0.2], t_span=(0, 100), dt=0.1, method="euler")
 
 
 def test_unstable_step_as_a_value_with_throw_false():
     fast = Competition(uniform(3, 0.5), beta=1.0, tau=0.001)
     traj = simulate(fast, [1.0, 0.5, 0.2], t_span=(0, 100), dt=0.1, method="euler", throw=False)
-    assert traj.status == "nonfinite"
-    assert "smaller dt" in traj.stats["message"]
+    assert traj.status == "unstable_step"
+    assert traj.stats["steps"] == 0 and traj.t.tolist() == [0.0]  # nothing was integrated
+    assert "dt <= 0.002" in traj.stats["message"]
+
+
+def test_a_blow_up_names_the_step_and_advises():
+    # self-excitation far beyond the leak: the true solution overflows
+    runaway = Competition(uniform(3, 60.0), beta=0.0, activation="relu")
+    with pytest.raises(SimulationError, match=r"non-finite by step \d+.*smaller dt"):
+        simulate(runaway, [1.0, 0.5, 0.2], t_span=(0, 100), dt=0.1, method="euler")
 
 
 def test_runaway_adaptive_reports_failure():

@@ -10,7 +10,9 @@ numpy first; every function also runs in torch, differentiably, when given torch
 :class:`Dopri5`), :class:`SaveAt` (when to save), a :class:`StoppingRule` such as
 :class:`Steady` (when to stop), a :class:`~neuroattn.dynamics.progress.ProgressMeter`
 (where progress goes); a run ends with a :class:`Status`. Arguments are checked by
-:mod:`neuroattn.dynamics.checks`, the project's one validation module.
+:mod:`neuroattn.dynamics.checks`, the project's one validation module; the work and memory
+one argument can ask for are bounded (:data:`LIMITS`, ``simulate(max_steps=, max_work=,
+max_memory=)``), and a refusal is a :class:`LimitError` saying how to raise the bound.
 """
 
 from ._activations import Activation, available_activations, get_activation, sigmoid
@@ -21,6 +23,7 @@ from ._fields import NeuralField, dog_kernel
 from ._fit import FitResult, fit
 from ._inputs import TimeSeries
 from ._integrate import SimulationError
+from ._limits import LIMITS, LimitError, Limits
 from ._options import SaveAt, Status, Steady, StoppingRule
 from ._rate import Competition, LateralInhibition, RateModel
 from ._shunting import Shunting, shunting_equilibrium
@@ -31,6 +34,7 @@ from ._trajectory import Trajectory, selectivity, winner
 from .progress import ProgressMeter
 
 __all__ = [
+    "LIMITS",
     "RK4",
     "Activation",
     "Competition",
@@ -40,6 +44,8 @@ __all__ = [
     "FitResult",
     "Heun",
     "LateralInhibition",
+    "LimitError",
+    "Limits",
     "Model",
     "NeuralField",
     "ProgressMeter",

@@ -91,6 +91,25 @@ class Model:
         """Number of units (product of the state shape)."""
         return int(np.prod(self.state_shape))
 
+    def eval_cost(self) -> float:
+        """Rough operation count of one right-hand-side evaluation of one network.
+
+        :func:`simulate` multiplies it by steps, stages and batch members to estimate a
+        run's work before it starts (its ``max_work``). About n for models whose units
+        interact through sums, n² for a dense weight matrix.
+        """
+        return float(self.n)
+
+    def decay_rates(self, inputs: Any = None) -> np.ndarray | None:
+        """Rates r > 0 of a decay du/dt = −r u that the dynamics show everywhere, per
+        network (shape broadcastable to the batch), or None when there is none to tell.
+
+        :func:`simulate` checks a fixed step against them before it runs: a decay that the
+        step amplifies makes every result meaningless. ``inputs`` is the constant input
+        (numpy), or None when the input changes with time.
+        """
+        return None
+
     def batch_shape(self) -> tuple[int, ...]:
         """Broadcast batch shape of the model's own parameters."""
         shapes = [network_batch_shape(getattr(self, p)) for p in self.network_params]

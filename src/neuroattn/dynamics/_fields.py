@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import KW_ONLY, dataclass, field
 from typing import Any
 
@@ -9,18 +10,58 @@ import numpy as np
 import scipy.fft as sfft
 
 from ._backend import Array
+from ._limits import check_dense, check_units
 from ._params import check_scalar_param, to_backend
 from ._rate import Lateral, RateModel
-from .checks import check_choice
+from .checks import check_choice, check_finite_array, check_number
 
 _BOUNDARIES = ("periodic", "zero")
 _METHODS = ("auto", "fft", "direct")
 _DIRECT_MAX = 256  # above this many units the lateral sum goes through the FFT
 
 
-def dog_kernel(d2: np.ndarray, a_exc: float, sigma_exc: float, a_inh: float, sigma_inh: float):
-    """w(d) = a_exc exp(−d²/2σ_exc²) − a_inh exp(−d²/2σ_inh²), evaluated at squared distances."""
-    return a_exc * np.exp(-d2 / (2 * sigma_exc**2)) - a_inh * np.exp(-d2 / (2 * sigma_inh**2))
+def dog_kernel(
+    d2: Any, a_exc: float, sigma_exc: float, a_inh: float, sigma_inh: float
+) -> np.ndarray:
+    """w(d) = a_exc exp(−d²/2σ_exc²) − a_inh exp(−d²/2σ_inh²), evaluated at squared distances.
+
+    The kernel of the plane (no periodic images). ``d2`` must be finite and non-negative,
+    the amplitudes finite and the widths finite and positive (ValueError otherwise); any
+    such σ works, 1e-300 and 1e300 included, since d²/σ² is formed without overflow.
+    """
+    d2 = check_finite_array(d2, "d2")
+    if np.any(d2 < 0):
+        raise ValueError("d2 must hold squared distances >= 0")
+    a_exc, a_inh = check_number(a_exc, "a_exc"), check_number(a_inh, "a_inh")
+    sigma_exc = check_number(sigma_exc, "sigma_exc", gt=0)
+    sigma_inh = check_number(sigma_inh, "sigma_inh", gt=0)
+    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+        w = a_exc * np.exp(-0.5 * (d2 / sigma_exc) / sigma_exc)
+        w = w - a_inh * np.exp(-0.5 * (d2 / sigma_inh) / sigma_inh)
+    if not np.isfinite(w).all():
+        raise ValueError("the kernel overflows: the amplitudes are too large")
+    return w
+
+
+def periodic_gaussian(d: np.ndarray, sigma: float, period: float) -> np.ndarray:
+    r"""Σ_k exp(−(d + k P)² / 2σ²) over all periodic images k ∈ ℤ, for displacements ``d``.
+
+    The plane's Gaussian wrapped onto a ring of length P. For σ ≤ P the images |k| ≤
+    ⌈9σ/P⌉ + 1 are summed (the next ones are below e⁻⁵⁰ of the peak); for σ > P the sum is
+    taken in its Poisson form, (√(2π) σ/P) [1 + 2 Σ_{m=1}^{3} e^{−2π² m² σ²/P²} cos(2π m d/P)]
+    (the next term is below e⁻³¹⁶). Either way a few terms, for any σ.
+    """
+    d = np.asarray(d, dtype=np.float64)
+    r = sigma / period
+    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+        if r <= 1.0:
+            ks = np.arange(-(math.ceil(9 * r) + 1), math.ceil(9 * r) + 2)
+            return np.exp(-0.5 * np.square((d[..., None] + ks * period) / sigma)).sum(-1)
+        m = np.arange(1, 4)
+        waves = np.exp(-2 * math.pi**2 * np.square(m * r)) * np.cos(
+            2 * math.pi * m * (d[..., None] / period)
+        )
+        return math.sqrt(2 * math.pi) * r * (1 + 2 * waves.sum(-1))
 
 
 @dataclass(frozen=True, eq=False)
@@ -85,72 +126,111 @@ class NeuralField(RateModel):
     neuron_params = ("g",)
 
     def __post_init__(self) -> None:
-        shape = (self.shape,) if isinstance(self.shape, (int, np.integer)) else tuple(self.shape)
-        if not 1 <= len(shape) <= 2 or not all(
-            isinstance(s, (int, np.integer)) and s >= 1 for s in shape
-        ):
-            raise ValueError(
-                f"shape must be n or (height, width) of positive ints, got {self.shape!r}"
-            )
-        object.__setattr__(self, "shape", tuple(int(s) for s in shape))
+        object.__setattr__(self, "shape", _check_shape(self.shape))
         for name in ("sigma_exc", "sigma_inh", "dx"):
-            check_scalar_param(getattr(self, name), name, positive=True)
+            object.__setattr__(self, name, check_number(getattr(self, name), name, gt=0))
         for name in ("a_exc", "a_inh"):
-            check_scalar_param(getattr(self, name), name)
+            object.__setattr__(self, name, check_number(getattr(self, name), name))
         check_choice(self.boundary, "boundary", _BOUNDARIES)
         check_choice(self.method, "method", _METHODS)
+        check_units(self.n, f"a field of shape {self.shape}")
+        if self.method == "direct":
+            check_dense(self.n, f"the direct kernel of a field of {self.n} units")
         object.__setattr__(self, "h", check_scalar_param(self.h, "h"))
         self._validate_common()
+        self._check_kernel_scale()
 
     @property
     def state_shape(self) -> tuple[int, ...]:
         return self.shape
 
-    def _w(self, d2: np.ndarray) -> np.ndarray:
-        cell = self.dx ** len(self.shape)
-        return cell * dog_kernel(d2, self.a_exc, self.sigma_exc, self.a_inh, self.sigma_inh)
+    def eval_cost(self) -> float:
+        """About n² per evaluation on the dense path, a few n log n through the FFT."""
+        if self._direct():
+            return float(self.n) ** 2
+        pad = self.n * (1 if self.boundary == "periodic" else 2 ** len(self.shape))
+        return 10.0 * pad * max(1.0, math.log2(pad))
+
+    def _direct(self) -> bool:
+        return self.method == "direct" or (self.method == "auto" and self.n <= _DIRECT_MAX)
+
+    def _profiles(self, sigma: float, pad: tuple[int, ...]) -> list[np.ndarray]:
+        """Per axis, the Gaussian exp(−d²/2σ²) at each displacement index 0 … p−1 of a
+        circular convolution of length p: summed over the periodic images of the ring
+        (periodic boundary, p = n), or at the displacement min(i, p − i) with the ones that
+        never join two grid points set to 0 (zero boundary, p = 2n)."""
+        out = []
+        for n, p in zip(self.shape, pad, strict=True):
+            idx = np.arange(p, dtype=np.float64)
+            if self.boundary == "periodic":
+                out.append(periodic_gaussian(idx * self.dx, sigma, n * self.dx))
+                continue
+            with np.errstate(over="ignore", under="ignore"):
+                g = np.exp(-0.5 * np.square(np.minimum(idx, p - idx) * self.dx / sigma))
+            g[n : p - n + 1] = 0.0
+            out.append(g)
+        return out
+
+    def _pad(self) -> tuple[int, ...]:
+        return self.shape if self.boundary == "periodic" else tuple(2 * s for s in self.shape)
+
+    def _check_kernel_scale(self) -> None:
+        """ValueError when the kernel's largest weight overflows (from the profiles' peaks:
+        a cell size, amplitude or periodic width near the float range)."""
+        pad = tuple(min(p, 2) for p in self._pad())  # the peak is at displacement 0
+        with np.errstate(over="ignore", invalid="ignore"):
+            peak = np.float64(self.dx) ** len(self.shape) * sum(
+                abs(a) * float(np.prod([g.max() for g in self._profiles(sigma, pad)]))
+                for a, sigma in ((self.a_exc, self.sigma_exc), (self.a_inh, self.sigma_inh))
+            )
+        if not math.isfinite(peak):
+            raise ValueError(
+                "the kernel overflows: its amplitudes, widths or dx are too large for floats"
+            )
+
+    def _kernel_grid(self, pad: tuple[int, ...]) -> np.ndarray:
+        """The kernel w(d) · cell at every displacement index of the (padded) grid."""
+        cell = np.float64(self.dx) ** len(self.shape)
+        terms = []
+        for a, sigma in ((self.a_exc, self.sigma_exc), (-self.a_inh, self.sigma_inh)):
+            prof = self._profiles(sigma, pad)
+            grid = prof[0] if len(prof) == 1 else np.multiply.outer(prof[0], prof[1])
+            terms.append(a * grid)
+        return cell * (terms[0] + terms[1])
 
     def lateral_matrix(self) -> np.ndarray:
-        """Dense (n, n) kernel matrix w(x_i − x_j) · cell size (for small grids)."""
+        """Dense (n, n) kernel matrix w(x_i − x_j) · cell size (for small grids); periodic
+        boundaries sum the kernel over the periodic images of the ring or torus."""
         if "dense" not in self._kernels:
+            check_dense(self.n, f"the dense kernel of a field of {self.n} units")
             self._kernels["dense"] = self._dense()
         return self._kernels["dense"]
 
     def _dense(self) -> np.ndarray:
-        coords = np.stack(np.meshgrid(*[np.arange(s) for s in self.shape], indexing="ij"), -1)
-        coords = coords.reshape(-1, len(self.shape)).astype(np.float64)
-        diff = np.abs(coords[:, None, :] - coords[None, :, :])
-        if self.boundary == "periodic":
-            diff = np.minimum(diff, np.asarray(self.shape, dtype=np.float64) - diff)
-        return self._w(((diff * self.dx) ** 2).sum(-1))
+        pad = self._pad()
+        k = self._kernel_grid(pad)
+        # index of the displacement x_i − x_j along each axis, modulo the padded length
+        index = [np.subtract.outer(np.arange(n), np.arange(n)) % p
+                 for n, p in zip(self.shape, pad, strict=True)]  # fmt: skip
+        if len(index) == 1:
+            return k[index[0]]
+        (i0, i1) = index
+        n0, n1 = self.shape
+        return k[i0[:, None, :, None], i1[None, :, None, :]].reshape(n0 * n1, n0 * n1)
 
     def _fft_kernel(self) -> tuple[np.ndarray, tuple[int, ...]]:
         """Kernel spectrum for circular convolution on the (padded) grid (cached)."""
         if "fft" not in self._kernels:
-            self._kernels["fft"] = self._spectrum()
+            pad = self._pad()
+            self._kernels["fft"] = (sfft.rfftn(self._kernel_grid(pad)), pad)
         return self._kernels["fft"]
-
-    def _spectrum(self) -> tuple[np.ndarray, tuple[int, ...]]:
-        pad = self.shape if self.boundary == "periodic" else tuple(2 * s for s in self.shape)
-        axes = []
-        for n, p in zip(self.shape, pad, strict=True):
-            idx = np.arange(p, dtype=np.float64)
-            d = np.minimum(idx, p - idx)
-            if self.boundary == "zero":
-                d[n : p - n + 1] = np.inf  # displacements that never connect two grid points
-            axes.append(d)
-        mesh = np.meshgrid(*axes, indexing="ij")
-        d2 = sum((m * self.dx) ** 2 for m in mesh)
-        k = np.where(np.isfinite(d2), self._w(np.where(np.isfinite(d2), d2, 0.0)), 0.0)
-        return sfft.rfftn(k), pad
 
     def _lateral(self, torch_: bool, dtype: Any, device: Any) -> tuple[Lateral, Any]:
         """The lateral integral plus h: a dense product on small grids, else an FFT
         convolution (numpy or torch); never a shared matrix for the fast Euler path."""
         k = len(self.shape)
         h = self._network_param("h", torch_, dtype, device)
-        use_direct = self.method == "direct" or (self.method == "auto" and self.n <= _DIRECT_MAX)
-        if use_direct:
+        if self._direct():
             MT = to_backend(np.ascontiguousarray(self.lateral_matrix().T), torch_, dtype, device)
             shape = self.shape
 
@@ -184,3 +264,16 @@ class NeuralField(RateModel):
             return out.astype(r.dtype, copy=False) + h
 
         return fft_np, None
+
+
+def _check_shape(shape: Any) -> tuple[int, ...]:
+    """``n`` or ``(height, width)`` of positive ints as a tuple, else ValueError."""
+    dims = (shape,) if isinstance(shape, (int, np.integer)) else shape
+    ok = isinstance(dims, (tuple, list)) and 1 <= len(dims) <= 2
+    ok = ok and all(
+        isinstance(s, (int, np.integer)) and not isinstance(s, (bool, np.bool_)) and s >= 1
+        for s in dims
+    )
+    if not ok:
+        raise ValueError(f"shape must be n or (height, width) of positive ints, got {shape!r}")
+    return tuple(int(s) for s in dims)

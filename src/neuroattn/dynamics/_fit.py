@@ -10,9 +10,10 @@ from scipy.optimize import least_squares
 
 from ._base import Model
 from ._fit_torch import fit_torch
+from ._limits import check_iterations
 from ._simulate import simulate
 from ._steady import steady_state
-from .checks import check_choice, check_finite_array
+from .checks import check_choice, check_finite_array, check_integer, check_number, to_numpy
 
 _LOWER = {"beta": 0.0, "tau": 1e-6, "A": 0.0, "B": 1e-6, "w_scale": -np.inf}
 
@@ -63,6 +64,19 @@ def _observe(model: Model, inputs: Any, kind: str, observable: str, sim: dict[st
     return traj.rates if observable == "rates" else traj.u
 
 
+def _start(model: Model, names: list[str], x0: Any) -> list[float]:
+    """Starting values: ``x0[name]`` (checked finite) or the model's current values."""
+    if x0 is not None and not isinstance(x0, dict):
+        raise TypeError(f"x0 must be a dict of starting values, got {type(x0).__name__}")
+    given = x0 or {}
+    return [
+        check_number(given[p], f"x0[{p!r}]")
+        if p in given
+        else float(1.0 if p == "w_scale" else np.mean(to_numpy(getattr(model, p))))
+        for p in names
+    ]
+
+
 def fit(
     model: Model,
     inputs: Any,
@@ -104,7 +118,8 @@ def fit(
     backend : {"scipy", "torch"}
         Optimiser; ``"torch"`` needs ``kind="trajectory"``.
     steps : int
-        L-BFGS iterations (torch backend).
+        L-BFGS iterations (torch backend), at least 1 and at most
+        ``LIMITS.max_iterations``.
     **sim
         Arguments of :func:`simulate` (``t_span``, ``dt``, ``method``, ``save_every``…).
 
@@ -112,6 +127,10 @@ def fit(
     -------
     FitResult
     """
+    if not isinstance(model, Model):
+        raise TypeError(f"model must be a neuroattn Model, got {type(model).__name__}")
+    if isinstance(params, str) or not all(isinstance(p, str) for p in params):
+        raise TypeError(f"params must be a sequence of parameter names, got {params!r}")
     names = list(params)
     valid = set(model.param_names()) | ({"w_scale"} if hasattr(model, "W") else set())
     unknown = [p for p in names if p not in valid]
@@ -122,12 +141,11 @@ def fit(
     check_choice(kind, "kind", ("steady", "trajectory"))
     check_choice(observable, "observable", ("u", "rates"))
     check_choice(backend, "backend", ("scipy", "torch"))
+    check_integer(steps, "steps", ge=1)
+    check_iterations(steps, "steps")
     tgt = getattr(target, observable if observable == "u" else "rates", target)
     tgt = check_finite_array(tgt, "target")
-    start = [
-        float((x0 or {}).get(p, 1.0 if p == "w_scale" else np.mean(getattr(model, p))))
-        for p in names
-    ]
+    start = _start(model, names, x0)
     if backend == "torch":
         if kind != "trajectory":
             raise ValueError("the torch backend fits trajectories; use kind='trajectory'")

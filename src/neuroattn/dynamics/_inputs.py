@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from ._backend import Array
-from ._params import neuron_batch_shape, to_backend
+from ._params import check_torch_finite, neuron_batch_shape, to_backend
 from .checks import check_finite_array, is_torch
 
 
@@ -34,14 +34,15 @@ class TimeSeries:
             raise ValueError("inputs.t must be a 1-D array of sample times")
         if t.size > 1 and np.any(np.diff(t) <= 0):
             raise ValueError("inputs.t must be strictly increasing")
-        v = (
-            self.values
-            if is_torch(self.values)
-            else check_finite_array(self.values, "inputs.values")
-        )
-        if v.shape[0] != t.size:
+        if is_torch(self.values):
+            check_torch_finite(self.values, "inputs.values")
+            v = self.values
+        else:
+            v = check_finite_array(self.values, "inputs.values")
+        if v.ndim == 0 or v.shape[0] != t.size:
             raise ValueError(
-                f"inputs.values has {v.shape[0]} samples along axis 0 but inputs.t has {t.size}"
+                f"inputs.values has shape {tuple(v.shape)}: it needs {t.size} samples along "
+                "axis 0, one per time of inputs.t"
             )
         object.__setattr__(self, "t", t)
         object.__setattr__(self, "values", v)
@@ -73,8 +74,10 @@ class InputFn:
             self._fn = interp
         elif callable(spec):
             probe = spec(0.0)
-            if not is_torch(probe):
-                check_finite_array(probe, "inputs(t)")
+            if is_torch(probe):
+                check_torch_finite(probe, "inputs(t)")
+            else:
+                probe = check_finite_array(probe, "inputs(t)")
             self.batch_shape = neuron_batch_shape(probe, state_shape, "inputs(t)")
 
             def call(t: Any) -> Array:
@@ -84,8 +87,8 @@ class InputFn:
         else:
             if not is_torch(spec):
                 spec = check_finite_array(spec, "inputs")
-            elif not bool(spec.isfinite().all()):
-                raise ValueError("inputs contains NaN or inf")
+            else:
+                check_torch_finite(spec, "inputs")
             self.batch_shape = neuron_batch_shape(spec, state_shape, "inputs")
             value = to_backend(spec, torch_, dtype, device)
             self._fn = lambda t: value

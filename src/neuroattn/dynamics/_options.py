@@ -41,7 +41,8 @@ class Status(_StrEnum):
     SUCCESS = "success"  #: reached the end time (or every member settled)
     NONFINITE = "nonfinite"  #: the state became NaN or infinite
     DT_TOO_SMALL = "dt_too_small"  #: the adaptive step fell below the solver's ``dt_min``
-    MAX_STEPS = "max_steps"  #: the adaptive loop used up ``max_steps``
+    MAX_STEPS = "max_steps"  #: the adaptive loop used up ``max_steps`` (or ``max_work``)
+    UNSTABLE_STEP = "unstable_step"  #: the fixed step lies outside the method's stability region
 
 
 @dataclass(frozen=True)
@@ -104,10 +105,22 @@ class SaveAt:
             k = np.rint((np.asarray(self.ts) - t0) / dt).astype(np.int64)
             return np.unique(np.clip(k, 0, n_steps))
         if self.every is not None:
-            stride = max(1, round(self.every / dt))
+            stride = max(1, round(min(self.every / dt, n_steps + 1.0)))
         else:
             stride = max(1, n_steps // 1000)
         return np.unique(np.r_[np.arange(0, n_steps + 1, stride), n_steps])
+
+    def count(self, t0: float, t1: float, n_steps: int | None, dt: float | None) -> float:
+        """How many states a run saves (an upper bound, as a float; nothing is allocated):
+        fixed-step with ``n_steps`` steps of ``dt``, adaptive when ``n_steps`` is None."""
+        if self.ts is not None:
+            return float(len(self.ts) + 2)
+        if n_steps is None:
+            every = self.every if self.every is not None else (t1 - t0) / 100
+            return (t1 - t0) / every + 2
+        if self.every is not None and dt is not None:
+            return n_steps / max(1.0, float(np.rint(min(self.every / dt, n_steps + 1.0)))) + 2
+        return n_steps / max(1, n_steps // 1000) + 2
 
     def adaptive_times(self, t0: float, t1: float) -> tuple[np.ndarray, np.ndarray]:
         """Times an adaptive run lands on, from ``t0`` to ``t1``, and which are saved."""

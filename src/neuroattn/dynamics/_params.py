@@ -26,6 +26,7 @@ def check_scalar_param(
     """
     bounds: dict[str, float] = {"gt": 0.0} if positive else {"ge": 0.0} if nonnegative else {}
     if is_torch(value):
+        check_torch_real(value, name)
         check_numbers(value, name, **bounds)
         return value
     if isinstance(value, (int, float, np.number)) or (
@@ -39,11 +40,24 @@ def check_scalar_param(
 def check_array_param(value: Any, name: str) -> Any:
     """Validate a per-neuron parameter (array broadcastable to ``(*batch, *state)``)."""
     if is_torch(value):
-        if not bool(value.isfinite().all()):
-            raise ValueError(f"{name} contains NaN or inf")
+        check_torch_finite(value, name)
         return value
     arr = check_finite_array(value, name)
     return float(arr) if arr.ndim == 0 else arr
+
+
+def check_torch_real(value: Any, name: str) -> None:
+    """TypeError for a complex or boolean torch tensor (as :func:`.checks.check_finite_array`
+    refuses those arrays: the imaginary part would be dropped, ``True`` is not a number)."""
+    if value.is_complex() or str(value.dtype) == "torch.bool":
+        raise TypeError(f"{name} must be real numbers, got a tensor of {value.dtype}")
+
+
+def check_torch_finite(value: Any, name: str) -> None:
+    """:func:`check_torch_real`, then ValueError for NaN or inf in a torch tensor."""
+    check_torch_real(value, name)
+    if not bool(value.detach().isfinite().all()):
+        raise ValueError(f"{name} contains NaN or inf")
 
 
 def network_batch_shape(value: Any) -> tuple[int, ...]:

@@ -17,8 +17,9 @@ from ._activations import Activation, get_activation
 from ._backend import Array
 from ._base import Bound, FastEuler, Model
 from ._connectivity import check_weights
-from ._params import check_array_param, check_scalar_param, to_backend
-from .checks import check_integer, is_torch
+from ._limits import check_units
+from ._params import check_array_param, check_scalar_param, check_torch_finite, to_backend
+from .checks import check_integer, is_torch, to_numpy
 
 Lateral = Callable[[Array], Array]
 
@@ -73,6 +74,14 @@ class RateModel(Model):
         if not torch_ and matrix is not None and isinstance(tau, float):
             euler = _euler_factory(act, matrix, tau, g)
         return Bound(rhs=rhs, rates=act.f, tau=tau, euler_factory=euler)
+
+    def decay_rates(self, inputs: Any = None) -> np.ndarray | None:
+        """1/τ for the activations with a flat region (``relu``, ``sigmoid``, ``tanh``):
+        wherever a unit is silent or saturated (f' = 0) it decays at that rate. None for
+        the others (``linear``, callables), whose units may never decay at 1/τ."""
+        if self.activation.name not in ("relu", "sigmoid", "tanh"):
+            return None
+        return 1.0 / np.asarray(to_numpy(self.tau), dtype=np.float64)
 
     def jacobian(self, u: np.ndarray, inputs: Any = 0.0) -> np.ndarray:
         """J = (−1 + L · diag f'(u)) / τ, shape ``(*batch, n, n)`` (u flattened over state)."""
@@ -187,14 +196,23 @@ class Competition(RateModel):
     def __post_init__(self) -> None:
         if not is_torch(self.W):
             object.__setattr__(self, "W", check_weights(self.W))
-        elif self.W.ndim != 2 or self.W.shape[0] != self.W.shape[1]:
-            raise ValueError(f"W must be a square (N, N) matrix, got shape {tuple(self.W.shape)}")
+        else:
+            # a NaN weight would otherwise surface as "unstable at dt = …"
+            check_torch_finite(self.W, "W")
+            if self.W.ndim != 2 or self.W.shape[0] != self.W.shape[1] or self.W.shape[0] == 0:
+                raise ValueError(
+                    f"W must be a square (N, N) matrix with N >= 1, got shape {tuple(self.W.shape)}"
+                )
         object.__setattr__(self, "beta", check_scalar_param(self.beta, "beta", nonnegative=True))
         self._validate_common()
 
     @property
     def state_shape(self) -> tuple[int, ...]:
         return (int(self.W.shape[0]),)
+
+    def eval_cost(self) -> float:
+        """n² + n: one product with the dense weight matrix per evaluation."""
+        return float(self.n) ** 2 + self.n
 
     def _lateral(self, torch_: bool, dtype: Any, device: Any) -> tuple[Lateral, Any]:
         W = to_backend(self.W, torch_, dtype, device)
@@ -270,6 +288,7 @@ class LateralInhibition(RateModel):
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "n_units", check_integer(self.n_units, "n_units", ge=1))
+        check_units(self.n_units, f"n_units = {self.n_units}")
         object.__setattr__(self, "alpha", check_scalar_param(self.alpha, "alpha"))
         object.__setattr__(self, "beta", check_scalar_param(self.beta, "beta", nonnegative=True))
         self._validate_common()

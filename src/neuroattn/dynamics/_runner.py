@@ -16,13 +16,16 @@ from typing import Any
 import numpy as np
 
 from ._adaptive import adaptive_loop
-from ._base import Bound
+from ._base import Bound, Model
 from ._inputs import InputFn
 from ._integrate import LoopState, Ops, fast_euler_loop, fixed_loop
+from ._limits import Budget, within
 from ._noise import AdditiveNoise
 from ._options import SaveAt, Status, StoppingRule
 from ._params import expand_network
 from ._solvers import Solver
+from ._stability import check_decay, check_final
+from .checks import to_numpy
 from .progress import NoProgress, ProgressMeter
 
 
@@ -45,6 +48,8 @@ class Run:
     stop: StoppingRule | None
     max_steps: int
     torch_: bool
+    model: Model
+    budget: Budget
 
 
 def run_loop(
@@ -66,17 +71,25 @@ def run_loop(
     return u, st, meta, wall
 
 
-def fixed_grid(t0: float, t1: float, dt: float | None) -> tuple[int, float]:
+def fixed_grid(t0: float, t1: float, dt: float | None, max_steps: int) -> tuple[int, float]:
     """Number of steps and the step h ≤ dt (default 0.01) that span [t0, t1] exactly.
 
-    ValueError when the span needs more steps than an int64 can count (a run that could
-    never end).
+    :class:`~._limits.LimitError` (a ValueError) when that is more than ``max_steps``: the
+    count is checked as a float, before any integer or array is made of it.
     """
     dt = 0.01 if dt is None else float(dt)
-    n_steps = max(1, math.ceil((t1 - t0) / dt - 1e-9))
-    if n_steps >= 2**62:
-        raise ValueError(f"t_span {t1 - t0:g} long in steps of dt = {dt:g} is too many steps")
+    steps = (t1 - t0) / dt - 1e-9
+    within(steps, max_steps, f"t_span of length {t1 - t0:.3g} in steps of dt = {dt:.3g}",
+           "max_steps", "steps")  # fmt: skip
+    n_steps = max(1, math.ceil(steps))
     return n_steps, (t1 - t0) / n_steps
+
+
+def _unstable(st: LoopState, message: str) -> LoopState:
+    """Mark a run whose step lies outside the method's stability region."""
+    st.status = Status.UNSTABLE_STEP
+    st.message = message
+    return st
 
 
 def _run_fixed(
@@ -84,7 +97,12 @@ def _run_fixed(
 ) -> tuple[Any, LoopState, dict[str, Any]]:
     """The fixed-step run: the solver's in-place fast path when it offers one (and no
     stopping rule needs the derivative), else :func:`fixed_loop` with its step."""
-    n_steps, h = fixed_grid(run.t0, run.t1, run.dt)
+    n_steps, h = fixed_grid(run.t0, run.t1, run.dt, run.max_steps)
+    const = run.inp.value if run.inp.constant else None
+    refused = check_decay(run.solver, h, run.model.decay_rates(const))
+    if refused is not None:  # the run could only amplify errors: keep the initial state
+        st = LoopState(ts=[run.t0], us=[run.ops.copy(u)])
+        return u, _unstable(st, refused), {"dt": h, "fast_path": False}
     save_steps = run.saveat.fixed_steps(run.t0, run.t1, n_steps, h)
     solver = run.solver
     if run.noise is not None:
@@ -101,7 +119,7 @@ def _run_fixed(
             save_steps=save_steps,
             progress=meter,
         )
-        return u, st, {"dt": h, "fast_path": True}
+        return u, _check_end(run, st, u, h), {"dt": h, "fast_path": True}
     u, st = fixed_loop(
         method=solver,
         f=run.f,
@@ -115,7 +133,17 @@ def _run_fixed(
         stop=run.stop,
         progress=meter,
     )
-    return u, st, {"dt": h, "fast_path": False}
+    return u, _check_end(run, st, u, h), {"dt": h, "fast_path": False}
+
+
+def _check_end(run: Run, st: LoopState, u: Any, h: float) -> LoopState:
+    """After a successful numpy run, the step against the Jacobian at the final state
+    (:func:`~._stability.check_final`; small systems only, nothing per step)."""
+    if st.status != Status.SUCCESS or run.torch_:
+        return st
+    inputs = to_numpy(run.inp.at(run.t1))
+    message = check_final(run.solver, h, run.model, u, inputs, run.f, run.t1)
+    return st if message is None else _unstable(st, message)
 
 
 def _run_adaptive(
@@ -137,6 +165,11 @@ def _run_adaptive(
         max_steps=run.max_steps,
         progress=meter,
     )
+    if st.status == Status.MAX_STEPS and run.max_steps < run.budget.max_steps:
+        st.message = (
+            f"stopped after {st.steps} steps: max_work = {run.budget.max_work:.3g} allows no "
+            "more for this batch; raise max_work= if this is intended"
+        )
     return (
         u,
         st,

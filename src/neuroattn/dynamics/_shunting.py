@@ -9,8 +9,9 @@ import numpy as np
 
 from ._backend import Array
 from ._base import Bound, Model
+from ._limits import check_units
 from ._params import check_array_param, check_scalar_param
-from .checks import check_finite_array, check_integer
+from .checks import check_finite_array, check_integer, to_numpy
 
 
 @dataclass(frozen=True, eq=False)
@@ -63,6 +64,7 @@ class Shunting(Model):
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "n_units", check_integer(self.n_units, "n_units", ge=1))
+        check_units(self.n_units, f"n_units = {self.n_units}")
         object.__setattr__(self, "A", check_scalar_param(self.A, "A", nonnegative=True))
         object.__setattr__(self, "B", check_scalar_param(self.B, "B", positive=True))
         object.__setattr__(self, "tau", check_scalar_param(self.tau, "tau", positive=True))
@@ -90,6 +92,17 @@ class Shunting(Model):
         return shunting_equilibrium(
             np.asarray(self.g) * check_finite_array(inputs, "inputs"), A=self.A, B=self.B
         )
+
+    def decay_rates(self, inputs: Any = None) -> np.ndarray | None:
+        """(A + Σ_k g_k I_k)/τ, the rate of every mode (the dynamics are linear in x), for a
+        constant input; None for an input that changes with time."""
+        if inputs is None:
+            return None
+        A, tau, g, I = (
+            np.asarray(to_numpy(v), dtype=np.float64) for v in (self.A, self.tau, self.g, inputs)
+        )
+        total = (g * I + np.zeros(self.state_shape)).sum(-1)  # (*batch,) as A and τ are
+        return np.asarray((A + total) / tau)
 
     def jacobian(self, u: np.ndarray, inputs: Any = 0.0) -> np.ndarray:
         """J = −diag(A + Σ_k J_k) / τ (the dynamics are linear in x)."""

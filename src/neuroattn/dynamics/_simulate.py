@@ -17,12 +17,21 @@ from ._backend import any_torch
 from ._base import Bound, Model
 from ._inputs import InputFn
 from ._integrate import LoopState, Ops, SimulationError
+from ._limits import Budget, check_budget, within
 from ._options import SaveAt, Status, StoppingRule, resolve_saveat, resolve_until
-from ._params import broadcast_batch, check_scalar_param, neuron_batch_shape
+from ._params import broadcast_batch, check_scalar_param, check_torch_finite, neuron_batch_shape
 from ._runner import Run, fixed_grid, run_loop
 from ._solvers import Solver, get_method, needs_noise_support
+from ._stability import fewest_steps, real_limit
 from ._trajectory import Trajectory
-from .checks import check_finite_array, check_integer, check_number, is_torch, to_numpy
+from .checks import (
+    check_finite_array,
+    check_integer,
+    check_number,
+    check_seed,
+    is_torch,
+    to_numpy,
+)
 from .progress import ProgressArg, as_progress
 
 
@@ -51,11 +60,14 @@ def _resolve_dtype(dtype: Any, torch_: bool, candidates: tuple[Any, ...]) -> Any
 
 
 def _check_span(t_span: Any) -> tuple[float, float]:
+    """``(t0, t1)`` as floats: two finite numbers (not booleans) with a finite t1 − t0 > 0."""
+    if isinstance(t_span, (str, bytes)) or not hasattr(t_span, "__len__") or len(t_span) != 2:
+        raise ValueError(f"t_span must be a pair (t0, t1), got {t_span!r}")
     try:
-        t0, t1 = (float(x) for x in t_span)
-    except (TypeError, ValueError):
-        raise ValueError(f"t_span must be a pair (t0, t1), got {t_span!r}") from None
-    if not (math.isfinite(t0) and math.isfinite(t1)) or t1 <= t0:
+        t0, t1 = (check_number(x, "t_span") for x in t_span)
+    except ValueError:
+        raise ValueError(f"t_span must be finite numbers with t1 > t0, got {t_span!r}") from None
+    if not (t1 > t0 and math.isfinite(t1 - t0)):
         raise ValueError(f"t_span must be finite with t1 > t0, got ({t0}, {t1})")
     return t0, t1
 
@@ -76,6 +88,8 @@ def simulate(
     tol: float | None = None,
     dtype: Any = None,
     max_steps: int = 10_000_000,
+    max_work: float = 1e11,
+    max_memory: float = 2**32,
     throw: bool = True,
     progress: ProgressArg = False,
 ) -> Trajectory:
@@ -120,7 +134,18 @@ def simulate(
     dtype : {None, "float64", "float32"}
         Working precision (float64 by default; torch tensors keep their own).
     max_steps : int
-        Step limit of the adaptive method.
+        Most solver steps: a fixed-step run needing more is refused before it starts
+        (:class:`LimitError`, a ValueError); the adaptive method stops there
+        (``Status.MAX_STEPS``). Default 10⁷.
+    max_work : float
+        Most operations, estimated up front as steps × right-hand-side evaluations per
+        step × batch members × :meth:`Model.eval_cost` (≈ n, or n² with a dense ``W``):
+        a fixed-step run above it is refused, the adaptive method stops there. Default
+        10¹¹ (minutes on one core); ``math.inf`` lifts it.
+    max_memory : float
+        Most bytes for the saved states (held three times: as saved, stacked, and as
+        rates) and the working arrays, estimated before anything is allocated. Default
+        2³² (4 GiB); fewer saves (``saveat``) or a smaller batch need less.
     throw : bool
         Raise :class:`SimulationError` on failure (default), or return the trajectory
         so far with ``stats["status"]`` (a :class:`Status`) naming the failure.
@@ -133,11 +158,24 @@ def simulate(
     -------
     Trajectory
 
+    Raises
+    ------
+    ValueError
+        For a bad argument (one line naming it); :class:`LimitError` when the run would
+        exceed ``max_steps``, ``max_work`` or ``max_memory``; :class:`SimulationError`
+        (with ``throw=True``) when it fails: a non-finite state, the adaptive step
+        collapsing or running out of steps, or a fixed step outside the method's
+        stability region (``Status.UNSTABLE_STEP``, checked before the run on the decay
+        at rate 1/τ and after it on the Jacobian at the final state).
+    TypeError
+        For an argument of the wrong kind (complex or boolean arrays, a bool ``dt``).
+
     Notes
     -----
     Leading batch dimensions of the model parameters, ``inputs``, ``u0`` and ``noise``
     broadcast, so many networks are integrated as one vectorised system. When any of
     them is a torch tensor the whole integration runs in torch and is differentiable.
+    Every check runs once, before or after the run; none costs anything per step.
 
     Examples
     --------
@@ -154,9 +192,8 @@ def simulate(
     noise = check_scalar_param(noise, "noise", nonnegative=True)
     noisy = bool(np.any(to_numpy(noise) > 0))
     solver = get_method(method, noisy)
-    _check_options(solver, noisy, dt, max_steps)
-    if not solver.adaptive:
-        fixed_grid(t0, t1, dt)  # a span of too many steps fails here, not in the loop
+    budget = _check_options(solver, noisy, dt, seed, max_steps, max_work, max_memory)
+    n_steps = None if solver.adaptive else fixed_grid(t0, t1, dt, max_steps)[0]
     save = resolve_saveat(saveat, save_every)
     save.check_span(t0, t1)
     stop = resolve_until(until, tol)
@@ -166,79 +203,126 @@ def simulate(
     work_dtype = _resolve_dtype(dtype, torch_, given)
     # the device of the first tensor given (a GPU where one is used), else the CPU
     device = next((x.device for x in given if is_torch(x)), None)
-    system = model.bind(torch_, work_dtype, device)
     inp = InputFn(inputs, model.state_shape, torch_, work_dtype, device)
-    u = initial_state(model, inp, u0, noise, torch_, work_dtype, device)
-    run = Run(
-        solver=solver,
-        f=lambda t, x: system.rhs(x, inp.at(t)),
-        t0=t0,
-        t1=t1,
-        dt=dt,
-        saveat=save,
-        ops=Ops(torch_),
-        axes=tuple(range(-len(model.state_shape), 0)),
-        inp=inp,
-        system=system,
-        noise=noise if noisy else None,
-        seed=seed,
-        stop=stop,
-        max_steps=max_steps,
-        torch_=torch_,
-    )
+    batch, u0 = _batch(model, inp, u0, noise)
+    if solver.adaptive:
+        _check_adaptive_span(solver, t0, t1, model, inp, budget)
+    cap = check_budget(budget, n_steps=n_steps, stages=solver.stages,
+                       members=math.prod(batch), eval_cost=model.eval_cost(),
+                       state_size=model.n, n_saves=save.count(t0, t1, n_steps, dt),
+                       itemsize=_itemsize(work_dtype))  # fmt: skip
+    system = model.bind(torch_, work_dtype, device)
+    u = _allocate(batch + model.state_shape, u0, torch_, work_dtype, device)
+    run = Run(solver=solver, f=lambda t, x: system.rhs(x, inp.at(t)), t0=t0, t1=t1, dt=dt,
+              saveat=save, ops=Ops(torch_), axes=tuple(range(-len(model.state_shape), 0)),
+              inp=inp, system=system, noise=noise if noisy else None, seed=seed, stop=stop,
+              max_steps=cap, torch_=torch_, model=model, budget=budget)  # fmt: skip
     u, st, meta, wall = run_loop(run, u, meter)
     if st.status != Status.SUCCESS and throw:
         raise SimulationError(st.message)
-    stats = {
-        "steps": st.steps,
-        "rejected": st.rejected,
-        "rhs_evals": st.rhs_evals or st.steps * solver.stages,
-        "wall_time": wall,
-        "status": st.status,
-        "message": st.message,
-        "method": solver.name,
-        "t_settle": st.t_settle,
-        **meta,
-    }
-    params = {
-        **model.params(),
-        "t_span": [t0, t1],
-        "noise": _jsonable(noise),
-        "until": None if stop is None else stop.name,
-        "dtype": str(np.dtype(work_dtype)) if not torch_ else str(work_dtype),
-    }
+    stats = {"steps": st.steps, "rejected": st.rejected,
+             "rhs_evals": st.rhs_evals or st.steps * solver.stages, "wall_time": wall,
+             "status": st.status, "message": st.message, "method": solver.name,
+             "t_settle": st.t_settle, **meta}  # fmt: skip
+    params = {**model.params(), "t_span": [t0, t1], "noise": _jsonable(noise),
+              "until": None if stop is None else stop.name,
+              "dtype": str(np.dtype(work_dtype)) if not torch_ else str(work_dtype)}  # fmt: skip
     return _trajectory(st, system, torch_, work_dtype, params, stats, model)
 
 
-def _check_options(solver: Solver, noisy: bool, dt: Any, max_steps: Any) -> None:
-    """Checks of the step size, the step limit and the noise against the solver."""
+def _check_options(
+    solver: Solver,
+    noisy: bool,
+    dt: Any,
+    seed: Any,
+    max_steps: Any,
+    max_work: Any,
+    max_memory: Any,
+) -> Budget:
+    """Checks of the step size, the seed and the noise against the solver; the budget."""
     if noisy and not solver.stochastic:
         raise ValueError(needs_noise_support(solver))
     if dt is not None:
         check_number(dt, "dt", gt=0)
-    check_integer(max_steps, "max_steps", ge=1)
+    check_seed(seed)
+    return Budget(
+        max_steps=check_integer(max_steps, "max_steps", ge=1),
+        max_work=_check_limit(max_work, "max_work"),
+        max_memory=_check_limit(max_memory, "max_memory"),
+    )
+
+
+def _check_adaptive_span(
+    solver: Solver, t0: float, t1: float, model: Model, inp: InputFn, budget: Budget
+) -> None:
+    """LimitError when even the longest stable steps of the adaptive method could not
+    cover ``t_span`` within ``max_steps`` (``t_span = (0, 1e300)`` stops here, not after
+    ``max_steps`` steps)."""
+    rates = model.decay_rates(to_numpy(inp.value) if inp.constant else None)
+    steps = fewest_steps(solver, t1 - t0, rates)
+    what = f"t_span of length {t1 - t0:.3g} with {solver.name} (its step stays below about "
+    what += f"{real_limit(solver):.2g} τ, the stability limit of the decay at 1/τ)"
+    within(steps, budget.max_steps, what, "max_steps", "steps at least")
+
+
+def _check_limit(value: Any, name: str) -> float:
+    """A bound: a number > 0, ``math.inf`` (no bound) included; not a bool or NaN."""
+    if isinstance(value, (float, np.floating)) and value == math.inf:
+        return math.inf
+    try:
+        return check_number(value, name, gt=0)
+    except ValueError:
+        raise ValueError(
+            f"{name} must be a number > 0 (math.inf: no limit), got {value!r}"
+        ) from None
+
+
+def is_torch_dtype(dtype: Any) -> bool:
+    """True for a ``torch.dtype`` (recognised without importing torch)."""
+    return type(dtype).__module__.startswith("torch")
+
+
+def _itemsize(dtype: Any) -> int:
+    """Bytes per element of a numpy or torch dtype."""
+    if is_torch_dtype(dtype):
+        return int(dtype.itemsize)
+    return int(np.dtype(dtype).itemsize)
+
+
+def _batch(model: Model, inp: InputFn, u0: Any, noise: Any) -> tuple[tuple[int, ...], Any]:
+    """The broadcast batch shape of every batched argument, and u0 checked (nothing is
+    allocated, so that the run's memory can be checked first)."""
+    state = model.state_shape
+    u0_batch: tuple[int, ...] = ()
+    if u0 is not None:
+        if is_torch(u0):
+            check_torch_finite(u0, "u0")
+        else:
+            u0 = check_finite_array(u0, "u0")
+        u0_batch = neuron_batch_shape(u0, state, "u0")
+    noise_batch = tuple(noise.shape) if is_torch(noise) else tuple(np.shape(noise))
+    return broadcast_batch(model.batch_shape(), inp.batch_shape, u0_batch, noise_batch), u0
+
+
+def _allocate(shape: tuple[int, ...], u0: Any, torch_: bool, dtype: Any, device: Any) -> Any:
+    """Zeros of ``shape`` (plus u0, broadcast), on the backend."""
+    if torch_:
+        import torch
+
+        u = torch.zeros(shape, dtype=dtype, device=device)
+        return u if u0 is None else u + torch.as_tensor(u0, dtype=dtype, device=device)
+    u_np = np.zeros(shape, dtype=dtype)
+    if u0 is not None:
+        u_np += u0
+    return u_np
 
 
 def initial_state(
     model: Model, inp: InputFn, u0: Any, noise: Any, torch_: bool, dtype: Any, device: Any
 ) -> Any:
     """Zeros (or u0) over the broadcast batch shape of every batched argument."""
-    state = model.state_shape
-    u0_batch: tuple[int, ...] = ()
-    if u0 is not None:
-        u0 = u0 if is_torch(u0) else check_finite_array(u0, "u0")
-        u0_batch = neuron_batch_shape(u0, state, "u0")
-    noise_batch = tuple(noise.shape) if is_torch(noise) else tuple(np.shape(noise))
-    batch = broadcast_batch(model.batch_shape(), inp.batch_shape, u0_batch, noise_batch)
-    if torch_:
-        import torch
-
-        u = torch.zeros(batch + state, dtype=dtype, device=device)
-        return u if u0 is None else u + torch.as_tensor(u0, dtype=dtype, device=device)
-    u_np = np.zeros(batch + state, dtype=dtype)
-    if u0 is not None:
-        u_np += u0
-    return u_np
+    batch, u0 = _batch(model, inp, u0, noise)
+    return _allocate(batch + model.state_shape, u0, torch_, dtype, device)
 
 
 def _trajectory(

@@ -49,6 +49,11 @@ class Solver:
         Integrated by the adaptive loop (step-size control) rather than the fixed-step one.
     stochastic : bool
         Accepts additive noise (:meth:`with_noise`).
+    stability_poly : tuple of float or None
+        Coefficients (ascending) of the stability polynomial R(z): one step multiplies the
+        mode du/dt = λ u by R(dt λ). :func:`simulate` uses it to refuse a fixed step outside
+        the region |R| ≤ 1 (``Status.UNSTABLE_STEP``); None (a solver of your own, unless
+        it sets one) skips that check.
     """
 
     name: ClassVar[str] = "solver"
@@ -56,6 +61,7 @@ class Solver:
     stages: ClassVar[int] = 1
     adaptive: ClassVar[bool] = False
     stochastic: ClassVar[bool] = False
+    stability_poly: ClassVar[tuple[float, ...] | None] = None
 
     def step(self, f: RHS, t: Any, u: Array, dt: Any) -> Array:
         """The state after one step of size ``dt`` from ``(t, u)``."""
@@ -96,6 +102,7 @@ class Euler(Solver):
     stages = 1
     adaptive = False
     stochastic = True
+    stability_poly = (1.0, 1.0)  # R(z) = 1 + z
 
     def step(self, f: RHS, t: Any, u: Array, dt: Any) -> Array:
         """u + dt f(t, u)."""
@@ -161,6 +168,7 @@ class Heun(Solver):
     name = "heun"
     order = 2
     stages = 2
+    stability_poly = (1.0, 1.0, 0.5)  # R(z) = 1 + z + z²/2
 
     def step(self, f: RHS, t: Any, u: Array, dt: Any) -> Array:
         """u + dt/2 (k1 + k2), k1 = f(t, u), k2 = f(t + dt, u + dt k1)."""
@@ -176,6 +184,7 @@ class RK4(Solver):
     name = "rk4"
     order = 4
     stages = 4
+    stability_poly = (1.0, 1.0, 1 / 2, 1 / 6, 1 / 24)  # e^z to fourth order
 
     def step(self, f: RHS, t: Any, u: Array, dt: Any) -> Array:
         """u + dt/6 (k1 + 2 k2 + 2 k3 + k4)."""
@@ -243,6 +252,8 @@ class Dopri5(Solver):
     order = 5
     stages = 6  # per attempt: the seventh evaluation is the next attempt's first
     adaptive = True
+    # e^z to fifth order plus z⁶/600: bounds the steps a long run takes, up front
+    stability_poly = (1.0, 1.0, 1 / 2, 1 / 6, 1 / 24, 1 / 120, 1 / 600)
 
     def __post_init__(self) -> None:
         check_number(self.rtol, "Dopri5.rtol", gt=0)

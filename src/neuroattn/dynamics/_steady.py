@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -9,8 +10,12 @@ import numpy as np
 
 from ._base import Model
 from ._inputs import InputFn
+from ._limits import LIMITS, check_iterations, within
+from ._params import broadcast_batch
 from ._simulate import initial_state
 from .checks import check_choice, check_integer, check_number
+
+_EIG_WORK = 1e11  # most members × n³ whose eigenvalues are computed (minutes at most)
 
 
 @dataclass(frozen=True)
@@ -79,11 +84,12 @@ def steady_state(
     tol : float
         Convergence tolerance on max |F(u)|.
     max_iter : int
-        Iteration limit.
+        Iteration limit (at most ``LIMITS.max_iterations``).
     damping : float
         Step factor of the fixed-point iteration, in (0, 1].
     eig_max_n : int
-        Largest number of units for which the Jacobian's eigenvalues are computed.
+        Largest number of units for which the Jacobian's eigenvalues are computed (and
+        only while members × n³ ≤ 10¹¹, minutes of work).
 
     Returns
     -------
@@ -96,13 +102,19 @@ def steady_state(
         raise ValueError("steady_state needs constant inputs, not a function of time")
     check_number(damping, "damping", gt=0, le=1)
     check_number(tol, "tol", gt=0)
-    check_integer(max_iter, "max_iter", ge=0)
+    check_iterations(check_integer(max_iter, "max_iter", ge=0), "max_iter")
+    check_integer(eig_max_n, "eig_max_n", ge=0)
     if model.uses_torch():
         raise TypeError("steady_state works in numpy; give the model numpy parameters")
     state = model.state_shape
     k = len(state)
     inp = InputFn(inputs, state, False, np.float64)
     I = inp.value
+    if method == "newton":  # one dense n × n Jacobian per batch member
+        members = math.prod(broadcast_batch(model.batch_shape(), inp.batch_shape))
+        what = f"Newton's {members} Jacobian(s) of {model.n} × {model.n} (fixed_point needs none)"
+        within(members * float(model.n) ** 2, LIMITS.max_weights, what, "LIMITS.max_weights",
+               "matrix entries")  # fmt: skip
     bound = model.bind(False, np.float64)
     u = initial_state(model, inp, u0, 0.0, False, np.float64, None)
     batch = u.shape[: u.ndim - k]
@@ -156,7 +168,8 @@ def _spectrum(
     model: Model, u: np.ndarray, I: Any, eig_max_n: int
 ) -> tuple[np.ndarray | None, np.ndarray | None]:
     """Jacobian eigenvalues at u and stability (all real parts < 0), where affordable."""
-    if model.n > eig_max_n:
+    members = u.size // max(1, model.n)
+    if model.n > eig_max_n or members * float(model.n) ** 3 > _EIG_WORK:
         return None, None
     try:
         eig = np.linalg.eigvals(_jacobian(model, u, I))

@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import zipfile
+import zlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -59,6 +61,8 @@ def read_npz(path: str | os.PathLike[str]) -> dict[str, Any]:
     """The fields of a trajectory written by :func:`write_npz`, as keyword arguments.
 
     Files written before the variable names were stored get the defaults ``u``/``rate``.
+    A file that cannot be read as one (missing, truncated, corrupt, another kind of file)
+    is a ValueError naming it, whatever numpy, zipfile or zlib raised underneath.
     """
     try:
         with np.load(path, allow_pickle=False) as data:
@@ -78,8 +82,26 @@ def read_npz(path: str | os.PathLike[str]) -> dict[str, Any]:
                 "state_vars": tuple(meta.get("state_vars", ("u",))),
                 "output_vars": tuple(meta.get("output_vars", ("rate",))),
             }
-    except (OSError, KeyError, ValueError) as exc:
-        raise ValueError(f"{path}: not a neuroattn trajectory file ({exc})") from None
+    except _UNREADABLE as exc:  # a truncated or corrupt file, or not ours
+        reason = (
+            "too large to read" if isinstance(exc, MemoryError) else str(exc) or type(exc).__name__
+        )
+        raise ValueError(f"{path}: not a neuroattn trajectory file ({reason})") from None
+
+
+# what numpy, zipfile, zlib and json raise on a file that is truncated, corrupt or foreign
+_UNREADABLE = (
+    OSError,
+    EOFError,
+    KeyError,
+    ValueError,
+    TypeError,
+    AttributeError,
+    IndexError,
+    MemoryError,
+    zipfile.BadZipFile,
+    zlib.error,
+)
 
 
 def to_dataset(traj: Trajectory) -> Any:

@@ -34,6 +34,7 @@ __all__ = [
     "check_number",
     "check_numbers",
     "check_probability",
+    "check_seed",
     "is_torch",
     "to_numpy",
 ]
@@ -49,13 +50,19 @@ def is_torch(x: object) -> bool:
 def to_numpy(x: Any) -> np.ndarray:
     """``x`` as a numpy array: a torch tensor is detached and copied to the CPU first.
 
+    A torch float16 or bfloat16 tensor comes back as float32: numpy has no bfloat16, and
+    half precision is too coarse for the sums numpy code then does on it.
+
     Examples
     --------
     >>> to_numpy([1.0, 2.0])
     array([1., 2.])
     """
     if is_torch(x):
-        return np.asarray(x.detach().cpu().numpy())
+        t = x.detach().cpu()
+        if str(t.dtype) in ("torch.float16", "torch.bfloat16"):
+            t = t.float()
+        return np.asarray(t.numpy())
     return np.asarray(x)
 
 
@@ -140,10 +147,7 @@ def check_numbers(
     ValueError: tau must be finite numbers > 0, got -2 (at index 1)
     """
     raw = to_numpy(value) if is_torch(value) else value
-    try:
-        arr = np.asarray(raw, dtype=dtype)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"{name} must be numeric, got {type(value).__name__}") from exc
+    arr = _real_array(raw, name, dtype, type(value).__name__)
     if arr.ndim == 0:
         check_number(arr, name, gt=gt, ge=ge, lt=lt, le=le)
         return arr
@@ -215,15 +219,55 @@ def check_choice(value: _T, name: str, choices: Iterable[_T]) -> _T:
     return value
 
 
+def _real_array(x: Any, name: str, dtype: Any, kind: str) -> np.ndarray:
+    """``x`` as a numpy array of ``dtype``; TypeError for what is not real numbers.
+
+    Complex values are refused (numpy would drop the imaginary part with only a warning),
+    and so are booleans (``True`` is not a rate).
+    """
+    try:
+        raw = np.asarray(x)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} must be numeric, got {kind}") from exc
+    values = list(raw.flat) if raw.dtype == object else []
+    if raw.dtype.kind == "c" or any(isinstance(v, (complex, np.complexfloating)) for v in values):
+        raise TypeError(f"{name} must be real, got complex values (the imaginary part counts)")
+    if raw.dtype.kind == "b" or any(isinstance(v, (bool, np.bool_)) for v in values):
+        raise TypeError(f"{name} must be numbers, got booleans")
+    try:
+        return np.asarray(raw, dtype=dtype)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} must be numeric, got {kind}") from exc
+
+
 def check_finite_array(x: Any, name: str, dtype: Any = np.float64) -> np.ndarray:
     """``x`` as a float numpy array with no NaN or inf.
 
-    Raises TypeError for a value that is not numeric and ValueError for NaN or inf.
+    Raises TypeError for a value that is not real numbers (text, complex numbers, whose
+    imaginary part numpy would silently drop, booleans) and ValueError for NaN or inf.
     """
-    try:
-        arr = np.asarray(x, dtype=dtype)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"{name} must be numeric, got {type(x).__name__}") from exc
+    arr = _real_array(x, name, dtype, type(x).__name__)
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} contains NaN or inf")
     return arr
+
+
+def check_seed(value: Any, name: str = "seed") -> Any:
+    """``value`` if it can seed a random stream: None, a non-negative integer, a
+    ``numpy.random.Generator`` (or ``SeedSequence``/``BitGenerator``) or a ``torch.Generator``;
+    else TypeError (``True`` is not a seed) or ValueError (a negative integer).
+
+    Examples
+    --------
+    >>> check_seed(0)
+    0
+    """
+    if value is None or isinstance(
+        value, (np.random.Generator, np.random.SeedSequence, np.random.BitGenerator)
+    ):
+        return value
+    if type(value).__module__.startswith("torch") and type(value).__name__ == "Generator":
+        return value
+    if isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_)):
+        return check_integer(value, name, ge=0)
+    raise TypeError(f"{name} must be None, an integer >= 0 or a random generator, got {value!r}")

@@ -1,0 +1,144 @@
+"""Is a fixed step inside the method's region of absolute stability?
+
+An explicit Runge–Kutta method applied to the linear mode du/dt = λ u multiplies it by
+R(dt λ) per step, R the method's stability polynomial (1 + z for Euler, the Taylor
+polynomial of e^z to order 4 for RK4). A mode that decays (Re λ < 0) but has |R(dt λ)| > 1
+grows by the step alone: the numbers can stay finite (−3e231 after ten RK4 steps of
+dt = 1e6) and still mean nothing. :func:`simulate` checks this twice, at no cost per step:
+
+* before a fixed-step run, on the decay every state shows (:meth:`Model.decay_rates`:
+  λ = −1/τ for the rate models, whose units decay at that rate wherever they are silent
+  or saturated; −(A + Σ g I)/τ, the whole spectrum, for the shunting network);
+* after it, on the Jacobian's eigenvalues at the final state and one step further, where
+  the batch of Jacobians is small enough to decompose (``2 × members × n³ ≤``
+  :data:`EIG_BUDGET`). Larger systems get the first check only: a step that is stable for
+  the decay but not for the lateral weights can then still end finite and wrong.
+
+On the small systems the second check also catches a run that ended on a fixed point of
+the method that the equation does not have (the step leaves the state in place although
+du/dt is not small). Any finding ends the run with ``Status.UNSTABLE_STEP``.
+
+The Jacobian at the initial state is not used: a steep sigmoid at its threshold gives large
+eigenvalues that the state leaves in a step or two, and refusing those runs would refuse
+good ones.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ._base import Model
+from ._solvers import Solver
+from .checks import to_numpy
+
+EIG_BUDGET = 2**16
+"""Largest ``members × n³`` for which the final state's Jacobians are decomposed (≈ 1 ms)."""
+
+_SLACK = 1e-6  # |R| above 1 + this counts as growth (rounding puts |R| a hair above 1)
+
+
+def amplification(solver: Solver, z: Any) -> np.ndarray | None:
+    """|R(z)| of the solver's stability polynomial, or None when it declares none."""
+    poly = getattr(solver, "stability_poly", None)
+    if poly is None:
+        return None
+    z = np.asarray(z, dtype=np.complex128)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return np.abs(np.polynomial.polynomial.polyval(z, poly))
+
+
+def real_limit(solver: Solver) -> float:
+    """The largest x with |R(−y)| ≤ 1 for every y in (0, x]: the stable dt·rate of a decay."""
+    poly = np.asarray(getattr(solver, "stability_poly", None) or (1.0, 1.0))
+    # R(−x) = ±1 at the ends of the stable interval; the smallest positive real root
+    roots = []
+    for sign in (1.0, -1.0):
+        shifted = poly * (-1.0) ** np.arange(poly.size)  # coefficients of R(−x)
+        shifted[0] -= sign
+        r = np.polynomial.polynomial.polyroots(shifted)
+        roots += [x.real for x in r if abs(x.imag) < 1e-9 and x.real > 1e-9]
+    return float(min(roots)) if roots else np.inf
+
+
+def fewest_steps(solver: Solver, span: float, rates: Any) -> float:
+    """A lower bound on the steps an adaptive run over ``span`` takes: its step is held
+    within the stability region of the fastest decay (0 when no decay is known).
+
+    Once the error estimate no longer limits the step, rounding errors in a decaying mode
+    grow whenever dt × rate leaves the region, the estimate grows with them and the step
+    is cut back: over a long span the step stays near ``real_limit / rate``.
+    """
+    if rates is None or getattr(solver, "stability_poly", None) is None:
+        return 0.0
+    fastest = float(np.max(np.asarray(to_numpy(rates), dtype=np.float64), initial=0.0))
+    return span * fastest / real_limit(solver)
+
+
+def check_decay(solver: Solver, dt: float, rates: Any) -> str | None:
+    """The message when dt × some decay rate lies outside the stability region, else None."""
+    if rates is None:
+        return None
+    rates = np.asarray(to_numpy(rates), dtype=np.float64)
+    amp = amplification(solver, -dt * rates)
+    if amp is None or not np.any(amp > 1 + _SLACK):
+        return None
+    worst = float(np.max(np.where(amp > 1 + _SLACK, rates, 0.0)))
+    return (
+        f"dt = {dt:.4g} is outside {solver.name}'s stability region for the decay at rate "
+        f"{worst:.3g} (1/τ): every step multiplies an error by {float(np.max(amp)):.4g}; "
+        f"take dt <= {real_limit(solver) / worst:.3g} or method='dopri5'"
+    )
+
+
+def check_final(
+    solver: Solver, dt: float, model: Model, u: Any, inputs: Any, f: Any, t: float
+) -> str | None:
+    """The message when the step amplifies a decaying mode of the Jacobian at the final
+    state ``u`` (numpy) or at the state one step further, else None (None too when the
+    Jacobians are too many to decompose). The second state catches a run that alternates
+    between two regions, e.g. silent and active rectified units, and ended in the calm one.
+    """
+    if getattr(solver, "stability_poly", None) is None:
+        return None
+    members = u.size // max(1, model.n)
+    if 2 * members * float(model.n) ** 3 > EIG_BUDGET:
+        return None
+    with np.errstate(all="ignore"):
+        after = solver.step(f, t, u, dt)
+        try:
+            eig = np.linalg.eigvals(model.jacobian(np.stack([u, after]), inputs))
+        except (NotImplementedError, np.linalg.LinAlgError, ValueError):
+            eig = np.zeros(1)
+        amp = amplification(solver, dt * eig)
+        bad = (eig.real < 0) & (amp > 1 + _SLACK)  # type: ignore[operator]
+        if not bad.any():
+            return _spurious_fixed_point(solver, dt, u, after, f(t, u))
+    worst = float(np.max(amp[bad]))  # type: ignore[index]
+    lam = eig[bad][np.argmax(amp[bad])]  # type: ignore[index]
+    return (
+        f"dt = {dt:.4g} is outside {solver.name}'s stability region at the final state: the "
+        f"Jacobian's eigenvalue {lam:.3g} decays, but every step multiplies it by "
+        f"{worst:.4g}; the result is not to be trusted: take dt below about "
+        f"{real_limit(solver) / abs(lam):.3g} or method='dopri5'"
+    )
+
+
+def _spurious_fixed_point(
+    solver: Solver, dt: float, u: np.ndarray, after: np.ndarray, du: np.ndarray
+) -> str | None:
+    """The message when a step leaves the state in place (to 1e-3 of dt |du/dt|) although
+    du/dt is not small: a fixed point of the method that the equation does not have (a
+    step at the edge of stability, whose stages jump between regions of the activation)."""
+    speed = float(np.max(np.abs(du))) if du.size else 0.0
+    moved = float(np.max(np.abs(after - u))) if u.size else 0.0
+    scale = 1.0 + float(np.max(np.abs(u))) if u.size else 1.0
+    if not (dt * speed > 1e-9 * scale and moved <= 1e-3 * dt * speed):
+        return None
+    return (
+        f"dt = {dt:.4g} is too large for {solver.name}: the run ended on a fixed point of the "
+        f"method, not of the equation (|du/dt| = {speed:.3g} there, yet a step does not "
+        "move the state); the result is not to be trusted: take a smaller dt or "
+        "method='dopri5'"
+    )
