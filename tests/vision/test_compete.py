@@ -145,4 +145,4 @@ def test_parameters_are_checked_with_the_shared_messages(kwargs, match):
 
 def test_the_scan_loop_reads_only_its_rules():
     rules = WinnerTakeAll(dwell=2.0, ior_radius=0.1).scan_rules()
-    assert (rules.dwell, rules.ior.radius, rules.tau_ms) == (2.0, 0.1, 5.0)
+    assert (rules.dwell, rules.ior.radius, rules.tau_ms) == (2.0, 0.1, 7.0)

@@ -74,13 +74,18 @@ class CompetitionTrace:
             fig, ax = plt.subplots(figsize=(6, 3.2), layout="constrained")
         else:
             fig = ax.figure
-        flat = self.rates.reshape(len(self.t), -1)
-        leaders = np.unique(flat.argmax(axis=1)) if len(self.t) else np.array([], int)
-        order = leaders[np.argsort(-flat[:, leaders].max(axis=0))][:max_units]
-        w = self.rates.shape[-1]
+        h, w = self.rates.shape[-2:]
+        flat = self.rates.reshape(len(self.t), h * w)  # explicit sizes: T may be 0
+        order = np.array([], int)
+        if flat.size:
+            leaders = np.unique(flat.argmax(axis=1))
+            order = leaders[np.argsort(-flat[:, leaders].max(axis=0))][:max_units]
         for i in order:
             ax.plot(self.t, flat[:, i], lw=1.2, label=f"cell ({i // w}, {i % w})")
         ax.axhline(self.rate_threshold, color="0.5", ls="--", lw=0.8, label="threshold")
+        if not flat.size:  # nothing salient: the network was never run
+            note = "no competition (nothing salient)"
+            ax.text(0.5, 0.5, note, ha="center", va="center", transform=ax.transAxes)
         ax.set_xlabel("time (ms)")
         ax.set_ylabel("rate f(u)")
         ax.set_title("competition: leading units")

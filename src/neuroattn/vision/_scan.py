@@ -20,9 +20,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 
-import cv2
 import numpy as np
 
+from ._ior import InhibitionOfReturn
 from ._normalize import unit_max
 from ._records import CompetitionTrace, Fixation
 
@@ -43,71 +43,6 @@ class Phase(Enum):
     DWELL = "dwell"  # the winner is held until inhibition of return
     RELEASE = "release"  # after the last fixation: waiting for the winners' rates to fall
     DONE = "done"
-
-
-@dataclass(frozen=True)
-class InhibitionOfReturn:
-    """Where and how strongly an attended location is inhibited, and how that decays.
-
-    Attributes
-    ----------
-    radius : float
-        Radius of the disc, as a fraction of the longer image side.
-    extent : float
-        The proto-object around the winner (connected cells whose input is at least this
-        fraction of the winner's) is inhibited too; 0 turns this off.
-    strength : float
-        Peak suppression (1 = complete).
-    tau_ms : float
-        Decay time constant in ms.
-    """
-
-    radius: float
-    extent: float
-    strength: float
-    tau_ms: float
-
-    def region(
-        self, inputs: np.ndarray, row: float, col: float, image_shape: tuple[int, int]
-    ) -> np.ndarray:
-        """Where to inhibit after attending (row, col) of a map of ``inputs``.
-
-        A flat-topped disc of radius r, e^{−(d/r)⁴}, joined with the proto-object around
-        the winner — the connected cells whose input is at least ``extent`` of the
-        winner's (Walther & Koch 2006), out to 3 r — so that a large salient region is
-        inhibited as a whole.
-        """
-        h, w = inputs.shape
-        cell = 0.5 * (image_shape[0] / h + image_shape[1] / w)
-        r = self.radius * max(image_shape) / cell
-        yy, xx = np.mgrid[0:h, 0:w]
-        d2 = ((yy - row) ** 2 + (xx - col) ** 2) / r**2
-        region = np.exp(-(d2**2))
-        if self.extent > 0:
-            i, j = round(row), round(col)
-            above = (inputs >= self.extent * inputs[i, j]).astype(np.uint8)
-            _, labels = cv2.connectedComponents(above, connectivity=8)
-            blob = (labels == labels[i, j]) & (d2 <= 9.0)
-            region = np.maximum(region, blob)
-        return region
-
-    def amount(
-        self,
-        marks: list[tuple[np.ndarray, float]],
-        now: float,
-        tau_ms: float,
-        shape: tuple[int, ...],
-    ) -> np.ndarray:
-        """1 − Π_k (1 − s e^{−Δt/τ_IOR} R_k) over the inhibited regions R_k.
-
-        ``marks`` pairs each region with the time (units of τ, of ``tau_ms`` ms) it was
-        inhibited; ``now`` is the current time and ``shape`` that of the map.
-        """
-        keep = np.ones(shape)
-        for region, t0 in marks:
-            amp = self.strength * np.exp(-(now - t0) * tau_ms / self.tau_ms)
-            keep *= 1 - amp * region
-        return 1 - keep
 
 
 @dataclass(frozen=True)
@@ -210,14 +145,19 @@ class MapScan:
     def advance(self, ts: np.ndarray, rates: np.ndarray, states: np.ndarray) -> None:
         """Take this map's part of a simulated chunk (``ts`` from 0, ``rates`` (T, …))."""
         flat = rates.reshape(len(ts), -1)
-        cut, inhibit, onset = len(ts) - 1, False, None
+        inhibit, onset, t_ior = False, None, None
         if self.phase is Phase.COMPETE:
             onset = self._find_onset(ts, flat)
             if onset is not None:
-                cut, inhibit = self._schedule_dwell(ts, onset[0] + self.rules.dwell)
+                t_ior = onset[0] + self.rules.dwell
         elif self.phase is Phase.DWELL:
-            cut, inhibit = self._schedule_dwell(ts, self.dwell_left)
-        cut = self._check_offsets(ts, flat, cut)
+            t_ior = self.dwell_left
+        if t_ior is not None:
+            inhibit = self._schedule_dwell(ts, t_ior)
+            if inhibit:  # the chunk ends where inhibition of return starts
+                ts, rates, states = _truncate(ts, t_ior, rates, states)
+                flat = rates.reshape(len(ts), -1)
+        cut = self._check_offsets(ts, flat, len(ts) - 1)
         if onset is not None:
             self._record(*onset)
         self._keep_until(ts, rates, states, cut)
@@ -264,16 +204,15 @@ class MapScan:
         j = int(np.argmin(times))
         return times[j], int(crossed[j])
 
-    def _schedule_dwell(self, ts: np.ndarray, t_ior: float) -> tuple[int, bool]:
-        """Cut at the first saved time ≥ ``t_ior`` (inhibition of return), if in the chunk."""
-        last = len(ts) - 1
-        k = int(np.searchsorted(ts, t_ior - 1e-9))
-        if k <= last:
+    def _schedule_dwell(self, ts: np.ndarray, t_ior: float) -> bool:
+        """True when inhibition of return (at ``t_ior`` into the chunk) falls in the chunk;
+        else hold the winner into the next one."""
+        if t_ior <= float(ts[-1]) + 1e-9:
             self.phase = Phase.COMPETE
-            return k, True
+            return True
         self.phase = Phase.DWELL
-        self.dwell_left = t_ior - float(ts[last])
-        return last, False
+        self.dwell_left = t_ior - float(ts[-1])
+        return False
 
     def _check_offsets(self, ts: np.ndarray, flat: np.ndarray, cut: int) -> int:
         """Durations of earlier winners whose rate fell below threshold by ``cut``.
@@ -347,6 +286,20 @@ class MapScan:
             t, rates.astype(np.float32), self.ior_now(), self.rules.rate_threshold
         )
         return fixations, trace
+
+
+def _truncate(ts: np.ndarray, t: float, *series: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The saves up to time ``t``, the last one interpolated linearly at ``t``."""
+    k = int(np.searchsorted(ts, t - 1e-9))
+    if k == 0 or k >= len(ts) or abs(float(ts[k]) - t) <= 1e-9:
+        k = min(k, len(ts) - 1)
+        return (ts[: k + 1], *(x[: k + 1] for x in series))
+    w = (t - float(ts[k - 1])) / float(ts[k] - ts[k - 1])
+    cut = [np.concatenate([ts[:k], [t]])]
+    for x in series:
+        at_t = (1 - w) * x[k - 1] + w * x[k]
+        cut.append(np.concatenate([x[:k], at_t[None].astype(x.dtype)]))
+    return tuple(cut)
 
 
 def run_scanpaths(

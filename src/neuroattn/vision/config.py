@@ -73,19 +73,21 @@ alpha = 0.5              # self-excitation α < 1
 beta = 1.0               # lateral inhibition β
 threshold = 0.2          # θ of the rate function f(u) = max(u − θ, 0)
 rate_threshold = 1.0     # rate whose crossing is a fixation onset
-tau_ms = 5.0             # τ in milliseconds (shifts every 40–60 ms)
-dt = 0.25                # Euler step, units of τ
-save_dt = 0.5            # saved-state interval (onsets are interpolated between saves)
-chunk = 8.0              # simulated time per batched call, units of τ
+tau_ms = 7.0             # τ in milliseconds (shifts every 40–60 ms in search)
+method = "auto"          # auto (exact; rk4 for the field, euler with noise) | exact | rk4 | euler
+dt = 0.25                # largest rk4/euler step, units of τ (euler: <= 0.05)
+save_dt = 0.25           # saved-state interval (onsets are interpolated between saves)
+chunk = 8.0              # simulated time per batched call, units of τ (>= save_dt)
 max_latency = 40.0       # give up a competition after this long, units of τ
 dwell = 1.0              # the winner is held this long before IOR, units of τ
 ior_radius = 0.06        # radius of inhibition of return, fraction of the longer side
 ior_extent = 0.5         # IOR also covers the connected region ≥ this × the winner's input
 ior_strength = 1.0       # peak suppression of the input by IOR (≤ 1)
-ior_tau_ms = 2000.0      # decay time constant of IOR, ms
+ior_tau_ms = 10000.0     # decay time constant of IOR, ms (a 49-item display is covered)
 min_saliency = 0.05      # stop when the best remaining input is below this fraction
 noise = 0.0              # σ of noise in the dynamics
 field_sigma = 1.0        # local excitation width of the neural field, cells
+max_work = 1e9           # refuse scanpaths that may need more unit-steps than this
 
 [feedback]               # stage 4: top-down task (Frintrop 2005; Navalpakkam & Itti 2007)
 weight = 0.5             # t: share of the top-down map in the saliency map

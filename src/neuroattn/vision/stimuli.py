@@ -13,6 +13,12 @@ random cells of a grid (7 × 7 by default, as the odd-one-out displays of Kotser
 With ``target=False`` the target is replaced by one more distractor (target-absent
 trials). Everything random comes from ``seed``; the global numpy seed is never used.
 
+A simulated trial is scored by :func:`score_trial` (a fixation is on the item nearest to
+it; the response comes at the first fixation on the target, or at the end of the scan),
+and :func:`search_slope` fits response time against set size over the correct trials,
+counting the misses it leaves out (a target that was never fixated is a miss, never an
+RT).
+
 References
 ----------
 Treisman, A. M. & Gelade, G. (1980). A feature-integration theory of attention.
@@ -24,7 +30,9 @@ odd-one-out targets? New datasets and evaluations. BMVC.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import cv2
 import numpy as np
@@ -32,6 +40,7 @@ import numpy as np
 from ..dynamics.checks import check_choice, check_integer, check_number
 
 KINDS = ("colour", "orientation", "size", "conjunction")
+OUTCOMES = ("hit", "miss", "correct rejection")
 _SHIFT = 4  # sub-pixel bits of cv2.fillConvexPoly
 
 
@@ -216,3 +225,96 @@ def search_array(
         _fill(labels, poly, i + 1, aa=False)
     mask = labels == (t_pos + 1) if t_pos is not None else np.zeros((h, w), bool)
     return SearchArray(image, mask, labels, centres, t_pos, kind, length, spacing)
+
+
+@dataclass(frozen=True)
+class SearchTrial:
+    """The outcome of one simulated search trial (see :func:`score_trial`).
+
+    Attributes
+    ----------
+    set_size : int
+    target_present : bool
+    found : bool
+        The target was fixated (never on a target-absent trial).
+    n_fixations : int
+        Fixations up to and including the first on the target when found, else all.
+    rt_ms : float
+        Response time: the onset of the first fixation on the target (found), or the end
+        of the scan, the last onset plus its duration (not found: the "absent" response),
+        plus ``base_ms``. On a miss this is the time of a wrong "absent" response, not a
+        search time: :func:`search_slope` leaves misses out.
+    """
+
+    set_size: int
+    target_present: bool
+    found: bool
+    n_fixations: int
+    rt_ms: float
+
+    @property
+    def outcome(self) -> str:
+        """``"hit"``, ``"miss"`` (present, never fixated) or ``"correct rejection"``."""
+        if not self.target_present:
+            return "correct rejection"
+        return "hit" if self.found else "miss"
+
+
+def score_trial(
+    array: SearchArray, fixations: Sequence[Any], *, base_ms: float = 0.0
+) -> SearchTrial:
+    """Score the scanpath ``fixations`` (with ``x``, ``y``, ``onset``, ``duration``) on
+    ``array``: a fixation is on the item whose centre is nearest to it."""
+    check_number(base_ms, "base_ms", ge=0)
+    present = array.target_index is not None
+    for k, f in enumerate(fixations):
+        nearest = int(np.argmin(((array.centres - [f.x, f.y]) ** 2).sum(axis=1)))
+        if present and nearest == array.target_index:
+            return SearchTrial(array.set_size, True, True, k + 1, float(f.onset) + base_ms)
+    end = float(fixations[-1].onset + fixations[-1].duration) if len(fixations) else 0.0
+    return SearchTrial(array.set_size, present, False, len(fixations), end + base_ms)
+
+
+@dataclass(frozen=True)
+class SearchSlope:
+    """A least-squares line of response time against set size.
+
+    Attributes
+    ----------
+    ms_per_item, intercept_ms : float
+    n_trials : int
+        Correct trials fitted (hits, or correct rejections).
+    n_misses : int
+        Target-present trials whose target was never fixated, left out of the fit.
+    set_sizes : tuple of int
+    """
+
+    ms_per_item: float
+    intercept_ms: float
+    n_trials: int
+    n_misses: int
+    set_sizes: tuple[int, ...]
+
+
+def search_slope(trials: Sequence[SearchTrial]) -> SearchSlope:
+    """RT = intercept + slope × set size over the correct trials of one condition.
+
+    Target-present trials are fitted on their hits and the misses counted (a miss has no
+    search time); target-absent trials on all of them (the model makes no false alarm).
+
+    Raises
+    ------
+    ValueError
+        Present and absent trials mixed, or fewer than two set sizes with a correct trial.
+    """
+    trials = list(trials)
+    if len({t.target_present for t in trials}) != 1:
+        raise ValueError("search_slope: give the target-present or the target-absent trials")
+    correct = [t for t in trials if t.outcome != "miss"]
+    sizes = sorted({t.set_size for t in correct})
+    if len(sizes) < 2:
+        raise ValueError(f"search_slope: need correct trials at two set sizes or more, got {sizes}")
+    slope, intercept = np.polyfit([t.set_size for t in correct], [t.rt_ms for t in correct], 1)
+    return SearchSlope(
+        float(slope), float(intercept), len(correct), len(trials) - len(correct), tuple(sizes)
+    )
