@@ -155,3 +155,59 @@ def test_connectivity_from_file(tmp_path):
     np.save(tmp_path / "W.npy", np.ones((3, 3)))
     res = runner.invoke(app, ["simulate", str(write(tmp_path, text)), "-o", str(tmp_path / "p")])
     assert res.exit_code == 2 and "expected (4, 4)" in res.output
+
+
+FIELD = """
+[model]
+type = "neural_field"
+n = [6, 6]
+sigma_inh = 3.0
+[inputs]
+values = 0.5
+[time]
+t_end = 2.0
+dt = 0.05
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        # issue 8: one argument may not ask for hours or gigabytes; each refusal says how
+        # to raise the bound
+        (SMALL.replace("n = 4", "n = 1000000000"), "[limits] max_units = 4096"),
+        (FIELD.replace("n = [6, 6]", "n = [100000, 100000]"), "max_units"),
+        (SMALL.replace("t_end = 20.0", "t_end = 1e6").replace("dt = 0.01", "dt = 0.05"),
+         "2e+07 steps, more than [limits] max_steps = 1e+06"),
+        (SMALL.replace("dt = 0.01", "dt = 1e-12"), "max_steps"),
+        (SMALL.replace("t_end = 20.0", "t_end = 1e300"), "max_steps"),
+        (SMALL.replace('method = "rk4"', 'method = "dopri5"').replace("t_end = 20.0",
+         "t_end = 1e300"), "max_steps"),
+        (SMALL + "\n[sweep]\nbeta = {start = 0, stop = 1, num = 1000}\n"
+         "input_scale = {start = 0, stop = 1, num = 1000}\n", "[limits] max_memory"),
+        (SMALL + "\n[limits]\nmax_work = 1e3\n", "[limits] max_work = 1e+03"),
+        (SMALL + "\n[limits]\nmax_steps = 0\n", "limits.max_steps must be a positive integer"),
+        (SMALL + "\n[limits]\nmax_memory = true\n", "limits.max_memory"),
+        (SMALL + "\n[limits]\nmax_time = 3\n", "limits.max_time: unknown field"),
+        (FIELD.replace("sigma_inh = 3.0", "sigma_inh = 1e300"), "kernel overflows"),
+        (SMALL.replace("n = 4", "n = [true, 4]"), "model.n"),
+    ],
+)  # fmt: skip
+def test_bounded_work_is_one_line(tmp_path, text, message):
+    out = tmp_path / "out"
+    res = runner.invoke(app, ["simulate", str(write(tmp_path, text)), "-o", str(out), "-q"])
+    assert res.exit_code == 2, res.output
+    assert message in res.output and len(res.output.strip().splitlines()) == 1
+    assert not out.exists() and not list(tmp_path.glob(".out.*"))
+
+
+def test_limits_can_be_raised_in_the_config(tmp_path):
+    text = SMALL.replace("t_end = 20.0", "t_end = 20000.0").replace("dt = 0.01", "dt = 0.01")
+    res = runner.invoke(app, ["simulate", str(write(tmp_path, text)), "-o", str(tmp_path / "a")])
+    assert res.exit_code == 2 and "max_steps" in res.output
+    text = text.replace("dt = 0.01", "dt = 0.5") + "\n[limits]\nmax_steps = 100\n"
+    res = runner.invoke(app, ["simulate", str(write(tmp_path, text)), "-o", str(tmp_path / "b")])
+    assert res.exit_code == 2 and "[limits] max_steps = 100" in res.output
+    text = text.replace("max_steps = 100", "max_steps = 40000")
+    res = runner.invoke(app, ["simulate", str(write(tmp_path, text)), "-o", str(tmp_path / "c")])
+    assert res.exit_code == 0, res.output

@@ -63,6 +63,15 @@ seed = 0                    # seed of the noise
 [sweep]
 beta = { start = 0.0, stop = 0.3, num = 31 }
 input_scale = { start = 0.2, stop = 2.0, num = 19 }
+
+# Optional: bounds on one run, checked before it starts (a mistyped n, dt or t_end is
+# refused in one line instead of running for hours or filling the memory). The defaults:
+# [limits]
+# max_units = 4096          # neurons (neural_field: height × width); a competition
+#                           # network's dense W allows at most 16384
+# max_steps = 1000000       # solver steps (t_end / dt)
+# max_work = 1e10           # steps × stages × sweep points × cost per network (≈ n²)
+# max_memory = 2147483648   # bytes of saved states and working arrays (2 GiB)
 """
 
 _MODEL_TYPES = ("competition", "lateral_inhibition", "shunting", "neural_field")
@@ -79,6 +88,39 @@ _MODEL_KEYS = {
 
 class ConfigError(ValueError):
     """A configuration field is missing or wrong; the message names the field."""
+
+
+@dataclass(frozen=True)
+class LimitsConfig:
+    """``[limits]``: bounds on one run, smaller than the library's (a command should answer
+    in seconds to minutes); each can be raised in the config."""
+
+    max_units: int = 4096  # neurons, or height × width of a field
+    max_steps: int = 1_000_000  # solver steps
+    max_work: float = 1e10  # operations (simulate's estimate)
+    max_memory: float = 2.0**31  # bytes of saved states and working arrays
+
+
+def _limits(sec: dict[str, Any]) -> LimitsConfig:
+    """The ``[limits]`` table: positive integers (units, steps) and numbers (work, bytes)."""
+    _check_keys(sec, set(LimitsConfig.__dataclass_fields__), "limits")
+    d = LimitsConfig()
+    ints = {k: _int(sec, k, "limits", getattr(d, k)) for k in ("max_units", "max_steps")}
+    for k, v in ints.items():
+        if v is not None and v < 1:
+            raise ConfigError(f"limits.{k} must be a positive integer, got {v}")
+    nums = {k: _num(sec, k, "limits", getattr(d, k), positive=True)
+            for k in ("max_work", "max_memory")}  # fmt: skip
+    return LimitsConfig(**ints, **nums)
+
+
+def _check_size(n: int, limits: LimitsConfig) -> None:
+    """ConfigError when the network has more units than ``[limits] max_units``."""
+    if n > limits.max_units:
+        raise ConfigError(
+            f"model.n: {n} units is more than [limits] max_units = {limits.max_units}; "
+            "raise it in the config ([limits] max_units = …) if this is intended"
+        )
 
 
 @dataclass(frozen=True)
@@ -100,6 +142,7 @@ class SimConfig:
     time: TimeConfig
     sweep: dict[str, np.ndarray] = field(default_factory=dict)
     raw: dict[str, Any] = field(default_factory=dict)
+    limits: LimitsConfig = field(default_factory=LimitsConfig)
 
 
 def _num(
@@ -218,23 +261,33 @@ def _connectivity(sec: dict[str, Any], n: int, base: Path) -> np.ndarray:
     return W
 
 
-def _model(sec: dict[str, Any], base: Path) -> dyn.Model:
+def _shape(sec: dict[str, Any], kind: str, limits: LimitsConfig) -> Any:
+    """``model.n``: a positive integer (a field: or ``[height, width]``) within the limits."""
+    if "n" not in sec:
+        raise ConfigError("model.n: missing")
+    n_raw = sec["n"]
+
+    def positive(x: Any) -> bool:
+        return isinstance(x, int) and not isinstance(x, bool) and x > 0
+
+    if kind == "neural_field" and isinstance(n_raw, list):
+        if len(n_raw) not in (1, 2) or not all(positive(x) for x in n_raw):
+            raise ConfigError("model.n: must be a positive integer or [height, width]")
+        _check_size(int(np.prod(n_raw)), limits)
+        return tuple(n_raw)
+    if not positive(n_raw):
+        raise ConfigError(f"model.n: must be a positive integer, got {n_raw!r}")
+    _check_size(n_raw, limits)
+    return n_raw
+
+
+def _model(sec: dict[str, Any], base: Path, limits: LimitsConfig) -> dyn.Model:
     where = "model"
     kind = sec.get("type")
     if kind not in _MODEL_TYPES:
         raise ConfigError(f"model.type: must be one of {', '.join(_MODEL_TYPES)}, got {kind!r}")
     _check_keys(sec, _MODEL_KEYS[kind] | {"type"}, where)
-    if "n" not in sec:
-        raise ConfigError("model.n: missing")
-    n_raw = sec["n"]
-    if kind == "neural_field" and isinstance(n_raw, list):
-        if len(n_raw) not in (1, 2) or not all(isinstance(x, int) and x > 0 for x in n_raw):
-            raise ConfigError("model.n: must be a positive integer or [height, width]")
-        shape: Any = tuple(n_raw)
-    elif not isinstance(n_raw, int) or isinstance(n_raw, bool) or n_raw < 1:
-        raise ConfigError(f"model.n: must be a positive integer, got {n_raw!r}")
-    else:
-        shape = n_raw
+    shape = _shape(sec, kind, limits)
     tau = _num(sec, "tau", where, 1.0, positive=True)
     if kind == "competition":
         W = _connectivity(_table(sec, "connectivity", "model"), shape, base)
@@ -273,10 +326,11 @@ def _grid(v: Any, where: str) -> np.ndarray:
 
 def parse_config(data: dict[str, Any], base: Path = Path(".")) -> SimConfig:
     """Check a parsed TOML document and build the model, inputs and settings."""
-    _check_keys(data, {"model", "inputs", "time", "sweep"}, "config")
+    _check_keys(data, {"model", "inputs", "time", "sweep", "limits"}, "config")
     if "model" not in data:
         raise ConfigError("model: missing section [model]")
-    model = _model(_table(data, "model", ""), base)
+    limits = _limits(_table(data, "limits", ""))
+    model = _model(_table(data, "model", ""), base, limits)
     inp = _table(data, "inputs", "")
     _check_keys(inp, {"values", "g"}, "inputs")
     if "values" not in inp:
@@ -316,7 +370,7 @@ def parse_config(data: dict[str, Any], base: Path = Path(".")) -> SimConfig:
                 f"sweep.{name}: cannot sweep it; choose among {', '.join(sorted(allowed))}"
             )
         sweep[name] = _grid(v, f"sweep.{name}")
-    return SimConfig(model=model, inputs=inputs, time=time, sweep=sweep, raw=data)
+    return SimConfig(model=model, inputs=inputs, time=time, sweep=sweep, raw=data, limits=limits)
 
 
 def load_config(path: str | Path) -> SimConfig:

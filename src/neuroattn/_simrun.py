@@ -10,7 +10,7 @@ import numpy as np
 
 from . import dynamics as dyn
 from ._atomic import staged_dir
-from ._simconfig import SimConfig
+from ._simconfig import ConfigError, SimConfig
 
 
 def _sweep_batch(cfg: SimConfig) -> tuple[dyn.Model, np.ndarray, Any, list[str]]:
@@ -43,11 +43,7 @@ def run_config(cfg: SimConfig, out: Path, *, progress: bool = True) -> dict[str,
     import matplotlib.pyplot as plt
 
     model, inputs, noise, names = _sweep_batch(cfg)
-    t = cfg.time
-    traj = dyn.simulate(
-        model, inputs, t_span=(0.0, t.t_end), dt=t.dt, method=t.method, noise=noise,
-        seed=t.seed, save_every=t.save_every, progress=progress,
-    )  # fmt: skip
+    traj = _simulate(cfg, model, inputs, noise, progress)
     k = len(model.state_shape)
     win = traj.winner()
     sel = traj.selectivity() if model.n > 1 else np.ones(win.shape)
@@ -75,6 +71,28 @@ def run_config(cfg: SimConfig, out: Path, *, progress: bool = True) -> dict[str,
             plt.close(fig)
     summary["files"] = ["trajectory.npz", "summary.json", *figs]
     return summary
+
+
+def _simulate(
+    cfg: SimConfig, model: dyn.Model, inputs: np.ndarray, noise: Any, progress: bool
+) -> dyn.Trajectory:
+    """The run, bounded by ``[limits]``: a bound it would exceed is a ConfigError that says
+    which ``[limits]`` field to raise (the library's words name its own arguments)."""
+    t, lim = cfg.time, cfg.limits
+    try:
+        return dyn.simulate(
+            model, inputs, t_span=(0.0, t.t_end), dt=t.dt, method=t.method, noise=noise,
+            seed=t.seed, save_every=t.save_every, progress=progress,
+            max_steps=lim.max_steps, max_work=lim.max_work, max_memory=lim.max_memory,
+        )  # fmt: skip
+    except dyn.LimitError as exc:
+        if exc.limit.startswith("LIMITS."):
+            raise
+        raise ConfigError(
+            f"time: {exc.what} needs {exc.needed:.3g} {exc.unit}, more than [limits] {exc.limit} = "
+            f"{exc.allowed:.3g}; raise it in the config ([limits] {exc.limit} = …) if this "
+            "is intended"
+        ) from None
 
 
 def _nulls(a: Any) -> Any:
