@@ -105,13 +105,13 @@ def _limits(sec: dict[str, Any]) -> LimitsConfig:
     """The ``[limits]`` table: positive integers (units, steps) and numbers (work, bytes)."""
     _check_keys(sec, set(LimitsConfig.__dataclass_fields__), "limits")
     d = LimitsConfig()
-    ints = {k: _int(sec, k, "limits", getattr(d, k)) for k in ("max_units", "max_steps")}
-    for k, v in ints.items():
-        if v is not None and v < 1:
+    ints = [_int(sec, k, "limits", getattr(d, k)) or 0 for k in ("max_units", "max_steps")]
+    for k, v in zip(("max_units", "max_steps"), ints, strict=True):
+        if v < 1:
             raise ConfigError(f"limits.{k} must be a positive integer, got {v}")
-    nums = {k: _num(sec, k, "limits", getattr(d, k), positive=True)
-            for k in ("max_work", "max_memory")}  # fmt: skip
-    return LimitsConfig(**ints, **nums)
+    work, memory = (_num(sec, k, "limits", getattr(d, k), positive=True)
+                    for k in ("max_work", "max_memory"))  # fmt: skip
+    return LimitsConfig(max_units=ints[0], max_steps=ints[1], max_work=work, max_memory=memory)
 
 
 def _check_size(n: int, limits: LimitsConfig) -> None:
