@@ -118,14 +118,16 @@ def gabor_kernels(
     theta : float
         Preferred orientation in degrees.
     wavelength : float
-        λ in pixels of the pyramid level the kernel is applied to.
+        λ in pixels of the pyramid level the kernel is applied to; above 2 pixels, the
+        Nyquist limit (at λ = 2 the odd kernel of an axis-aligned bar vanishes).
     sigma : float, optional
         σ of the envelope across the orientation; default 0.4 λ. The kernel is cut at
         2σ across and 2σ/γ along.
     aspect : float
         γ: the envelope is 1/γ times longer along the preferred orientation.
     """
-    wavelength = check_number(wavelength, "gabor wavelength", gt=0)
+    theta = check_number(theta, "gabor orientation")
+    wavelength = check_number(wavelength, "gabor wavelength", gt=2)
     sigma = 0.4 * wavelength if sigma is None else check_number(sigma, "gabor sigma", gt=0)
     aspect = check_number(aspect, "gabor aspect", gt=0)
     half = max(1, math.ceil(2.0 * sigma / min(aspect, 1.0)))

@@ -1,0 +1,26 @@
+"""Inputs the fuzz suite (tests/fuzz) found, kept as regression tests."""
+
+import numpy as np
+import pytest
+
+from neuroattn.vision.encode import Encoder, gabor_kernels
+
+
+@pytest.mark.parametrize("wavelength", [1, 2])
+def test_gabor_wavelength_at_or_below_nyquist_is_refused(wavelength):
+    # at 2 pixels the odd kernel of a horizontal bar is zero everywhere: 0/0 before
+    with pytest.raises(ValueError, match="gabor wavelength must be a finite number > 2"):
+        gabor_kernels(0.0, wavelength=wavelength)
+    with pytest.raises(ValueError, match="gabor wavelength"):
+        Encoder(gabor_wavelength=wavelength)
+
+
+def test_gabor_just_above_nyquist_is_finite():
+    even, odd = gabor_kernels(0.0, wavelength=2.01)
+    assert np.isfinite(even).all() and np.isfinite(odd).all()
+    assert np.abs(odd).sum() == pytest.approx(1.0, rel=1e-5)
+
+
+def test_gabor_orientation_must_be_finite():
+    with pytest.raises(ValueError, match="gabor orientation"):
+        gabor_kernels(float("nan"))
