@@ -23,7 +23,7 @@ from .._atomic import staged_dir
 from ..dynamics.checks import check_integer
 from ..dynamics.progress import ProgressArg, as_progress
 from . import io
-from .config import load_config
+from .config import VisionConfig, load_config
 from .feedback import Task
 from .pipeline import Pipeline
 from .stimuli import search_array
@@ -49,8 +49,9 @@ def _builtin(name: str) -> Any:
     return search_array("colour", 49, seed=0).image
 
 
-def sources(paths: Sequence[Path]) -> list[Source]:
-    """The inputs: the given files, or the built-in photograph and search array."""
+def sources(paths: Sequence[Path], max_pixels: int = io.MAX_PIXELS) -> list[Source]:
+    """The inputs: the given files (read with ``max_pixels``), or the built-in photograph
+    and search array."""
     if not paths:
         return [Source(n, f"{n} (built-in)", partial(_builtin, n)) for n in DEFAULT_IMAGES]
     seen: dict[str, int] = {}
@@ -59,16 +60,19 @@ def sources(paths: Sequence[Path]) -> list[Source]:
         stem = p.stem or "image"
         seen[stem] = seen.get(stem, 0) + 1
         name = stem if seen[stem] == 1 else f"{stem}-{seen[stem]}"
-        out.append(Source(name, str(p), partial(io.read_image, p)))
+        out.append(Source(name, str(p), partial(io.read_image, p, max_pixels=max_pixels)))
     return out
 
 
-def resolve_task(target: str | None, pipeline: Pipeline) -> Task | None:
+def resolve_task(
+    target: str | None, pipeline: Pipeline, max_pixels: int = io.MAX_PIXELS
+) -> Task | None:
     """``--target``: a feature spec, or the path of an example patch image."""
     if target is None:
         return None
     path = Path(target)
-    spec: Any = io.read_image(path) if path.suffix and path.is_file() else target
+    is_file = path.suffix and path.is_file()
+    spec: Any = io.read_image(path, max_pixels=max_pixels) if is_file else target
     return pipeline.feedback.task(spec, orientations=pipeline.encode.orientations)
 
 
@@ -108,9 +112,10 @@ def run_attend(
     or any :func:`~neuroattn.dynamics.progress.as_progress` argument.
     """
     check_integer(n_fixations, "--fixations", ge=1)
-    pipeline = Pipeline.from_config(load_config(config)) if config else Pipeline()
-    task = resolve_task(target, pipeline)
-    srcs = sources(paths)
+    cfg = load_config(config) if config else VisionConfig()
+    pipeline = Pipeline.from_config(cfg)
+    task = resolve_task(target, pipeline, cfg.max_pixels)
+    srcs = sources(paths, cfg.max_pixels)
     meter = as_progress(progress if len(srcs) > 1 else False)
     done: list[dict[str, Any]] = []
     failed: list[dict[str, str]] = []

@@ -233,15 +233,6 @@ class WinnerTakeAll:
                 "compete.noise > 0 needs compete.method = 'euler' or 'auto' (Euler–Maruyama); "
                 f"got {self.method!r}"
             )
-
-    @property
-    def integrator(self) -> str:
-        """The method actually used: ``"auto"`` resolved (see Numerics)."""
-        if self.method != "auto":
-            return self.method
-        if self.noise > 0:
-            return "euler"
-        return "exact" if self.model == "wta" else "rk4"
         if self.method == "exact" and (self.model != "wta" or self.noise > 0):
             raise ValueError("compete.method 'exact' needs model = 'wta' and noise = 0")
         if (self.alpha + self.beta - 1) * self.save_dt > 30:
@@ -254,6 +245,15 @@ class WinnerTakeAll:
             raise ValueError(
                 f"compete.chunk {self.chunk:g} must be at least save_dt ({self.save_dt:g})"
             )
+
+    @property
+    def integrator(self) -> str:
+        """The method actually used: ``"auto"`` resolved (see Numerics)."""
+        if self.method != "auto":
+            return self.method
+        if self.noise > 0:
+            return "euler"
+        return "exact" if self.model == "wta" else "rk4"
 
     def network(self, shape: tuple[int, int], gain: Any = 1.0) -> Model:
         """The dynamics model for maps of ``shape`` with top-down gain map(s) ``gain``."""

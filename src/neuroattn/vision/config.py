@@ -25,12 +25,13 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-from ..dynamics.checks import check_integer, check_number
+from ..dynamics.checks import check_integer, check_number, check_numbers
 from ._presets import preset_stages
 from .compete import WinnerTakeAll
 from .encode import Encoder
 from .features import GROUPS, FeatureExtractor
 from .feedback import TopDown
+from .io import MAX_PIXELS
 
 EXAMPLE_CONFIG = """\
 # neuroattn vision pipeline — configuration (TOML); every value here is the default.
@@ -41,6 +42,7 @@ EXAMPLE_CONFIG = """\
 # preset = "itti1998"
 
 max_side = 2048          # larger images are shrunk to this longer side (with a warning)
+max_pixels = 67108864    # image files of more pixels (8192 × 8192) are refused unread
 
 [weights]                # conspicuity maps in the saliency sum S = Σ w_k N(C_k) / Σ w_k
 intensity = 1.0
@@ -121,6 +123,15 @@ class VisionConfig:
         Weights of the intensity, colour and orientation conspicuity maps.
     max_side : int
         Longer side above which images are shrunk (with a warning).
+    max_pixels : int
+        Image files with more pixels are refused from their header, before decoding
+        (:data:`~.io.MAX_PIXELS`, 8192 × 8192; ``neuroattn attend`` reads with it).
+
+    Every field of the stages is checked by its stage; the bounds that keep the work
+    finite and the maps meaningful are checked here too: at most :data:`MAX_LEVELS`
+    pyramid levels, map and centre levels within the pyramid, Gabor wavelengths up to
+    :data:`MAX_WAVELENGTH` pixels, at most :data:`MAX_ITERATIONS` normalisation
+    iterations, finite orientations and a noise floor in [0, 1).
     """
 
     encode: Encoder = field(default_factory=Encoder)
@@ -129,6 +140,7 @@ class VisionConfig:
     feedback: TopDown = field(default_factory=TopDown)
     weights: Mapping[str, float] = field(default_factory=_default_weights)
     max_side: int = 2048
+    max_pixels: int = MAX_PIXELS
 
     @classmethod
     def from_preset(cls, preset: str) -> VisionConfig:
@@ -144,6 +156,8 @@ class VisionConfig:
 
     def __post_init__(self) -> None:
         check_integer(self.max_side, "max_side", ge=32)
+        check_integer(self.max_pixels, "max_pixels", ge=32 * 32)
+        _check_stage_bounds(self.encode, self.features)
         bad = set(self.weights) - set(GROUPS)
         if bad:
             raise ValueError(f"weights.{sorted(bad)[0]}: unknown field; use {', '.join(GROUPS)}")
@@ -154,6 +168,29 @@ class VisionConfig:
         object.__setattr__(
             self, "weights", MappingProxyType({**dict.fromkeys(GROUPS, 1.0), **self.weights})
         )
+
+
+MAX_LEVELS = 16
+"""Deepest pyramid level accepted (1/65536 of the image side)."""
+MAX_WAVELENGTH = 64.0
+"""Longest Gabor wavelength accepted, pixels (the kernel grows with it)."""
+MAX_ITERATIONS = 100
+"""Most iterations of the iterative normalisation accepted ("a few" in Itti & Koch 2000)."""
+
+
+def _check_stage_bounds(encode: Any, features: Any) -> None:
+    """The encode and feature settings a stage does not bound itself (see VisionConfig)."""
+    levels = check_integer(encode.levels, "encode.levels", ge=1, le=MAX_LEVELS)
+    check_numbers(encode.orientations, "encode.orientations")
+    check_number(encode.gabor_wavelength, "encode.gabor_wavelength", gt=2, le=MAX_WAVELENGTH)
+    check_number(encode.gabor_aspect, "encode.gabor_aspect", gt=0, le=1)
+    check_number(encode.colour_threshold, "encode.colour_threshold", ge=0, lt=1)
+    first = encode.first_level
+    check_integer(features.map_level, "features.map_level", ge=first, le=levels)
+    for c in features.centres:
+        check_integer(c, "features.centres", ge=first, le=levels)
+    check_integer(features.iterations, "features.iterations", ge=0, le=MAX_ITERATIONS)
+    check_number(features.min_contrast, "features.min_contrast", ge=0, lt=1)
 
 
 def _coerce(where: str, value: Any, hint: Any) -> Any:
@@ -218,8 +255,8 @@ def config_from_dict(data: Mapping[str, Any]) -> VisionConfig:
             if not isinstance(value, dict):
                 raise ValueError("weights: must be a table")
             kwargs[key] = {k: _coerce(f"weights.{k}", v, float) for k, v in value.items()}
-        elif key == "max_side":
-            kwargs[key] = _coerce("max_side", value, int)
+        elif key in ("max_side", "max_pixels"):
+            kwargs[key] = _coerce(key, value, int)
         else:
             raise ValueError(f"config.{key}: unknown field")
     return dataclasses.replace(base, **kwargs)

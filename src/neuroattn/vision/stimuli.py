@@ -38,6 +38,7 @@ import cv2
 import numpy as np
 
 from ..dynamics.checks import check_choice, check_integer, check_number
+from .io import MAX_PIXELS
 
 KINDS = ("colour", "orientation", "size", "conjunction")
 OUTCOMES = ("hit", "miss", "correct rejection")
@@ -110,13 +111,35 @@ def _colour(c) -> tuple[int, int, int]:
     return r, g, b
 
 
-def _check(kind: str, set_size: int, grid: tuple[int, int], size: tuple[int, int]) -> None:
+def _pair(value: Any, name: str, low: int) -> tuple[int, int]:
+    """Two whole numbers >= ``low`` (``size``, ``grid``)."""
+    try:
+        a, b = (check_number(v, name, ge=low) for v in value)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"{name} must be two whole numbers of at least {low}, got {value!r}"
+        ) from None
+    if not (a.is_integer() and b.is_integer()):
+        raise ValueError(f"{name} must be two whole numbers of at least {low}, got {value!r}")
+    return int(a), int(b)
+
+
+def _check(
+    kind: str, set_size: int, grid: Any, size: Any, max_pixels: int
+) -> tuple[tuple[int, int], tuple[int, int]]:
+    """The checked ``size`` and ``grid``: a bounded display that holds the items."""
     check_choice(kind, "kind", KINDS)
     check_integer(set_size, "set_size", ge=1)
+    size, grid = _pair(size, "size", 32), _pair(grid, "grid", 1)
+    check_integer(max_pixels, "max_pixels", ge=1)
+    if size[0] * size[1] > max_pixels:
+        raise ValueError(
+            f"size {size[0]}×{size[1]} is {size[0] * size[1]:.3g} pixels, more than "
+            f"max_pixels = {max_pixels}; pass a larger max_pixels to draw it"
+        )
     if set_size > grid[0] * grid[1]:
         raise ValueError(f"set_size {set_size} does not fit a {grid[0]}×{grid[1]} grid")
-    if min(size) < 32:
-        raise ValueError(f"size must be at least 32×32 pixels, got {size}")
+    return size, grid
 
 
 def _item_features(kind, n, target_pos, rng, orient, d_orient, colours, ratio):
@@ -158,6 +181,7 @@ def search_array(
     size_ratio: float = 1.6,
     background=(0.5, 0.5, 0.5),
     seed: int | np.random.Generator | None = None,
+    max_pixels: int = MAX_PIXELS,
 ) -> SearchArray:
     """Generate one search array (see the module docstring).
 
@@ -175,7 +199,7 @@ def search_array(
     jitter : float
         Uniform position jitter, as a fraction of the cell spacing (±jitter/2).
     item_length : float, optional
-        Bar length in pixels; default 0.45 of the cell spacing.
+        Bar length in pixels, from 1 to the cell spacing; default 0.45 of the spacing.
     aspect : float
         Bar width / length.
     target_colour, distractor_colour : 3 numbers
@@ -185,25 +209,40 @@ def search_array(
         orientation is random (uniform in [0°, 180°)) per array and the target is
         rotated from it by 90°; for non-orientation kinds all bars share it.
     size_ratio : float
-        Target length / distractor length for ``kind="size"``.
+        Target length / distractor length for ``kind="size"`` (the target at most twice
+        the cell spacing long).
     background : 3 numbers
         Background RGB.
     seed : int or numpy.random.Generator, optional
+    max_pixels : int
+        Largest height × width drawn (:data:`~.io.MAX_PIXELS`, 8192 × 8192).
 
     Returns
     -------
     SearchArray
+
+    Raises
+    ------
+    ValueError
+        A setting out of range, one line naming it: a display over ``max_pixels``, items
+        longer than their cell (a bar of 1e9 pixels would draw nothing), non-finite
+        numbers.
     """
-    size = (int(size[0]), int(size[1]))
-    grid = (int(grid[0]), int(grid[1]))
-    _check(kind, set_size, grid, size)
+    size, grid = _check(kind, set_size, grid, size, max_pixels)
     check_number(jitter, "jitter", ge=0, le=1)
     check_number(aspect, "aspect", gt=0, le=1)
-    check_number(size_ratio, "size_ratio", gt=0)
-    rng = np.random.default_rng(seed)
     h, w = size
     spacing = min(h / grid[0], w / grid[1])
-    length = 0.45 * spacing if item_length is None else float(item_length)
+    length = 0.45 * spacing
+    if item_length is not None:
+        length = check_number(item_length, "item_length", ge=1, le=spacing)
+    check_number(size_ratio, "size_ratio", gt=0, le=2 * spacing / length)
+    angles = {"target_orientation": target_orientation}
+    angles["distractor_orientation"] = distractor_orientation
+    for name, angle in angles.items():
+        if angle is not None:
+            check_number(angle, name)
+    rng = np.random.default_rng(seed)
     d_orient = rng.uniform(0, 180) if distractor_orientation is None else distractor_orientation
     orient = d_orient + 90.0 if target_orientation is None else target_orientation
     cells = rng.choice(grid[0] * grid[1], size=set_size, replace=False)
