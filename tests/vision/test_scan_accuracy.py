@@ -77,6 +77,26 @@ def test_a_flat_plateau_is_as_accurate_as_a_peak(size):
     assert (round(ours.x), round(ours.y)) == (round(ref.x), round(ref.y))
 
 
+@pytest.mark.parametrize(
+    ("spread", "params"),
+    [
+        (1e-4, {}),  # a near tie of 64 units
+        (0.01, {"beta": 2.0}),
+        (0.3, {"alpha": 0.8, "threshold": 0.1, "rate_threshold": 2.0}),
+    ],
+)
+def test_near_ties_and_other_parameters_follow_the_reference(spread, params):
+    rng = np.random.default_rng(7500)
+    m = 0.05 * rng.random((30, 40))
+    m[5:13, 5:13] = 1 - spread * rng.random((8, 8))
+    ours = WinnerTakeAll(**params)(m, n_fixations=2)[0][0]
+    ref = WinnerTakeAll(method="euler", dt=0.002, save_dt=0.01, max_work=1e11, **params)
+    ref_fixes = ref(m, n_fixations=2)[0][0]
+    assert len(ours) == len(ref_fixes) >= 1
+    assert [(round(f.x), round(f.y)) for f in ours] == [(round(f.x), round(f.y)) for f in ref_fixes]
+    np.testing.assert_allclose([f.onset for f in ours], [f.onset for f in ref_fixes], rtol=0.02)
+
+
 @lru_cache(maxsize=4)
 def _conjunction_slope(method: str, dt: float) -> float:
     """ms/item of conjunction search, target present, set sizes 6 and 18."""

@@ -44,11 +44,9 @@ _MAX_EXPONENT = 30.0  # |λ_d| × (time between evaluations) stays below this
 
 
 def _tphi(lam: np.ndarray | float, t: np.ndarray) -> np.ndarray:
-    """t φ(λt) = (e^{λt} − 1)/λ, and t where λ = 0."""
-    if np.isscalar(lam):
-        return np.expm1(lam * t) / lam if lam != 0 else np.array(t, dtype=np.float64)
-    zero = lam == 0
-    return np.where(zero, t, np.expm1(lam * t) / np.where(zero, 1.0, lam))
+    """t φ(λt) = (e^{λt} − 1)/λ; a λ of 0 is taken as 1e-12 (then t to 1e-12 t²)."""
+    lam = lam + (lam == 0) * 1e-12
+    return np.expm1(lam * t) / lam
 
 
 @dataclass(frozen=True)
@@ -97,11 +95,16 @@ class _Segment:
 
     def at(self, t: np.ndarray, rows: np.ndarray | slice = slice(None)) -> np.ndarray:
         """States ``(L, b, N)`` of networks ``rows`` at times ``t`` ``(L, b)`` after the
-        segment's start."""
-        decay_m1, inh, dmean, grow_m1, gphi, _ = (x[..., None] for x in self._terms(t, rows))
-        silent = self.uc[rows] * decay_m1 - inh
-        on = dmean + self.du[rows] * grow_m1 + self.dc[rows] * gphi
-        return self.u[rows] + np.where(self.active[rows], on, silent)
+        segment's start (the silent formula for every unit, then the few active ones)."""
+        decay_m1, inh, dmean, grow_m1, gphi, _ = self._terms(t, rows)
+        out = self.u[rows] + self.uc[rows] * decay_m1[..., None]
+        out -= inh[..., None]
+        net_i, unit_i = np.nonzero(self.active[rows])
+        if net_i.size:
+            du, dc = self.du[rows][net_i, unit_i], self.dc[rows][net_i, unit_i]
+            on = dmean[:, net_i] + du * grow_m1[:, net_i] + dc * gphi[:, net_i]
+            out[:, net_i, unit_i] = self.u[rows][net_i, unit_i] + on
+        return out
 
     def unit(self, rows: np.ndarray, units: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, ...]:
         """Value and slope of one unit per network ``rows`` at times ``t``."""
@@ -181,8 +184,7 @@ def exact_chunk(
         changed = _flips(states, seg.active[None], net.theta).any(axis=2) & valid
         hit = changed.any(axis=0)
         first = np.where(hit, changed.argmax(axis=0), valid.sum(axis=0))  # saves kept
-        for j, b in enumerate(live):
-            out[nxt[b] : nxt[b] + first[j], b] = states[: first[j], j]
+        _store(out, states, live, nxt, first)
         done = ~hit
         end = first - 1
         u[live[done]] = states[end[done], np.flatnonzero(done)]
@@ -194,6 +196,19 @@ def exact_chunk(
         if stuck.max() > 2 * n_units + 8:  # every unit has changed sides twice, in no time
             raise RuntimeError("exact_chunk: no progress (units changing sides in no time)")
     return grid, np.maximum(out - net.theta, 0.0), out
+
+
+def _store(
+    out: np.ndarray, states: np.ndarray, live: np.ndarray, nxt: np.ndarray, kept: np.ndarray
+) -> None:
+    """Copy the first ``kept[j]`` rows of ``states[:, j]`` to the saves of ``live[j]``."""
+    if len(live) <= states.shape[0]:
+        for j, b in enumerate(live):
+            out[nxt[b] : nxt[b] + kept[j], b] = states[: kept[j], j]
+        return
+    for row in range(int(kept.max(initial=0))):
+        take = np.flatnonzero(kept > row)
+        out[nxt[live[take]] + row, live[take]] = states[row, take]
 
 
 def _cross(
