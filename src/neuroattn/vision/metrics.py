@@ -333,7 +333,12 @@ def _hits(fixations: Any, target_mask: Any, radius: float) -> np.ndarray:
 
 
 def fixations_to_find(fixations: Sequence[Any], target_mask: Any, *, radius: float = 0.0) -> float:
-    """Rank (1-based) of the first fixation within ``radius`` px of the target; inf if none."""
+    """Rank (1-based) of the first fixation within ``radius`` px of the target.
+
+    A target never fixated is a miss, returned as ``math.inf`` (a sentinel, never NaN):
+    a mean over trials with a miss is inf, so count misses apart or leave them out
+    (:func:`~.stimuli.search_slope` does, from :func:`~.stimuli.score_trial`).
+    """
     hits = _hits(fixations, target_mask, radius)
     return float(np.argmax(hits) + 1) if hits.any() else math.inf
 
@@ -362,7 +367,10 @@ def reaction_time(
 
     Target found: onset of the first fixation on it plus ``base_ms`` (encoding and
     response). Otherwise (target absent, or missed): the end of the scanpath (last
-    onset plus its duration) plus ``base_ms`` — the search ends when it gives up.
+    onset plus its duration) plus ``base_ms`` — the search ends when it gives up. On a
+    target-present trial ``found=False`` is a miss: its time is that of a wrong "absent"
+    response, not a search time, so leave misses out of RT means and slopes and count
+    them (:func:`~.stimuli.search_slope` does).
     """
     if target_mask is not None and np.asarray(target_mask).any():
         hits = _hits(fixations, target_mask, radius)
