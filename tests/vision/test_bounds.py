@@ -248,3 +248,17 @@ def test_the_saliency_file_is_written_at_a_bounded_size(tmp_path):
     written = cv2.imread(str(tmp_path / "out" / "saliency.png"))
     assert max(written.shape[:2]) == io.MAX_WRITE_SIDE
     assert written.shape[:2] == (1229, 2048)  # the aspect ratio is kept
+
+
+def test_run_attend_takes_max_pixels(tmp_path):
+    from neuroattn.vision._cli import run_attend
+
+    path = tmp_path / "wide.png"
+    cv2.imwrite(str(path), search_array("colour", 4, grid=(2, 2), size=(64, 100)).image)
+    kwargs = {"target": None, "n_fixations": 1, "config": None, "progress": False}
+    with pytest.raises(ValueError, match="100×64 pixels is more than max_pixels = 6000"):
+        run_attend([path], tmp_path / "a", report=print, max_pixels=6000, **kwargs)
+    summary = run_attend([path], tmp_path / "b", report=print, max_pixels=6400, **kwargs)
+    assert summary["images"][0]["fixations"] == 1
+    with pytest.raises(ValueError, match="--max-pixels must be an integer >= 1024"):
+        run_attend([path], tmp_path / "c", report=print, max_pixels=10, **kwargs)

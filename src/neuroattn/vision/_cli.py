@@ -11,6 +11,7 @@ staged and moved into place only when complete.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import warnings
 from collections.abc import Callable, Sequence
@@ -103,16 +104,21 @@ def run_attend(
     config: Path | None,
     report: Callable[[str, str], None],
     progress: ProgressArg,
+    max_pixels: int | None = None,
 ) -> dict[str, Any]:
     """Attend to every input; write ``out/<name>/…`` and ``out/summary.json``.
 
     ``report(kind, message)`` is called with kind ``"error"`` (a skipped input) or
     ``"warning"``. Errors of the whole run (bad config, bad target) raise ValueError
     before anything is written. ``progress``: True for a bar (shown for several inputs),
-    or any :func:`~neuroattn.dynamics.progress.as_progress` argument.
+    or any :func:`~neuroattn.dynamics.progress.as_progress` argument. ``max_pixels``
+    (``--max-pixels``) replaces the config's limit on the pixels of an image file.
     """
     check_integer(n_fixations, "--fixations", ge=1)
     cfg = load_config(config) if config else VisionConfig()
+    if max_pixels is not None:
+        check_integer(max_pixels, "--max-pixels", ge=32 * 32)
+        cfg = dataclasses.replace(cfg, max_pixels=max_pixels)
     pipeline = Pipeline.from_config(cfg)
     task = resolve_task(target, pipeline, cfg.max_pixels)
     srcs = sources(paths, cfg.max_pixels)
