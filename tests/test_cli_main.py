@@ -7,6 +7,7 @@ into one line on stderr.
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from neuroattn import cli
@@ -90,3 +91,18 @@ def test_interrupt_exits_130(capsys, monkeypatch, tmp_path):
     monkeypatch.setattr("neuroattn._demo.run_demo", interrupted)
     code, err, _ = run(capsys, "demo", "-o", str(tmp_path / "d"))
     assert code == 130 and err == ["error: interrupted"]
+
+
+def test_attend_max_pixels_refuses_a_larger_image_before_decoding(capsys, tmp_path):
+    image = tmp_path / "img.npy"
+    np.save(image, np.random.default_rng(0).uniform(0, 1, (300, 400, 3)))
+    out = tmp_path / "out"
+    code, err, _ = run(capsys, "attend", str(image), "--max-pixels", "100000", "-o", str(out))
+    assert code == 2 and len(err) == 1
+    assert "400×300 pixels is more than max_pixels = 100000" in err[0]
+    assert not out.exists()
+    code, err, _ = run(
+        capsys, "attend", str(image), "--max-pixels", "120000", "-n", "1", "-q", "-o", str(out)
+    )
+    assert code == 0, err
+    assert (out / "img" / "fixations.json").exists()

@@ -137,6 +137,15 @@ def attend(
     example: Annotated[
         bool, typer.Option("--example", help="Print the commented default config and exit.")
     ] = False,
+    max_pixels: Annotated[
+        int | None,
+        typer.Option(
+            "--max-pixels",
+            help="Largest image read, in pixels (default 8192², or the config's max_pixels); "
+            "larger files are refused before they are decoded.",
+            show_default=False,
+        ),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Where does attention go? Saliency map, numbered scanpath, feature maps, fixations.json."""
@@ -160,6 +169,7 @@ def attend(
             config=config,
             report=report,
             progress=not quiet,
+            max_pixels=max_pixels,
         )
 
     summary = _guarded(run)
