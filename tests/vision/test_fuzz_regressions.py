@@ -24,3 +24,15 @@ def test_gabor_just_above_nyquist_is_finite():
 def test_gabor_orientation_must_be_finite():
     with pytest.raises(ValueError, match="gabor orientation"):
         gabor_kernels(float("nan"))
+
+
+@pytest.mark.parametrize("peak", [1e299, 1e-300, 3.4e38])
+def test_float_images_beyond_float32_are_rescaled_not_overflowed(peak):
+    from neuroattn.vision import saliency
+
+    rng = np.random.default_rng(0)
+    base = rng.uniform(0, 1, (32, 32, 3))
+    reference = saliency(base)
+    s = saliency(base * peak)
+    assert np.isfinite(s).all()
+    np.testing.assert_allclose(s, reference, atol=1e-4)

@@ -20,6 +20,9 @@ MIN_SIDE = 32
 """Smallest accepted image side in pixels (the pyramid needs a few levels)."""
 
 
+_FLOAT32_SAFE = (1e-30, 1e30)  # peaks a float32 image can hold with room for the filters
+
+
 def _to_float(arr: np.ndarray, name: str) -> np.ndarray:
     if arr.dtype == np.bool_:
         return arr.astype(np.float32)
@@ -32,12 +35,16 @@ def _to_float(arr: np.ndarray, name: str) -> np.ndarray:
         scale = 255.0 if info.max <= 255 else float(info.max)
         return arr.astype(np.float32) * np.float32(1.0 / scale)
     if np.issubdtype(arr.dtype, np.floating):
-        out = arr.astype(np.float32, copy=False)
-        if not np.isfinite(out).all():
+        if not np.isfinite(arr).all():
             raise ValueError(f"{name}: contains NaN or infinite values")
-        if out.size and out.min() < 0:
-            raise ValueError(f"{name}: pixel values must be >= 0, got a minimum of {out.min():g}")
-        return out
+        if arr.size and arr.min() < 0:
+            raise ValueError(f"{name}: pixel values must be >= 0, got a minimum of {arr.min():g}")
+        peak = float(arr.max()) if arr.size else 0.0
+        if peak > 0 and not _FLOAT32_SAFE[0] <= peak <= _FLOAT32_SAFE[1]:
+            # beyond what float32 holds (or resolves): every stage is invariant to a
+            # global scale, so the image is brought to a peak of 1 first
+            arr = arr / peak
+        return arr.astype(np.float32, copy=False)
     raise TypeError(f"{name}: expected a numeric image array, got dtype {arr.dtype}")
 
 
