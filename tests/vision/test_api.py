@@ -95,7 +95,7 @@ def test_a_keyword_is_the_same_as_the_config_field():
         ({"weights": {"motion": 1.0}}, ValueError, "weights.motion: unknown field"),
         ({"weights": {"colour": -1.0}}, ValueError, "weights.colour must be a finite number >= 0"),
         ({"max_side": 8}, ValueError, "max_side must be an integer >= 32"),
-        ({"gabor_wavelength": 0.0}, ValueError, "gabor wavelength must be a finite number > 0"),
+        ({"gabor_wavelength": 0.0}, ValueError, "gabor wavelength must be a finite number > 2"),
         ({"config": {"encode": {}}}, TypeError, "config must be a VisionConfig"),
         ({"sharpness": 2}, TypeError, "unknown option 'sharpness'"),
     ],

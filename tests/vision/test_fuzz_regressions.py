@@ -36,3 +36,14 @@ def test_float_images_beyond_float32_are_rescaled_not_overflowed(peak):
     s = saliency(base * peak)
     assert np.isfinite(s).all()
     np.testing.assert_allclose(s, reference, atol=1e-4)
+
+
+def test_a_long_dwell_on_a_tiny_map_is_refused_up_front():
+    # 12 units, dwell 1e6 τ: 117 s of per-step overhead before the estimate counted it
+    from neuroattn.vision.compete import STEP_OVERHEAD_UNITS, WinnerTakeAll
+
+    wta = WinnerTakeAll(dwell=1e6)
+    with pytest.raises(ValueError, match="more than max_work"):
+        wta.check_work(2, 12)
+    assert WinnerTakeAll().check_work(5, 32 * 32) < 1e7  # the default scan is far inside
+    assert STEP_OVERHEAD_UNITS > 0

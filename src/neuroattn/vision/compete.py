@@ -99,6 +99,7 @@ _POSITIVE = (
     "field_sigma",
     "max_work",
 )
+STEP_OVERHEAD_UNITS = 2000  # the fixed cost of one step (~30 µs) in units (~15 ns each)
 _NON_NEGATIVE = ("beta", "dwell", "ior_extent", "min_saliency", "noise", "threshold")
 
 
@@ -178,7 +179,9 @@ class WinnerTakeAll:
         Width (cells) of local excitation of the neural field.
     max_work : float
         Largest work of one scanpath, in unit-steps (network units × integration
-        steps), checked on the worst case before simulating and counted while simulating.
+        steps; before simulating, each step also counts ``STEP_OVERHEAD_UNITS`` units for
+        its fixed cost), checked on the worst case before simulating and counted while
+        simulating.
         The default 1e9 is about a minute; a 2048-pixel image scanned for 100
         fixations needs at most 3e8.
     """
@@ -359,7 +362,9 @@ class WinnerTakeAll:
         the final release waiting ``max_latency`` again, at the nominal step.
         """
         span = n_fixations * (self.max_latency + self.dwell) + self.max_latency
-        work = span / min(self.dt, self.save_dt) * n_units
+        # a step of a small network costs what its Python overhead does, about what
+        # STEP_OVERHEAD_UNITS units cost: a long dwell on a tiny map is slow too
+        work = span / min(self.dt, self.save_dt) * (n_units + STEP_OVERHEAD_UNITS)
         if work > self.max_work:
             raise ValueError(
                 f"compete: {n_fixations} fixations on {n_units} units may need up to "
