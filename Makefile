@@ -40,6 +40,11 @@ typecheck: install-dev
 pytest: install-dev
 	$(BIN)/pytest
 
+## make fuzz: the fuzz suite's long profile (tests/fuzz; `make test` runs a fast one)
+.PHONY: fuzz
+fuzz: install-dev
+	NEUROATTN_FUZZ_EXAMPLES=$${NEUROATTN_FUZZ_EXAMPLES:-500} $(BIN)/pytest tests/fuzz -p no:cacheprovider
+
 ## make bench: run the benchmarks (peers in their own venvs under .bench-venvs)
 bench: install-dev
 	$(BIN)/python -m benchmarks
