@@ -180,3 +180,27 @@ def test_huge_finite_values_flow_through_without_nan():
     field = NeuralField(20, a_exc=1e300, activation="sigmoid")
     traj = simulate(field, 0.5, t_span=(0, 1), dt=0.1, method="rk4")
     assert np.isfinite(traj.u).all()
+
+
+# found by tests/fuzz/test_dynamics_fuzz.py --------------------------------------------------
+
+
+def test_fuzz_findings_are_clear_errors_or_finite_results():
+    from neuroattn.dynamics import sigmoid
+
+    with pytest.raises(ValueError, match="the equilibrium overflows"):
+        shunting_equilibrium(np.array([1e308, -1e308, 1.0]), A=0.0, B=10.0)
+    with pytest.raises(ValueError, match="sigmoid gain × threshold overflows"):
+        sigmoid(gain=1e300, threshold=1e9)
+    with pytest.raises(ValueError, match="the batch is empty"):
+        simulate(MODEL, 0.5, u0=np.zeros((0, 1)), **RUN)
+    with pytest.raises(ValueError, match="u0 overflows float32"):
+        simulate(MODEL, 0.5, u0=1.26e299, dtype="float32", **RUN)
+    with pytest.raises(ValueError, match="inputs overflows float32"):
+        simulate(MODEL, 1e300, dtype="float32", **RUN)
+    # an iteration that overflows keeps its last finite iterate, not converged
+    ss = steady_state(Shunting(3), 1.26e299, method="fixed_point", max_iter=50)
+    assert np.isfinite(ss.u).all() and not ss.converged.any() and not np.isnan(ss.residual).any()
+    # a huge target: the residual is reported without overflowing
+    res = fit(MODEL, np.array([1.0, 0.8, 0.5]), np.array([1e299, -1e299, 6e299]))
+    assert math.isfinite(res.residual) and res.residual > 1e298

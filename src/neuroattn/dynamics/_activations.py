@@ -49,7 +49,10 @@ def sigmoid(gain: float = 1.0, threshold: float = 0.0) -> Activation:
         Input at which the rate is one half.
     """
     half_gain: Any = 0.5 * check_numbers(gain, "sigmoid gain", gt=0)
-    shift: Any = half_gain * check_numbers(threshold, "sigmoid threshold")
+    with np.errstate(over="ignore"):
+        shift: Any = half_gain * check_numbers(threshold, "sigmoid threshold")
+    if not np.isfinite(shift).all():
+        raise ValueError("sigmoid gain × threshold overflows: give a smaller gain or threshold")
     if half_gain.ndim == 0 and shift.ndim == 0:
         half_gain, shift = float(half_gain), float(shift)
 

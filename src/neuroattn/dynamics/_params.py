@@ -107,4 +107,5 @@ def to_backend(value: Any, like_torch: bool, dtype: Any, device: Any = None) -> 
         if is_torch(value):
             return value.to(dtype=dtype, device=device)
         return torch.as_tensor(np.asarray(value), dtype=dtype, device=device)
-    return np.asarray(value, dtype=dtype)
+    with np.errstate(over="ignore"):  # beyond float32: inf, which the callers refuse
+        return np.asarray(value, dtype=dtype)

@@ -145,7 +145,11 @@ def shunting_equilibrium(inputs: Any, *, A: Any = 0.0, B: Any = 1.0) -> np.ndarr
     B = check_scalar_param(B, "B", positive=True)
     A_ = np.asarray(A)[..., None] if np.ndim(A) else A
     B_ = np.asarray(B)[..., None] if np.ndim(B) else B
-    denom = A_ + I.sum(-1, keepdims=True)
-    if np.any(denom == 0):
-        raise ValueError("A + Σ I is zero: the equilibrium is undefined (give A > 0)")
-    return B_ * I / denom
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        denom = A_ + I.sum(-1, keepdims=True)
+        if np.any(denom == 0):
+            raise ValueError("A + Σ I is zero: the equilibrium is undefined (give A > 0)")
+        x = B_ * (I / denom)
+    if not np.isfinite(x).all():
+        raise ValueError("the equilibrium overflows: the inputs or B are too large for floats")
+    return x

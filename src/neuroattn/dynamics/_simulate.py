@@ -213,6 +213,7 @@ def simulate(
                        itemsize=_itemsize(work_dtype))  # fmt: skip
     system = model.bind(torch_, work_dtype, device)
     u = _allocate(batch + model.state_shape, u0, torch_, work_dtype, device)
+    _check_representable(u, inp, work_dtype)
     run = Run(solver=solver, f=lambda t, x: system.rhs(x, inp.at(t)), t0=t0, t1=t1, dt=dt,
               saveat=save, ops=Ops(torch_), axes=tuple(range(-len(model.state_shape), 0)),
               inp=inp, system=system, noise=noise if noisy else None, seed=seed, stop=stop,
@@ -301,7 +302,26 @@ def _batch(model: Model, inp: InputFn, u0: Any, noise: Any) -> tuple[tuple[int, 
             u0 = check_finite_array(u0, "u0")
         u0_batch = neuron_batch_shape(u0, state, "u0")
     noise_batch = tuple(noise.shape) if is_torch(noise) else tuple(np.shape(noise))
-    return broadcast_batch(model.batch_shape(), inp.batch_shape, u0_batch, noise_batch), u0
+    batch = broadcast_batch(model.batch_shape(), inp.batch_shape, u0_batch, noise_batch)
+    if 0 in batch:
+        raise ValueError(
+            f"the batch is empty: the parameters, inputs, u0 and noise broadcast to {batch}"
+        )
+    return batch, u0
+
+
+def _check_representable(u: Any, inp: InputFn, dtype: Any) -> None:
+    """ValueError when u0 or a constant input overflows the working dtype (1e300 is finite
+    in float64, infinite in float32)."""
+    ops = Ops(is_torch(u))
+    for name, x in (("u0", u), ("inputs", inp.value)):
+        if x is not None and not isinstance(x, float) and not ops.finite(x):
+            raise ValueError(f"{name} overflows {dtype_name(dtype)}: give smaller values")
+
+
+def dtype_name(dtype: Any) -> str:
+    """``float32`` for numpy's and torch's float32 alike."""
+    return str(dtype).removeprefix("torch.") if is_torch_dtype(dtype) else np.dtype(dtype).name
 
 
 def _allocate(shape: tuple[int, ...], u0: Any, torch_: bool, dtype: Any, device: Any) -> Any:
@@ -313,7 +333,8 @@ def _allocate(shape: tuple[int, ...], u0: Any, torch_: bool, dtype: Any, device:
         return u if u0 is None else u + torch.as_tensor(u0, dtype=dtype, device=device)
     u_np = np.zeros(shape, dtype=dtype)
     if u0 is not None:
-        u_np += u0
+        with np.errstate(over="ignore"):  # a u0 beyond float32 is refused after this
+            u_np += u0
     return u_np
 
 

@@ -36,7 +36,8 @@ class SteadyState:
     converged : ndarray of bool, shape (*batch,)
         Whether max |F(u*)| < tol was reached.
     residual : ndarray, shape (*batch,)
-        max |F(u*)| per member.
+        max |F(u*)| per member (inf where F overflows). A member whose iteration overflowed
+        keeps its last finite iterate and is not converged: ``u`` is never NaN.
     iterations : int
         Iterations used.
     """
@@ -51,7 +52,16 @@ class SteadyState:
 
 
 def _resid(F: np.ndarray, k: int) -> np.ndarray:
-    return np.abs(F).reshape(*F.shape[: F.ndim - k], -1).max(-1)
+    """max |F| per member; a NaN (an overflowing F) counts as infinite."""
+    r = np.abs(F).reshape(*F.shape[: F.ndim - k], -1).max(-1)
+    return np.where(np.isnan(r), np.inf, r)
+
+
+def _keep_finite(new: np.ndarray, old: np.ndarray, k: int) -> np.ndarray:
+    """``new`` where a member's state is finite, else its last finite iterate ``old``: an
+    iteration that overflows stops there (not converged) instead of returning NaN."""
+    ok = np.isfinite(new).reshape(*new.shape[: new.ndim - k], -1).all(-1)
+    return np.where(ok.reshape(ok.shape + (1,) * k), new, old)
 
 
 def steady_state(
@@ -131,9 +141,10 @@ def steady_state(
             if np.all(res < tol):
                 break
             if method == "fixed_point":
-                u = u + damping * tau * Fu
+                new = u + damping * tau * Fu
             else:
-                u = _backtrack(F, u, _newton_step(model, u, I, Fu), res, k)
+                new = _backtrack(F, u, _newton_step(model, u, I, Fu), res, k)
+            u = _keep_finite(new, u, k)
             Fu = F(u)
             res = _resid(Fu, k)
     eig, stable = _spectrum(model, u, I, eig_max_n)
