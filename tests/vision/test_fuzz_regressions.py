@@ -47,3 +47,10 @@ def test_a_long_dwell_on_a_tiny_map_is_refused_up_front():
         wta.check_work(2, 12)
     assert WinnerTakeAll().check_work(5, 32 * 32) < 1e7  # the default scan is far inside
     assert STEP_OVERHEAD_UNITS > 0
+
+
+def test_a_huge_gabor_wavelength_is_refused_before_the_kernel_is_built():
+    # Encoder(gabor_wavelength=1e9) failed inside numpy ("array is too big")
+    with pytest.raises(ValueError, match="gabor wavelength must be a finite number > 2 and <= 64"):
+        Encoder(gabor_wavelength=1e9)
+    Encoder(gabor_wavelength=64)

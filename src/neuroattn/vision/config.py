@@ -28,7 +28,7 @@ else:  # pragma: no cover
 from ..dynamics.checks import check_integer, check_number, check_numbers
 from ._presets import preset_stages
 from .compete import WinnerTakeAll
-from .encode import Encoder
+from .encode import MAX_WAVELENGTH, Encoder
 from .features import GROUPS, FeatureExtractor
 from .feedback import TopDown
 from .io import MAX_PIXELS
@@ -172,8 +172,6 @@ class VisionConfig:
 
 MAX_LEVELS = 16
 """Deepest pyramid level accepted (1/65536 of the image side)."""
-MAX_WAVELENGTH = 64.0
-"""Longest Gabor wavelength accepted, pixels (the kernel grows with it)."""
 MAX_ITERATIONS = 100
 """Most iterations of the iterative normalisation accepted ("a few" in Itti & Koch 2000)."""
 

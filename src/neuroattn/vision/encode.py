@@ -98,6 +98,10 @@ def gaussian_pyramid(image: np.ndarray, levels: int) -> list[np.ndarray]:
     return pyr
 
 
+MAX_WAVELENGTH = 64.0
+"""Longest Gabor wavelength accepted, pixels (the kernel is about 2λ/γ on a side)."""
+
+
 def gabor_kernels(
     theta: float, *, wavelength: float = 4.0, sigma: float | None = None, aspect: float = 0.7
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -119,7 +123,8 @@ def gabor_kernels(
         Preferred orientation in degrees.
     wavelength : float
         λ in pixels of the pyramid level the kernel is applied to; above 2 pixels, the
-        Nyquist limit (at λ = 2 the odd kernel of an axis-aligned bar vanishes).
+        Nyquist limit (at λ = 2 the odd kernel of an axis-aligned bar vanishes), and at
+        most :data:`MAX_WAVELENGTH` (the kernel is about 2λ/γ pixels wide).
     sigma : float, optional
         σ of the envelope across the orientation; default 0.4 λ. The kernel is cut at
         2σ across and 2σ/γ along.
@@ -127,7 +132,7 @@ def gabor_kernels(
         γ: the envelope is 1/γ times longer along the preferred orientation.
     """
     theta = check_number(theta, "gabor orientation")
-    wavelength = check_number(wavelength, "gabor wavelength", gt=2)
+    wavelength = check_number(wavelength, "gabor wavelength", gt=2, le=MAX_WAVELENGTH)
     sigma = 0.4 * wavelength if sigma is None else check_number(sigma, "gabor sigma", gt=0)
     aspect = check_number(aspect, "gabor aspect", gt=0)
     half = max(1, math.ceil(2.0 * sigma / min(aspect, 1.0)))
