@@ -38,8 +38,8 @@ class Trajectory:
         ``steps`` (solver steps), ``rejected`` (adaptive), ``rhs_evals``, ``wall_time`` (s),
         ``status`` (a :class:`Status`: "success", "nonfinite", "dt_too_small",
         "max_steps", "unstable_step"), ``message``, ``method``, ``t_settle`` (with a
-        stopping rule: time each member converged, NaN if never), and ``dt``, ``fast_path`` (fixed-step) or
-        ``rtol``, ``atol`` (adaptive).
+        stopping rule: time each member converged, NaN if never), and ``dt``,
+        ``fast_path`` (fixed-step) or ``rtol``, ``atol`` (adaptive).
     state_shape : tuple of int
         Shape of one network's state.
     state_vars, output_vars : tuple of str
