@@ -4,12 +4,12 @@
 
 BASE (a commit, tag or branch) is checked out into a temporary git worktree. Each round runs
 ``python -m benchmarks --no-peers`` once on BASE and once on the working tree (or on the
-revision ``--new``), alternately
-(BASE first in odd rounds, second in even ones), each in a subprocess with ``PYTHONPATH``
-pointing at that tree's ``src`` and running that tree's own benchmark code, so machine noise
-hits both alike. A row's time is the median over rounds of that run's median; the table gives
-the ratio new / base per row (below 1: the change is faster). Results go to
-``benchmarks/results/revisions.json``.
+revision ``--new``), alternately (BASE first in odd rounds, second in even ones), each in a
+subprocess with ``PYTHONPATH`` pointing at that tree's ``src`` and running that tree's own
+benchmark code, so machine noise hits both alike. A row's time is the median over rounds of
+that run's median; the table gives the ratio new / base per row (below 1: the change is
+faster), and the same ratio after dividing each time by its run's own reference row. Results
+go to ``benchmarks/results/revisions.json``.
 """
 
 from __future__ import annotations
