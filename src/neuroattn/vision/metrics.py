@@ -138,6 +138,11 @@ def nss(saliency: Any, fixations: Any) -> float:
     return float((values - s.mean()).mean() / std) if std else float((values - s.mean()).mean())
 
 
+def _trapezoid(y: np.ndarray, x: np.ndarray) -> float:
+    """Trapezoid area under y(x): numpy's ``trapezoid`` formula, which numpy < 2 lacks."""
+    return float((np.diff(x) * (y[1:] + y[:-1]) / 2.0).sum())
+
+
 def _roc_area(positives: np.ndarray, negatives: np.ndarray, thresholds: np.ndarray) -> float:
     """Trapezoid area under the ROC points at ``thresholds``, with (0, 0) and (1, 1).
 
@@ -150,7 +155,7 @@ def _roc_area(positives: np.ndarray, negatives: np.ndarray, thresholds: np.ndarr
     false = negatives.size - np.searchsorted(np.sort(negatives), t, side="left")
     tpr = np.concatenate([[0.0], hits / positives.size, [1.0]])
     fpr = np.concatenate([[0.0], false / negatives.size, [1.0]])
-    return float(np.trapezoid(tpr, fpr))
+    return _trapezoid(tpr, fpr)
 
 
 def auc_judd(saliency: Any, fixations: Any, *, thresholds: str = "fixations") -> float:
@@ -238,7 +243,7 @@ def auc_borji(
         cuts = np.arange(0, top + step / 2, step)[::-1]
         tp = np.concatenate([[0.0], (fix >= cuts[:, None]).mean(1), [1.0]])
         fp = np.concatenate([[0.0], (sample >= cuts[:, None]).mean(1), [1.0]])
-        areas.append(np.trapezoid(tp, fp))
+        areas.append(_trapezoid(tp, fp))
     return float(np.mean(areas))
 
 
