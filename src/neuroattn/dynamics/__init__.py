@@ -24,6 +24,7 @@ from ._fit import FitResult, fit
 from ._inputs import TimeSeries
 from ._integrate import SimulationError
 from ._limits import LIMITS, LimitError, Limits
+from ._normalization import attention_modulation, attention_normalization, suppressive_pool
 from ._options import SaveAt, Status, Steady, StoppingRule
 from ._rate import Competition, LateralInhibition, RateModel
 from ._shunting import Shunting, shunting_equilibrium
@@ -60,6 +61,8 @@ __all__ = [
     "StoppingRule",
     "TimeSeries",
     "Trajectory",
+    "attention_modulation",
+    "attention_normalization",
     "available_activations",
     "available_methods",
     "dog_kernel",
@@ -73,6 +76,7 @@ __all__ = [
     "sigmoid",
     "simulate",
     "steady_state",
+    "suppressive_pool",
     "uniform",
     "winner",
 ]
