@@ -208,10 +208,11 @@ def test_connectivity_builders(data: Any, builder: str) -> None:
     pick = Pick(data)
     n = pick(st.integers(1, 6), "n")
     values = [pick(st.sampled_from([0.5, -0.4, 2.0, 6.0, 1e300]), f"v{i}") for i in range(4)]
+    wrap = pick(st.sampled_from(["images", "shortest", "other", None]), "wrap")
     kwargs = {
         "uniform": lambda: dict(weight=values[0], self_weight=values[1]),
-        "ring": lambda: dict(weight=values[0], width=values[1]),
-        "mexican_hat": lambda: dict(zip(HAT, values, strict=True)),
+        "ring": lambda: dict(weight=values[0], width=values[1], wrap=wrap),
+        "mexican_hat": lambda: dict(zip(HAT, values, strict=True), wrap=wrap),
         "random_weights": lambda: dict(mean=values[0], std=values[1], seed=pick(st.integers(0, 9),
                                        "seed"), nonnegative=pick(st.booleans(), "nonnegative")),
     }[builder]()  # fmt: skip

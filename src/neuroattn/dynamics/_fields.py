@@ -12,6 +12,7 @@ import scipy.fft as sfft
 from ._backend import Array
 from ._limits import check_dense, check_units
 from ._params import check_scalar_param, to_backend
+from ._periodic import periodic_gaussian
 from ._rate import Lateral, RateModel
 from .checks import check_choice, check_finite_array, check_number
 
@@ -41,27 +42,6 @@ def dog_kernel(
     if not np.isfinite(w).all():
         raise ValueError("the kernel overflows: the amplitudes are too large")
     return w
-
-
-def periodic_gaussian(d: np.ndarray, sigma: float, period: float) -> np.ndarray:
-    r"""Σ_k exp(−(d + k P)² / 2σ²) over all periodic images k ∈ ℤ, for displacements ``d``.
-
-    The plane's Gaussian wrapped onto a ring of length P. For σ ≤ P the images |k| ≤
-    ⌈9σ/P⌉ + 1 are summed (the next ones are below e⁻⁵⁰ of the peak); for σ > P the sum is
-    taken in its Poisson form, (√(2π) σ/P) [1 + 2 Σ_{m=1}^{3} e^{−2π² m² σ²/P²} cos(2π m d/P)]
-    (the next term is below e⁻³¹⁶). Either way a few terms, for any σ.
-    """
-    d = np.asarray(d, dtype=np.float64)
-    r = sigma / period
-    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
-        if r <= 1.0:
-            ks = np.arange(-(math.ceil(9 * r) + 1), math.ceil(9 * r) + 2)
-            return np.exp(-0.5 * np.square((d[..., None] + ks * period) / sigma)).sum(-1)
-        m = np.arange(1, 4)
-        waves = np.exp(-2 * math.pi**2 * np.square(m * r)) * np.cos(
-            2 * math.pi * m * (d[..., None] / period)
-        )
-        return math.sqrt(2 * math.pi) * r * (1 + 2 * waves.sum(-1))
 
 
 @dataclass(frozen=True, eq=False)
