@@ -166,3 +166,153 @@ def test_extreme_widths_are_finite_and_limits_are_right(rng) -> None:
     assert np.all(np.isfinite(zero)) and np.all(zero >= 0) and zero.max() < 1e-90
     empty = attention_normalization(np.ones((0, 4)), pool=(2.0, 2.0))
     assert empty.shape == (0, 4)
+
+
+# ---------------------------------------------------------------- the standalone model
+
+
+def _circulant(n: int, sd: float, wrap: bool) -> np.ndarray:
+    """K[i, j] = unit-sum Gaussian weight of offset i - j (summed over images if ``wrap``)."""
+    ts = range(-2000, 2001)
+    z = sum(math.exp(-t * t / (2 * sd * sd)) for t in ts)
+    k = np.zeros((n, n))
+    for i in range(n):
+        for t in ts:
+            j = i - t
+            if wrap:
+                k[i, j % n] += math.exp(-t * t / (2 * sd * sd)) / z
+            elif 0 <= j < n:
+                k[i, j] += math.exp(-t * t / (2 * sd * sd)) / z
+    return k
+
+
+def test_model_respond_follows_matrix_reference() -> None:
+    from neuroattn.dynamics import NormalizationModel
+
+    m = NormalizationModel(space_extent=30, space_step=2.0, orientation_step=10.0)
+    assert m.x.size == 31 and m.theta.size == 36 and m.theta[0] == -180 and m.theta[-1] == 170
+    stim = m.stimulus(6.0, 4.0, orientation=20.0, orientation_width=15.0, contrast=0.3)
+    stim = stim + m.stimulus(-10.0, 2.0, orientation=-90.0, orientation_width=15.0)
+    att = m.attention_field(position=6.0, width=8.0, orientation=20.0, orientation_width=30.0)
+    # E = Kθ · stim · Kxᵀ, S = Sθ · (A E) · Sxᵀ with widths in samples (x by 2, θ by 10°)
+    e = _circulant(36, 6.0, True) @ stim @ _circulant(31, 2.5, False).T
+    s = _circulant(36, 36.0, True) @ (att * e) @ _circulant(31, 10.0, False).T
+    pop = m.respond(stim, att)
+    np.testing.assert_allclose(pop.drive, e, rtol=1e-9, atol=1e-15)
+    np.testing.assert_allclose(pop.suppression, s, rtol=1e-9, atol=1e-15)
+    np.testing.assert_allclose(pop.response, att * e / (s + 1e-6), rtol=1e-9)
+    assert pop.at(6.0, 20.0) == pop.response[20, 18]
+    assert not pop.response.flags.writeable and not pop.attention.flags.writeable
+    # the authors' attention field: base + (peak - base) at the peak, base far away
+    assert att[20, 18] == pytest.approx(2.0) and att[2, 0] == pytest.approx(1.0, abs=1e-3)
+
+
+def test_contrast_response_fits_are_the_analytic_naka_rushton() -> None:
+    # at one neuron R(c) = c·A·E0 / (c·S0 + σ): Rmax = A·E0/S0, c50 = σ/S0, n = 1 exactly
+    from neuroattn.dynamics import NormalizationModel
+
+    m = NormalizationModel()
+    cr = m.contrast_response(stimulus_width=3.0, attention_width=30.0)
+    pair = m.stimulus(100, 3.0) + m.stimulus(-100, 3.0)
+    pop = m.respond(pair, m.attention_field(position=100, width=30.0))
+    j, i = 180, 300  # θ = 0, x = 100
+    a_e0, s0 = pop.attention[j, i] * pop.drive[j, i], pop.suppression[j, i]
+    np.testing.assert_allclose(cr.attended, cr.contrasts * a_e0 / (cr.contrasts * s0 + 1e-6))
+    assert cr.attended_fit.rmax == pytest.approx(a_e0 / s0, rel=1e-6)
+    assert cr.attended_fit.c50 == pytest.approx(1e-6 / s0, rel=1e-6)
+    assert cr.attended_fit.n == pytest.approx(1.0, rel=1e-6)
+    np.testing.assert_allclose(cr.attended_fit(cr.contrasts), cr.attended, rtol=1e-6)
+
+
+def test_fig2a_small_stimulus_large_field_is_contrast_gain() -> None:
+    """Fig. 2A (stimulus width 3, attention field 30, the authors' other defaults).
+
+    Measured: c50 0.000997 -> 0.000503 (shift 1.98x to the left), Rmax 8.55 -> 8.62
+    (+0.86 %), n = 1.00 in both fits; attentional modulation 99 % at c = 1e-5 and 0.9 %
+    at c = 1: contrast gain.
+    """
+    from neuroattn.dynamics import NormalizationModel
+
+    cr = NormalizationModel().contrast_response(stimulus_width=3.0, attention_width=30.0)
+    assert cr.contrasts.size == 25 and cr.contrasts[0] == pytest.approx(1e-5)
+    assert 1.8 < cr.c50_shift < 2.1
+    assert abs(cr.rmax_ratio - 1) < 0.03
+    assert cr.attended[-1] / cr.unattended[-1] < 1.02  # no modulation at full contrast
+    assert cr.attended[0] / cr.unattended[0] > 1.9  # A = 2 at the lowest contrast
+
+
+def test_fig2b_large_stimulus_small_field_is_response_gain() -> None:
+    """Fig. 2B (stimulus width 5, attention field 3).
+
+    Measured: Rmax 7.18 -> 10.18 (x1.42), c50 0.000609 -> 0.000432 (shift 1.41x, against
+    1.98x in Fig. 2A), n = 1.00; modulation 99 % at c = 1e-5 and still 42 % at c = 1: the
+    change is mostly one of Rmax (response gain). In this model a field narrower than the
+    pool raises S a little (S_A/S_1 = 1.41) so c50 moves too.
+    """
+    from neuroattn.dynamics import NormalizationModel
+
+    cr = NormalizationModel().contrast_response(stimulus_width=5.0, attention_width=3.0)
+    assert 1.3 < cr.rmax_ratio < 1.6
+    assert cr.c50_shift < 1.6
+    assert cr.attended[-1] / cr.unattended[-1] > 1.3  # modulation survives at full contrast
+    fig2a = NormalizationModel().contrast_response(stimulus_width=3.0, attention_width=30.0)
+    assert cr.rmax_ratio - 1 > 10 * (fig2a.rmax_ratio - 1)
+    assert cr.c50_shift < fig2a.c50_shift - 0.4
+
+
+def test_model_float32_population_matches_float64() -> None:
+    from neuroattn.dynamics import NormalizationModel
+
+    m = NormalizationModel(space_extent=60)
+    stim = m.stimulus(10.0, 5.0, contrast=0.5)
+    att = m.attention_field(position=10.0, width=3.0)
+    e = m.drive(stim)
+    opts = dict(pool=(360.0, 20.0), sigma=1e-6, boundary=("circular", "zero"))
+    r64 = attention_normalization(e, att, **opts)
+    r32 = attention_normalization(e.astype(np.float32), att.astype(np.float32), **opts)
+    np.testing.assert_allclose(r32, r64, rtol=1e-4, atol=1e-6 * r64.max())
+
+
+@pytest.mark.parametrize(
+    ("make", "words"),
+    [
+        (lambda M: M(excitatory_width=0), "excitatory_width must be a finite number > 0"),
+        (lambda M: M(suppressive_width=-3), "suppressive_width must be a finite number > 0"),
+        (lambda M: M(sigma=0), "sigma must be a finite number > 0"),
+        (lambda M: M(attention_peak=0.5), "attention_peak must be a finite number >= 1"),
+        (lambda M: M(orientation_step=7), "orientation_step must divide 360"),
+        (lambda M: M(space_extent=1e9), "space_extent / space_step be <= 50000"),
+        (lambda M: M(space_step=float("nan")), "space_step must be a finite number > 0"),
+        (lambda M: M().stimulus(0, 0), "width must be a finite number > 0"),
+        (lambda M: M().stimulus(0, 3, contrast=-1), "contrast must be a finite number >= 0"),
+        (lambda M: M().attention_field(position=0, width=-1), "width must be a finite"),
+        (lambda M: M().attention_field(peak=0.5, position=0), "peak must be a finite number >="),
+        (lambda M: M().respond(np.ones((3, 4))), r"stimulus must have shape \(\.\.\., 360, 401\)"),
+        (lambda M: M().respond(-M().stimulus(0, 3)), "drive must be >= 0"),
+        (lambda M: M().respond(M().stimulus(0, 3), np.ones((2, 2))), "attention must broadcast"),
+        (lambda M: M().contrast_response([0.1, 0.0, 1.0]), "contrasts must be >= 3 numbers > 0"),
+        (lambda M: M().contrast_response(stimulus_width=0), "width must be a finite number > 0"),
+    ],
+)
+def test_model_bad_inputs_are_clear_errors(make, words) -> None:
+    from neuroattn.dynamics import NormalizationModel
+
+    with pytest.raises(ValueError, match=words):
+        make(NormalizationModel)
+
+
+def test_results_are_immutable() -> None:
+    import dataclasses
+
+    from neuroattn.dynamics import NakaRushton, NormalizationModel
+
+    m = NormalizationModel(space_extent=40)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        m.sigma = 1.0  # type: ignore[misc]
+    cr = m.contrast_response(position=20, away=-20, contrasts=np.logspace(-4, 0, 6))
+    with pytest.raises(ValueError, match="read-only"):
+        cr.attended[0] = 1.0
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        cr.attended_fit.rmax = 1.0  # type: ignore[misc]
+    with pytest.raises(ValueError, match="as many"):
+        NakaRushton.fit([0.1, 1.0], [1.0, 2.0])

@@ -25,6 +25,12 @@ from ._inputs import TimeSeries
 from ._integrate import SimulationError
 from ._limits import LIMITS, LimitError, Limits
 from ._normalization import attention_modulation, attention_normalization, suppressive_pool
+from ._normalization_model import (
+    ContrastResponse,
+    NakaRushton,
+    NormalizationModel,
+    PopulationResponse,
+)
 from ._options import SaveAt, Status, Steady, StoppingRule
 from ._rate import Competition, LateralInhibition, RateModel
 from ._shunting import Shunting, shunting_equilibrium
@@ -39,6 +45,7 @@ __all__ = [
     "RK4",
     "Activation",
     "Competition",
+    "ContrastResponse",
     "Dopri5",
     "Euler",
     "EulerMaruyama",
@@ -48,7 +55,10 @@ __all__ = [
     "LimitError",
     "Limits",
     "Model",
+    "NakaRushton",
     "NeuralField",
+    "NormalizationModel",
+    "PopulationResponse",
     "ProgressMeter",
     "RateModel",
     "SaveAt",

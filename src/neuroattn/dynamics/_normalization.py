@@ -164,7 +164,9 @@ def _pool(
     for k, (w, b) in enumerate(zip(widths, boundaries, strict=True)):
         if w is not None:
             out = _blur_axis(out, w, first + k, b)
-    return np.array(out, dtype=excitation.dtype)  # a writeable copy, never a view
+    # a writeable copy, never a view; FFT rounding (~1e-16 of the peak) below 0 is cut, as the
+    # exact pool of a drive >= 0 is >= 0
+    return np.maximum(out, 0, dtype=excitation.dtype)
 
 
 def suppressive_pool(
@@ -239,10 +241,18 @@ def attention_normalization(
     >>> attention_normalization(e, pool=(np.inf, 3.0), boundary=("circular", "zero")).shape
     (4, 16)
     """
+    return _response_and_pool(drive, attention, pool=pool, sigma=sigma, boundary=boundary)[0]
+
+
+def _response_and_pool(
+    drive: Any, attention: Any, *, pool: PoolSpec, sigma: float, boundary: BoundarySpec
+) -> tuple[np.ndarray, np.ndarray]:
+    """R and S of :func:`attention_normalization` (the pool computed once)."""
     e, a, widths, boundaries = _inputs(drive, attention, pool, boundary)
-    s = check_number(sigma, "sigma", gt=0)
+    s = e.dtype.type(check_number(sigma, "sigma", gt=0))
     excitation = e if a is None else a * e
-    return excitation / (_pool(excitation, widths, boundaries) + e.dtype.type(s))
+    suppression = _pool(excitation, widths, boundaries)
+    return excitation / (suppression + s), suppression
 
 
 def attention_modulation(
