@@ -15,6 +15,7 @@ import cv2
 import numpy as np
 
 from ..dynamics.checks import to_numpy
+from .io import MAX_PIXELS
 
 MIN_SIDE = 32
 """Smallest accepted image side in pixels (the pyramid needs a few levels)."""
@@ -22,30 +23,64 @@ MIN_SIDE = 32
 
 _FLOAT32_SAFE = (1e-30, 1e30)  # peaks a float32 image can hold with room for the filters
 
+_CV_RESIZABLE = (np.uint8, np.uint16, np.int16, np.float32, np.float64)  # cv2.resize dtypes
 
-def _to_float(arr: np.ndarray, name: str) -> np.ndarray:
-    if arr.dtype == np.bool_:
-        return arr.astype(np.float32)
+_STRIP = 1 << 22  # elements per strip when scanning a large array (32 MiB of float64)
+
+
+def _range(arr: np.ndarray) -> tuple[float, float]:
+    """(min, max) of ``arr``, NaN if it holds one, scanned in row strips: no temporary
+    larger than a strip (``np.isfinite(arr).all()`` would allocate one byte a value)."""
+    lo, hi = np.inf, -np.inf
+    rows = max(1, _STRIP // max(1, arr[0].size))
+    for r in range(0, arr.shape[0], rows):
+        strip = arr[r : r + rows]
+        s_lo, s_hi = float(strip.min()), float(strip.max())  # NaN if the strip holds one
+        if np.isnan(s_lo) or np.isnan(s_hi):
+            return np.nan, np.nan
+        lo, hi = min(lo, s_lo), max(hi, s_hi)
+    return lo, hi
+
+
+def _check_values(arr: np.ndarray, name: str) -> float:
+    """Refuse a non-numeric dtype, negative pixels and (floats) NaN or infinities; return
+    the peak of a float image (0 for other dtypes, which are scaled by their range)."""
+    if arr.dtype != np.bool_ and arr.dtype.kind not in "uif":
+        raise TypeError(f"{name}: expected a numeric image array, got dtype {arr.dtype}")
+    if arr.dtype.kind in "bu" or not arr.size:
+        return 0.0
+    lo, hi = _range(arr)
+    if arr.dtype.kind == "f" and not (np.isfinite(lo) and np.isfinite(hi)):
+        raise ValueError(f"{name}: contains NaN or infinite values")
+    if lo < 0:
+        raise ValueError(f"{name}: pixel values must be >= 0, got a minimum of {lo:g}")
+    return hi
+
+
+def _to_float(arr: np.ndarray, peak: float) -> np.ndarray:
+    """A checked array as the encoder takes it: uint8 kept, other integers scaled by
+    their dtype's range, floats as they are (brought to a peak of one beyond what
+    float32 holds: every stage is invariant to a global scale)."""
     if arr.dtype == np.uint8:
         return arr  # kept as uint8: the encoder reduces it before converting
-    if np.issubdtype(arr.dtype, np.integer):
+    if arr.dtype.kind in "iu":
         info = np.iinfo(arr.dtype)
-        if info.min < 0 and arr.size and arr.min() < 0:
-            raise ValueError(f"{name}: pixel values must be >= 0, got a minimum of {arr.min()}")
         scale = 255.0 if info.max <= 255 else float(info.max)
         return arr.astype(np.float32) * np.float32(1.0 / scale)
-    if np.issubdtype(arr.dtype, np.floating):
-        if not np.isfinite(arr).all():
-            raise ValueError(f"{name}: contains NaN or infinite values")
-        if arr.size and arr.min() < 0:
-            raise ValueError(f"{name}: pixel values must be >= 0, got a minimum of {arr.min():g}")
-        peak = float(arr.max()) if arr.size else 0.0
-        if peak > 0 and not _FLOAT32_SAFE[0] <= peak <= _FLOAT32_SAFE[1]:
-            # beyond what float32 holds (or resolves): every stage is invariant to a
-            # global scale, so the image is brought to a peak of 1 first
-            arr = arr / peak
-        return arr.astype(np.float32, copy=False)
-    raise TypeError(f"{name}: expected a numeric image array, got dtype {arr.dtype}")
+    if peak > 0 and not _FLOAT32_SAFE[0] <= peak <= _FLOAT32_SAFE[1]:
+        arr = arr / peak
+    return arr.astype(np.float32, copy=False)
+
+
+def check_pixels(shape: tuple[int, ...], max_pixels: int | None, name: str) -> None:
+    """ValueError when an image of ``shape`` (H, W, …) has more than ``max_pixels``."""
+    h, w = shape[:2]
+    if max_pixels is not None and h * w > max_pixels:
+        raise ValueError(
+            f"{name}: {w}×{h} pixels is more than max_pixels = {max_pixels} "
+            "(shrink it first, or raise max_pixels: VisionConfig(max_pixels=...) or "
+            "max_pixels in the TOML config)"
+        )
 
 
 def _move_channels(arr: np.ndarray, channel_axis: int | None, name: str) -> np.ndarray:
@@ -83,6 +118,7 @@ def as_rgb(
     *,
     channel_axis: int | None = -1,
     max_side: int | None = 2048,
+    max_pixels: int | None = MAX_PIXELS,
     name: str = "image",
 ) -> Checked:
     """Check one image; return it as ``(H, W, 3)`` or ``(H, W)``, its scale and shape.
@@ -98,7 +134,12 @@ def as_rgb(
         Axis of the colour channels of a 3-D image.
     max_side : int or None
         Larger images are shrunk (``cv2.INTER_AREA``) so that their longer side is
-        ``max_side``, with a warning; ``scale`` is then below one.
+        ``max_side``, with a warning; ``scale`` is then below one. The image is shrunk in
+        its own dtype (float64, uint16, … ; others via float32) and converted afterwards,
+        so no full-size converted copy is made.
+    max_pixels : int or None
+        Largest H × W accepted (:data:`~.io.MAX_PIXELS`, 8192², as for image files),
+        checked before anything is copied; None: no limit.
     name : str
         How the image is named in error messages.
 
@@ -114,7 +155,8 @@ def as_rgb(
     TypeError
         Not a numeric array.
     ValueError
-        Wrong dimensions, a side under 32 pixels, NaN or infinite or negative values.
+        Wrong dimensions, a side under 32 pixels, more than ``max_pixels`` pixels, NaN or
+        infinite or negative values.
     """
     if isinstance(image, (str, bytes)) or image is None:
         raise TypeError(f"{name}: expected an image array, got {type(image).__name__}")
@@ -128,9 +170,8 @@ def as_rgb(
     h, w = arr.shape[:2]
     if min(h, w) < MIN_SIDE:
         raise ValueError(f"{name}: is {w}×{h} pixels; at least {MIN_SIDE}×{MIN_SIDE} are needed")
-    out = _to_float(arr, name)
-    if out.ndim == 3:
-        out = out[..., 0] if out.shape[-1] == 1 else out[..., :3]
+    check_pixels(arr.shape, max_pixels, name)
+    peak = _check_values(arr, name)  # scanned in strips: no full-size temporary
     scale = 1.0
     if max_side is not None and max(h, w) > max_side:
         scale = max_side / max(h, w)
@@ -141,8 +182,15 @@ def as_rgb(
             UserWarning,
             stacklevel=3,
         )
-        out = cv2.resize(out, size, interpolation=cv2.INTER_AREA)
+        if arr.dtype.type not in _CV_RESIZABLE:  # bool, int8, int32/64, float16, …
+            arr, peak = _to_float(arr, peak), 0.0
+        # shrunk first, in the input's own dtype (float64, uint16, …): only the small
+        # copy is converted to float32
+        arr = cv2.resize(arr, size, interpolation=cv2.INTER_AREA)
         scale = size[1] / h
+    out = _to_float(arr, peak)
+    if out.ndim == 3:
+        out = out[..., 0] if out.shape[-1] == 1 else out[..., :3]
     return Checked(np.ascontiguousarray(out), scale, (int(h), int(w)))
 
 
@@ -169,3 +217,12 @@ def restack(results: Sequence[Any], like: Any) -> Any:
     if isinstance(like, np.ndarray) and like.ndim == 4:
         return np.stack(list(results))
     return list(results)
+
+
+def resize_map(saliency: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """A map resized (bilinear, ``cv2.INTER_LINEAR``) to ``shape`` = (rows, columns),
+    float32, clipped at 0 (bilinear interpolation of a non-negative map stays
+    non-negative; the clip removes rounding below zero)."""
+    sal = np.asarray(saliency, dtype=np.float32)
+    out = cv2.resize(sal, (int(shape[1]), int(shape[0])), interpolation=cv2.INTER_LINEAR)
+    return np.clip(out, 0, None, out=out)

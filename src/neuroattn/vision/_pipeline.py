@@ -16,11 +16,10 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, NamedTuple, overload
 
-import cv2
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._image import Checked, as_list, as_rgb, is_batch, restack
+from ._image import Checked, as_list, as_rgb, is_batch, resize_map, restack
 from ._records import CompetitionTrace, Fixation
 from ._result import AttentionResult
 from .compete import WinnerTakeAll
@@ -53,8 +52,7 @@ def _frozen(a: np.ndarray) -> np.ndarray:
 
 def _at_image_size(saliency: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     """A map-level saliency map resized (bilinear) to the image's ``(H, W)``, clipped at 0."""
-    out = cv2.resize(saliency, (shape[1], shape[0]), interpolation=cv2.INTER_LINEAR)
-    return np.clip(out, 0, None, out=out)
+    return resize_map(saliency, shape)
 
 
 @dataclass(frozen=True)
@@ -234,8 +232,8 @@ class Pipeline:
             fixations = tuple(
                 dataclasses.replace(f, x=f.x / scale, y=f.y / scale) for f in fixations
             )
-        return AttentionResult(
-            saliency=_frozen(_at_image_size(maps.saliency, maps.checked.shape)),
+        return AttentionResult(  # the map level only: saliency at image size is lazy
+            saliency_map=_frozen(np.asarray(maps.saliency, dtype=np.float32)),
             feature_maps=MappingProxyType(dict(maps.features.feature_maps)),
             conspicuity=MappingProxyType(maps.conspicuity),
             fixations=fixations,
@@ -243,6 +241,9 @@ class Pipeline:
             gain=_frozen(np.asarray(maps.gain)),
             task=task,
             image=np.asarray(maps.original),
+            image_shape=maps.checked.shape,
+            scale=scale,
+            level=maps.features.level,
         )
 
     def learn_task(self, images: Any, masks: Any) -> Task:

@@ -3,32 +3,77 @@
 Drawing functions over plain parts (an image, a saliency map, fixations, a trace, named
 maps), so that they need nothing of the result type: :meth:`~.pipeline.AttentionResult.plot`
 picks the parts. matplotlib is imported when a figure is drawn, not with the package.
+
+Images are drawn from a copy shrunk to at most :data:`DISPLAY_SIDE` pixels a side
+(``cv2.INTER_AREA``) placed with ``extent=(-0.5, W - 0.5, H - 0.5, -0.5)``, so the axes
+stay in the original image's pixels (where fixations are) while a figure of an 8000²
+image never holds, or resamples, the full array.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
+import cv2
 import numpy as np
 
+from ._image import resize_map
 from ._records import CompetitionTrace, Fixation
 
 KINDS = ("overview", "maps", "scanpath", "trace")
 
+DISPLAY_SIDE = 1024
+"""Longest side, in pixels, of the image copy a figure draws."""
 
-def _display(image: np.ndarray) -> tuple[np.ndarray, str | None]:
-    """The image ready for ``imshow`` (floats scaled into [0, 1]) and its colour map."""
+_CV_RESIZABLE = (np.uint8, np.uint16, np.int16, np.float32, np.float64)
+
+
+class _Shown(NamedTuple):
+    """An image ready for ``imshow``: pixels, colour map and extent in original pixels."""
+
+    pixels: np.ndarray
+    cmap: str | None
+    extent: tuple[float, float, float, float]
+
+
+def _shrunk(img: np.ndarray, max_side: int) -> np.ndarray:
+    """``img`` with its longer side at most ``max_side`` (INTER_AREA), never converting
+    the full-size array: dtypes OpenCV cannot resize are first subsampled by striding."""
+    h, w = img.shape[:2]
+    if max(h, w) <= max_side:
+        return img
+    if img.dtype.type not in _CV_RESIZABLE:  # bool, int32/64, float16, …
+        step = max(1, max(h, w) // (2 * max_side))
+        img = img[::step, ::step].astype(np.float32)
+    scale = max_side / max(h, w)
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    return cv2.resize(img, size, interpolation=cv2.INTER_AREA)
+
+
+def _display(image: np.ndarray, max_side: int = DISPLAY_SIDE) -> _Shown:
+    """The image shrunk to ``max_side`` for ``imshow`` (floats scaled into [0, 1]), its
+    colour map, and the extent that keeps the axes in the original ``(H, W)`` pixels."""
     img = np.asarray(image)
     if img.ndim == 3 and img.shape[-1] == 1:
         img = img[..., 0]
+    h, w = img.shape[:2]
+    img = _shrunk(img, max_side)
     if img.dtype != np.uint8:
         top = float(img.max()) if img.size else 1.0
         img = np.clip(img.astype(np.float64) / (top if top > 1 else 1.0), 0, 1)
     if img.ndim == 3 and img.shape[-1] == 4:
         img = img[..., :3]
-    return img, ("gray" if img.ndim == 2 else None)
+    cmap = "gray" if img.ndim == 2 else None
+    return _Shown(img, cmap, (-0.5, w - 0.5, h - 0.5, -0.5))
+
+
+def _show(ax: Any, image: np.ndarray) -> _Shown:
+    """Draw ``image`` (shrunk) on ``ax`` in its original pixel coordinates."""
+    shown = _display(image)
+    ax.imshow(shown.pixels, cmap=shown.cmap, extent=shown.extent)
+    return shown
 
 
 def draw_scanpath(
@@ -70,8 +115,7 @@ def plot_scanpath(
 
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 5), layout="constrained")
-    img, cmap = _display(image)
-    ax.imshow(img, cmap=cmap)
+    _show(ax, image)
     draw_scanpath(ax, fixations, radius=radius)
     ax.set_title(title)
     ax.set_axis_off()
@@ -87,15 +131,19 @@ def plot_overview(
     title: str,
     radius: float,
 ) -> Any:
-    """Scanpath, saliency overlay and the competition's dynamics in one figure."""
+    """Scanpath, saliency overlay and the competition's dynamics in one figure.
+
+    ``saliency`` may have any resolution (the map level's, typically): it is resized
+    (bilinear) to the displayed copy of the image and drawn over it with the same extent.
+    """
     import matplotlib.pyplot as plt
 
     fig = plt.figure(figsize=(13, 4.2), layout="constrained")
     axes = fig.subplots(1, 3, width_ratios=[1, 1, 1.2])
     plot_scanpath(image, fixations, title=title, radius=radius, ax=axes[0])
-    img, cmap = _display(image)
-    axes[1].imshow(img, cmap=cmap)
-    axes[1].imshow(saliency, cmap="inferno", alpha=0.6, vmin=0, vmax=1)
+    shown = _show(axes[1], image)
+    overlay = resize_map(saliency, shown.pixels.shape[:2])
+    axes[1].imshow(overlay, cmap="inferno", alpha=0.6, vmin=0, vmax=1, extent=shown.extent)
     axes[1].set_title("saliency map")
     axes[1].set_axis_off()
     trace.plot(ax=axes[2])

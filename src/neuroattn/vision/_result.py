@@ -1,7 +1,9 @@
 """The result of all four stages for one image: :class:`AttentionResult`.
 
-The record holds the maps, the scanpath and the trace; its files are written by
-:mod:`.io` and its figures drawn by :mod:`._plot`, neither of which knows this class.
+The record holds the maps (at the map level, never at image resolution: a 20000² image
+would need 1.6 GB for a float32 map), the scanpath and the trace; its files are written by
+:mod:`.io`, its figures drawn by :mod:`._plot` and its labelled view made by
+:mod:`._result_xarray`, none of which knows this class.
 """
 
 from __future__ import annotations
@@ -9,13 +11,15 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from ..dynamics.checks import check_choice
-from . import _plot, io
+from . import _plot, _result_xarray, io
+from ._image import resize_map
 from ._records import CompetitionTrace, Fixation
 from .feedback import Task
 
@@ -26,11 +30,12 @@ class AttentionResult:
 
     Attributes
     ----------
-    saliency : ndarray of float32, shape (H, W)
+    saliency_map : ndarray of float32, shape (h, w)
         The saliency map that drove the competition (bottom-up, or mixed with the task's
-        top-down map), at image resolution, maximum one.
+        top-down map) at the map level (1/16 of the image side by default), maximum one.
+        :attr:`saliency` is this map at image resolution, made when first asked for.
     feature_maps : mapping of str to ndarray
-        Normalised feature maps (map level, 1/16 of the image side by default).
+        Normalised feature maps (map level).
     conspicuity : mapping of str to ndarray
         Intensity, colour and orientation conspicuity maps (map level).
     fixations : tuple of Fixation
@@ -41,10 +46,17 @@ class AttentionResult:
         The top-down input gain g of the competition (ones without a task).
     task : Task or None
     image : ndarray
-        The image as given (for plots).
+        The image as given (for plots; not copied).
+    image_shape : tuple of int
+        ``(H, W)`` of the image as given: fixations and :attr:`saliency` are in its pixels.
+    scale : float
+        Working size over given size (below one when the image was shrunk to the
+        pipeline's ``max_side`` first).
+    level : int
+        Pyramid level of the maps: a map cell spans about ``2**level / scale`` image pixels.
     """
 
-    saliency: np.ndarray
+    saliency_map: np.ndarray
     feature_maps: Mapping[str, np.ndarray]
     conspicuity: Mapping[str, np.ndarray]
     fixations: tuple[Fixation, ...]
@@ -52,15 +64,53 @@ class AttentionResult:
     gain: np.ndarray
     task: Task | None
     image: np.ndarray = field(repr=False)
+    image_shape: tuple[int, int] = field(default=(0, 0))
+    scale: float = 1.0
+    level: int = 0
+
+    def __post_init__(self) -> None:
+        if self.image_shape == (0, 0):  # built without one: the map is the image's size
+            object.__setattr__(self, "image_shape", tuple(np.shape(self.saliency_map)[:2]))
+
+    @cached_property
+    def saliency(self) -> np.ndarray:
+        """The saliency map at image resolution, ``(H, W)`` float32, read-only.
+
+        Made on first use from :attr:`saliency_map` (bilinear, clipped at 0: the values
+        this attribute always had) and then kept: 4·H·W bytes, 1.6 GB for a 20000²
+        image. :meth:`saliency_at` gives the map at any other size without keeping it.
+        """
+        return self.saliency_at(self.image_shape)
+
+    def saliency_at(self, shape: tuple[int, int]) -> np.ndarray:
+        """:attr:`saliency_map` resized (bilinear, clipped at 0) to ``shape`` = (rows,
+        columns), read-only and not kept (a thumbnail, a bounded file, …)."""
+        out = resize_map(self.saliency_map, shape)
+        out.setflags(write=False)
+        return out
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-friendly summary: image shape, task and the fixations."""
         return {
-            "shape": list(self.saliency.shape),
+            "shape": list(self.image_shape),
             "task": None if self.task is None else dict(self.task.gains),
             "task_description": None if self.task is None else self.task.description,
             "fixations": [f.as_dict() for f in self.fixations],
         }
+
+    def to_xarray(self) -> Any:
+        """An ``xarray.Dataset`` of the result with named dims (needs xarray:
+        ``pip install neuroattn[xarray]``).
+
+        ``saliency`` (the map level's, :attr:`saliency_map`) and ``gain`` over (y, x),
+        ``feature_maps`` over (channel, y, x), ``conspicuity`` over (group, y, x),
+        ``rates`` (time, y, x) and ``ior`` (y, x) of the competition, with ``y``/``x``
+        coordinates in image pixels (the cells' centres, as the fixations are placed);
+        the fixations as a table over dim ``fixation`` (``fixation_x``, ``fixation_y``,
+        ``onset_ms``, ``duration_ms``, ``latency_ms``, ``fixation_saliency``); the
+        level, scale, image size, rate threshold and task as attributes.
+        """
+        return _result_xarray.to_dataset(self)
 
     def save(self, folder: str | os.PathLike[str], *, label: str = "image") -> Path:
         """Write saliency.png, scanpath.png, maps.png and fixations.json into ``folder``.
@@ -79,10 +129,15 @@ class AttentionResult:
         """
         check_choice(kind, "plot kind", _plot.KINDS)
         title = "scanpath" if self.task is None else f"scanpath — task: {self.task.description}"
-        radius = 0.03 * max(self.saliency.shape)
-        if kind == "overview":
+        radius = 0.03 * max(self.image_shape)
+        if kind == "overview":  # the map level's saliency: the figure resizes it for display
             return _plot.plot_overview(
-                self.image, self.saliency, self.fixations, self.trace, title=title, radius=radius
+                self.image,
+                self.saliency_map,
+                self.fixations,
+                self.trace,
+                title=title,
+                radius=radius,
             )
         if kind == "maps":
             return _plot.plot_maps(self._named_maps())

@@ -13,8 +13,9 @@ One module for the library (:meth:`~.pipeline.AttentionResult.save`) and the com
   place only when complete;
 * :func:`write_json` — indented JSON.
 
-It imports nothing else of :mod:`neuroattn.vision`: a result is anything with a saliency
-map, figures and a JSON summary (:class:`SavableResult`).
+It imports nothing else of :mod:`neuroattn.vision`: a result is anything with an image
+size, a saliency map at a requested size, figures and a JSON summary
+(:class:`SavableResult`).
 """
 
 from __future__ import annotations
@@ -57,7 +58,7 @@ Larger files are refused from their header, before decoding; raise the limit wit
 pipeline shrinks every image to ``max_side`` (2048) before processing it."""
 
 MAX_WRITE_SIDE = 2048
-"""Longest side of a written ``saliency.png`` (larger maps are shrunk, INTER_AREA)."""
+"""Longest side of a written ``saliency.png`` (larger images get a map of this size)."""
 
 _NUMERIC_KINDS = "buif"  # bool (read as 0/1), unsigned, signed, float
 
@@ -69,8 +70,12 @@ class SavableResult(Protocol):
     """What :func:`write_result_files` needs of a result (an AttentionResult is one)."""
 
     @property
-    def saliency(self) -> np.ndarray:
-        """The saliency map, maximum one."""
+    def image_shape(self) -> tuple[int, int]:
+        """``(H, W)`` of the image."""
+        ...
+
+    def saliency_at(self, shape: tuple[int, int]) -> np.ndarray:
+        """The saliency map (maximum one) resampled to ``shape`` = (rows, columns)."""
         ...
 
     def plot(self, kind: str = ..., **kwargs: Any) -> Any:
@@ -243,7 +248,8 @@ def write_json(path: str | os.PathLike[str], data: Any) -> None:
 def _check_result(result: object) -> None:
     if not isinstance(result, SavableResult):
         raise TypeError(
-            "result must be an AttentionResult (something with saliency, plot and to_dict), "
+            "result must be an AttentionResult (something with image_shape, saliency_at, plot "
+            "and to_dict), "
             f"got {type(result).__name__}"
         )
 
@@ -253,8 +259,9 @@ def write_result_files(
 ) -> list[str]:
     """Write :data:`RESULT_FILES` of ``result`` into ``folder``; return their names.
 
-    ``saliency.png`` is the map (inferno, 0 … 1; shrunk to :data:`MAX_WRITE_SIDE` pixels
-    a side if larger), ``scanpath.png`` the overview figure,
+    ``saliency.png`` is the map (inferno, 0 … 1) at the image's size, or at most
+    :data:`MAX_WRITE_SIDE` pixels a side (resampled from the map level directly, never
+    made at full size first), ``scanpath.png`` the overview figure,
     ``maps.png`` the feature-map grid, ``fixations.json`` ``{"image": label, …}`` with the
     result's summary. Not staged: if writing fails, a folder this call created is removed;
     :func:`save_result` stages the whole folder.
@@ -266,9 +273,8 @@ def write_result_files(
     created = not folder.exists()
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        plt.imsave(
-            folder / "saliency.png", _bounded(result.saliency), cmap="inferno", vmin=0, vmax=1
-        )
+        sal = result.saliency_at(bounded_shape(result.image_shape))
+        plt.imsave(folder / "saliency.png", sal, cmap="inferno", vmin=0, vmax=1)
         for name, kind in _FIGURES:
             fig = result.plot(kind)
             try:
@@ -283,15 +289,13 @@ def write_result_files(
     return list(RESULT_FILES)
 
 
-def _bounded(saliency: np.ndarray) -> np.ndarray:
-    """The map shrunk (INTER_AREA) to at most :data:`MAX_WRITE_SIDE` pixels a side."""
-    sal = np.asarray(saliency, dtype=np.float32)
-    h, w = sal.shape[:2]
-    if max(h, w) <= MAX_WRITE_SIDE:
-        return sal
-    scale = MAX_WRITE_SIDE / max(h, w)
-    size = (max(1, round(w * scale)), max(1, round(h * scale)))
-    return cv2.resize(sal, size, interpolation=cv2.INTER_AREA)
+def bounded_shape(shape: tuple[int, int], max_side: int = MAX_WRITE_SIDE) -> tuple[int, int]:
+    """``shape`` = (rows, columns) scaled down to at most ``max_side`` a side."""
+    h, w = int(shape[0]), int(shape[1])
+    if max(h, w) <= max_side:
+        return h, w
+    scale = max_side / max(h, w)
+    return max(1, round(h * scale)), max(1, round(w * scale))
 
 
 def save_result(
