@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -10,7 +11,7 @@ import numpy as np
 
 from ._backend import Array
 from ._params import check_torch_finite, neuron_batch_shape, to_backend
-from .checks import check_finite_array, is_torch
+from .checks import check_finite_array, is_torch, to_numpy
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,10 @@ class InputFn:
         it to the backend; ``constant`` and ``value`` tell the loops it never changes."""
         self.constant = not (callable(spec) or isinstance(spec, TimeSeries))
         self._fn: Callable[[Any], Array]
+        self._spec = spec
+        # the last times a callable input was called at: enough to cover the steps between
+        # two finiteness checks of the loops (64 steps of 7 stages, a collapsing step)
+        self._recent: deque[Any] = deque(maxlen=2048)
         if isinstance(spec, TimeSeries):
             self.batch_shape = neuron_batch_shape(spec.values[0], state_shape, "inputs.values")
             ts = spec.t
@@ -79,8 +84,10 @@ class InputFn:
             else:
                 probe = check_finite_array(probe, "inputs(t)")
             self.batch_shape = neuron_batch_shape(probe, state_shape, "inputs(t)")
+            recent = self._recent
 
             def call(t: Any) -> Array:
+                recent.append(t)  # for first_nonfinite(), after a failed run
                 return to_backend(spec(t), torch_, dtype, device)
 
             self._fn = call
@@ -97,3 +104,21 @@ class InputFn:
     def at(self, t: Any) -> Array:
         """Input at time t (a float)."""
         return self._fn(t)
+
+    def first_nonfinite(self) -> tuple[float, str] | None:
+        """For a callable input, the earliest of the last times it was called at where it
+        returns NaN or inf, with that value (``"nan"``, ``"inf"``); None when there is none
+        (and always for constant and sampled inputs, which are checked when given)."""
+        if not callable(self._spec) or isinstance(self._spec, TimeSeries):
+            return None
+        times = {float(x) for t in self._recent for x in np.ravel(to_numpy(t))}
+        for t in sorted(times):
+            try:
+                with np.errstate(all="ignore"):
+                    value = np.asarray(to_numpy(self._spec(t)), dtype=np.float64).ravel()
+            except (TypeError, ValueError):  # not numbers: not this question's answer
+                continue
+            bad = value[~np.isfinite(value)]
+            if bad.size:
+                return t, str(bad[0])
+        return None

@@ -17,6 +17,7 @@ import numpy as np
 
 from ._adaptive import adaptive_loop
 from ._base import Bound, Model
+from ._diagnose import explain_failure
 from ._inputs import InputFn
 from ._integrate import LoopState, Ops, fast_euler_loop, fixed_loop
 from ._limits import Budget, within
@@ -64,6 +65,7 @@ def run_loop(
             # a meter that shows nothing costs the loops nothing
             u, st, meta = runner(run, u, None if type(meter) is NoProgress else meter)
         wall = time.perf_counter() - start
+        explain_failure(st, run.model, run.inp, str(getattr(u, "dtype", "")).removeprefix("torch."))
         if st.status == Status.SUCCESS:
             meter.update(1.0)
     finally:

@@ -15,6 +15,7 @@ import numpy as np
 
 from ._backend import any_torch
 from ._base import Bound, Model
+from ._diagnose import check_params_representable
 from ._inputs import InputFn
 from ._integrate import LoopState, Ops, SimulationError
 from ._limits import Budget, check_budget, within
@@ -211,9 +212,11 @@ def simulate(
                        members=math.prod(batch), eval_cost=model.eval_cost(),
                        state_size=model.n, n_saves=save.count(t0, t1, n_steps, dt),
                        itemsize=_itemsize(work_dtype))  # fmt: skip
-    system = model.bind(torch_, work_dtype, device)
+    with np.errstate(over="ignore", invalid="ignore"):  # float32 sums: explained if they fail
+        system = model.bind(torch_, work_dtype, device)
     u = _allocate(batch + model.state_shape, u0, torch_, work_dtype, device)
     _check_representable(u, inp, work_dtype)
+    check_params_representable(model, dtype_name(work_dtype))
     run = Run(solver=solver, f=lambda t, x: system.rhs(x, inp.at(t)), t0=t0, t1=t1, dt=dt,
               saveat=save, ops=Ops(torch_), axes=tuple(range(-len(model.state_shape), 0)),
               inp=inp, system=system, noise=noise if noisy else None, seed=seed, stop=stop,
@@ -316,7 +319,8 @@ def _check_representable(u: Any, inp: InputFn, dtype: Any) -> None:
     ops = Ops(is_torch(u))
     for name, x in (("u0", u), ("inputs", inp.value)):
         if x is not None and not isinstance(x, float) and not ops.finite(x):
-            raise ValueError(f"{name} overflows {dtype_name(dtype)}: give smaller values")
+            wider = " or dtype='float64'" if dtype_name(dtype) == "float32" else ""
+            raise ValueError(f"{name} overflows {dtype_name(dtype)}: give smaller values{wider}")
 
 
 def dtype_name(dtype: Any) -> str:
