@@ -376,3 +376,78 @@ def test_small_configuration_objects(every: Any, ts: Any, tol: Any, rtol: Any, g
         lambda: dyn.get_activation(every),
     ):
         call(make)
+
+
+# --- the normalisation model of attention ------------------------------------------------
+
+WIDTHS = st.sampled_from([None, math.inf, 0.5, 2.0, 60.0, 1e-300, 1e300])
+BOUNDARY_NAMES = st.sampled_from(["zero", "reflect", "circular"])
+
+
+@FUZZ
+@given(data=st.data(), which=st.sampled_from(["normalization", "modulation", "pool"]))
+def test_attention_normalization(data: Any, which: str) -> None:
+    """Any drive, field, pool, σ and boundary: a clear error or a finite result of the
+    drive's shape (the normalisation, the gain map and the pool alike)."""
+    pick = Pick(data)
+    drive = pick(arrays(max_dims=4, max_side=5), "drive")
+    ndim = np.ndim(drive) if isinstance(drive, np.ndarray) else 1
+    n_pool = data.draw(st.integers(1, max(1, min(3, ndim))), label="pooled axes")
+    pool = pick(st.lists(WIDTHS, min_size=n_pool, max_size=n_pool), "pool")
+    boundary = pick(
+        st.one_of(BOUNDARY_NAMES, st.lists(BOUNDARY_NAMES, min_size=n_pool, max_size=n_pool)),
+        "boundary",
+    )
+    shape = np.shape(drive) if isinstance(drive, np.ndarray) else ()
+    attention = pick(
+        st.one_of(
+            st.none(),
+            st.just(np.ones(shape)),
+            st.sampled_from([0.0, 1.0, 2.0, 1e300]).map(lambda v: np.full(shape[-1:], v)),
+        ),
+        "attention",
+    )
+    sigma = pick(st.sampled_from([1e-6, 1e-3, 1.0]), "sigma")
+    kwargs = dict(pool=pool, boundary=boundary)
+    if which == "normalization":
+        out = call(dyn.attention_normalization, drive, attention, sigma=sigma, **kwargs)
+    elif which == "modulation":
+        out = call(dyn.attention_modulation, drive, attention, sigma=sigma, **kwargs)
+    else:
+        out = call(dyn.suppressive_pool, drive, attention, **kwargs)
+    if out is not None:
+        finite(out)
+        assert out.shape == np.shape(drive) and np.all(out >= 0)
+
+
+@FUZZ
+@given(data=st.data())
+def test_normalization_model(data: Any) -> None:
+    """The standalone model: any parameters, stimuli and fields; a clear error or a finite
+    population and contrast-response (on a small grid, so each call is quick)."""
+    pick = Pick(data)
+    params = {
+        name: pick(st.sampled_from(values), name)
+        for name, values in [
+            ("excitatory_width", [5.0, 0.5, 1e-300, math.inf]),
+            ("suppressive_orientation_width", [360.0, 20.0, math.inf]),
+            ("attention_peak", [2.0, 1.0, 1e6]),
+            ("sigma", [1e-6, 1.0, 1e-300]),
+            ("space_extent", [20.0, 0.0, 3.0]),
+            ("orientation_step", [30.0, 90.0, 360.0]),
+        ]
+    }
+    model = call(dyn.NormalizationModel, **params)
+    if model is None:
+        return
+    stim = call(model.stimulus, pick(POSITIVE, "position"), pick(POSITIVE, "width"))
+    att = call(model.attention_field, position=pick(POSITIVE, "at"), width=pick(POSITIVE, "aw"))
+    if stim is not None and att is not None:
+        pop = call(model.respond, stim, att)
+        if pop is not None:
+            finite(pop.response, pop.suppression)
+            assert pop.response.shape == (model.theta.size, model.x.size)
+    contrasts = pick(st.sampled_from([None, [1e-3, 1e-2, 1.0]]), "contrasts")
+    cr = call(model.contrast_response, contrasts, position=0.0, away=0.0)
+    if cr is not None:
+        finite(cr.attended, cr.unattended)

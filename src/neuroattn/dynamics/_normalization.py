@@ -105,13 +105,11 @@ def _zero_kernel_ft(sd: float, n: int) -> np.ndarray:
 def _blur_axis(x: np.ndarray, sd: float, axis: int, boundary: str) -> np.ndarray:
     """``x`` convolved along ``axis`` with a unit-sum Gaussian of ``sd`` samples."""
     n = x.shape[axis]
-    if sd < 0.05:  # the neighbours' weight is below exp(-200): the identity
+    if sd < 0.05 or x.size == 0:  # the neighbours' weight is below exp(-200): the identity
         return x
     if math.isinf(sd):
         return np.broadcast_to(x.mean(axis=axis, keepdims=True), x.shape)
     sd = min(sd, 1e100)  # wider is the same to float precision; sd**2 must not overflow
-    if n == 0:
-        return x
     if boundary == "circular":
         period, signal, kft = n, x, _periodic_kernel_ft(sd, n)
     elif boundary == "reflect":  # d c b a | a b c d | d c b a: period 2n
@@ -156,9 +154,23 @@ def _inputs(
     return e, a, widths, _boundaries(boundary, len(widths))
 
 
+def _finite(x: np.ndarray, what: str) -> np.ndarray:
+    if not np.all(np.isfinite(x)):
+        raise ValueError(
+            f"{what} must be finite in {x.dtype}, got values that overflow "
+            "(scale the drive or the attention field down)"
+        )
+    return x
+
+
 def _pool(
     excitation: np.ndarray, widths: tuple[float | None, ...], boundaries: tuple[str, ...]
 ) -> np.ndarray:
+    _finite(excitation, "attention * drive")
+    peak = excitation.max() if excitation.size else 0
+    big = peak > math.sqrt(np.finfo(excitation.dtype).max)
+    if big:  # the pool is linear: pooled at a peak of 1, so FFT sums cannot overflow
+        excitation = excitation / peak
     out = excitation
     first = excitation.ndim - len(widths)
     for k, (w, b) in enumerate(zip(widths, boundaries, strict=True)):
@@ -166,7 +178,8 @@ def _pool(
             out = _blur_axis(out, w, first + k, b)
     # a writeable copy, never a view; FFT rounding (~1e-16 of the peak) below 0 is cut, as the
     # exact pool of a drive >= 0 is >= 0
-    return np.maximum(out, 0, dtype=excitation.dtype)
+    out = np.maximum(out, 0, dtype=excitation.dtype)
+    return out * peak if big else out
 
 
 def suppressive_pool(
@@ -205,7 +218,8 @@ def suppressive_pool(
     Neuron 61, 168-185.
     """
     e, a, widths, boundaries = _inputs(drive, attention, pool, boundary)
-    return _pool(e if a is None else a * e, widths, boundaries)
+    with np.errstate(over="ignore", invalid="ignore"):  # overflow is refused by _finite
+        return _pool(e if a is None else a * e, widths, boundaries)
 
 
 def attention_normalization(
@@ -250,9 +264,10 @@ def _response_and_pool(
     """R and S of :func:`attention_normalization` (the pool computed once)."""
     e, a, widths, boundaries = _inputs(drive, attention, pool, boundary)
     s = e.dtype.type(check_number(sigma, "sigma", gt=0))
-    excitation = e if a is None else a * e
-    suppression = _pool(excitation, widths, boundaries)
-    return excitation / (suppression + s), suppression
+    with np.errstate(over="ignore", invalid="ignore"):  # overflow is refused by _finite
+        excitation = e if a is None else a * e
+        suppression = _pool(excitation, widths, boundaries)
+        return _finite(excitation / (suppression + s), "the response"), suppression
 
 
 def attention_modulation(
@@ -286,6 +301,7 @@ def attention_modulation(
     e, a, widths, boundaries = _inputs(drive, attention, pool, boundary)
     s = e.dtype.type(check_number(sigma, "sigma", gt=0))
     assert a is not None
-    plain = _pool(e, widths, boundaries)
-    attended = _pool(a * e, widths, boundaries)
-    return a * (plain + s) / (attended + s)
+    with np.errstate(over="ignore", invalid="ignore"):  # overflow is refused by _finite
+        plain = _pool(e, widths, boundaries)
+        attended = _pool(a * e, widths, boundaries)
+        return _finite(a * ((plain + s) / (attended + s)), "the modulation")

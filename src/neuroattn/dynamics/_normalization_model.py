@@ -18,11 +18,12 @@ attention fields, and the Naka-Rushton fit (R = Rmax cⁿ / (cⁿ + c50ⁿ), Nak
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass, field, fields
 from typing import Any
 
 import numpy as np
-from scipy.optimize import curve_fit
+from scipy.optimize import OptimizeWarning, curve_fit
 
 from ._normalization import _response_and_pool, suppressive_pool
 from .checks import check_finite_array, check_number
@@ -85,7 +86,13 @@ class NakaRushton:
         half = np.interp(0.5 * r.max(), np.maximum.accumulate(r), c) if r.max() > 0 else c[0]
         p0 = (max(float(r.max()), 1e-300), math.log10(float(half)), 1.0)
         bounds = ([0.0, -20.0, 0.05], [np.inf, 10.0, 20.0])
-        p, _ = curve_fit(_naka_rushton, c, r, p0=p0, bounds=bounds, maxfev=20000)
+        try:
+            with warnings.catch_warnings():  # the covariance is not used
+                warnings.simplefilter("ignore", OptimizeWarning)
+                p, _ = curve_fit(_naka_rushton, c, r, p0=p0, bounds=bounds, maxfev=20000)
+        except RuntimeError as exc:
+            msg = f"responses must follow a Naka-Rushton curve, the fit failed: {exc}"
+            raise ValueError(msg) from exc
         rms = float(np.sqrt(np.mean((_naka_rushton(c, *p) - r) ** 2)))
         return cls(float(p[0]), float(10.0 ** p[1]), float(p[2]), rms)
 
