@@ -6,11 +6,17 @@ are normalised and combined into a saliency map (:mod:`.features`); a winner-tak
 network from :mod:`neuroattn.dynamics` **competes** for attention and, with inhibition
 of return, produces a scanpath with onsets and durations (:mod:`.compete`); a top-down
 task **feeds back** as gains on the feature maps and on the network's input
-(:mod:`.feedback`). Search displays (:mod:`.stimuli`) and metrics (:mod:`.metrics`)
+(:mod:`.feedback`), and as an attention field that re-enters encoding through the
+normalisation model of attention (:class:`AttentionField`, :func:`modulate`) — between
+fixations when ``feedback.loop`` is on, and between trials (:meth:`Pipeline.run_trials`).
+Search displays (:mod:`.stimuli`) and metrics (:mod:`.metrics`)
 measure it; :mod:`.io` reads images and writes results.
 """
 
 from . import io, metrics, stimuli
+from ._field import AttentionField, Spot
+from ._loop import LoopState, TrialSequence
+from ._modulate import Modulator, modulate
 from ._records import CompetitionTrace, Fixation
 from .compete import WinnerTakeAll
 from .config import EXAMPLE_CONFIG, VisionConfig, config_from_toml, load_config
@@ -30,6 +36,7 @@ from .stimuli import SearchArray, search_array
 
 __all__ = [
     "EXAMPLE_CONFIG",
+    "AttentionField",
     "AttentionResult",
     "CompetitionTrace",
     "Encoder",
@@ -37,11 +44,15 @@ __all__ = [
     "FeatureExtractor",
     "Features",
     "Fixation",
+    "LoopState",
+    "Modulator",
     "Pipeline",
     "Pyramid",
     "SearchArray",
+    "Spot",
     "Task",
     "TopDown",
+    "TrialSequence",
     "VisionConfig",
     "WinnerTakeAll",
     "attend",
@@ -54,6 +65,7 @@ __all__ = [
     "io",
     "load_config",
     "metrics",
+    "modulate",
     "normalize",
     "opponent_channels",
     "parse_target",

@@ -19,9 +19,13 @@ from typing import Any, NamedTuple, overload
 import numpy as np
 from numpy.typing import ArrayLike
 
+from ._field import AttentionField, Spot
 from ._image import Checked, as_list, as_rgb, is_batch, resize_map, restack
+from ._loop import LoopState, TrialSequence, cue_points, per_trial, target_point
+from ._modulate import Modulator
 from ._records import CompetitionTrace, Fixation
 from ._result import AttentionResult
+from ._scan import Refresh
 from .compete import WinnerTakeAll
 from .config import VisionConfig
 from .encode import Encoder
@@ -43,6 +47,8 @@ class _ImageMaps(NamedTuple):
     saliency: np.ndarray
     gain: np.ndarray
     original: Any
+    drive: Modulator
+    field: AttentionField | None = None
 
 
 def _frozen(a: np.ndarray) -> np.ndarray:
@@ -102,12 +108,29 @@ class Pipeline:
         return cls.from_config(VisionConfig.from_preset(preset))
 
     # --- the stages ------------------------------------------------------------------------
-    def _bottom_up(self, image: Any, channel_axis: int | None, name: str) -> _ImageMaps:
-        """Check ``image`` and run the encode and feature stages (gain one)."""
+    def _bottom_up(
+        self,
+        image: Any,
+        channel_axis: int | None,
+        name: str,
+        field: AttentionField | None = None,
+    ) -> _ImageMaps:
+        """Check ``image`` and run the encode (under ``field``) and feature stages."""
         checked = as_rgb(image, channel_axis=channel_axis, max_side=self.max_side, name=name)
-        features = self.features(self.encode(checked.image))
+        drive = Modulator(self.encode(checked.image), pool_width=self.feedback.pool_width)
+        features, conspicuity, sal = self._maps(drive, field)
+        return _ImageMaps(
+            checked, features, conspicuity, sal, np.ones_like(sal), image, drive, field
+        )
+
+    def _maps(
+        self, drive: Modulator, field: AttentionField | None
+    ) -> tuple[Features, dict[str, np.ndarray], np.ndarray]:
+        """Stage 1's drive modulated by the attention field, then stage 2."""
+        encoding = drive.encoding if field is None else drive(field)
+        features = self.features(encoding)
         conspicuity, sal = combine(features, weights=self.weights)
-        return _ImageMaps(checked, features, conspicuity, sal, np.ones_like(sal), image)
+        return features, conspicuity, sal
 
     @overload
     def saliency(self, image: ImageBatch, *, channel_axis: int | None = -1) -> list[np.ndarray]: ...
@@ -134,6 +157,8 @@ class Pipeline:
         n_fixations: int = 5,
         seed: int | np.random.Generator | None = None,
         channel_axis: int | None = -1,
+        cue: Any = None,
+        state: LoopState | None = None,
     ) -> list[AttentionResult]: ...
     @overload
     def attend(
@@ -144,6 +169,8 @@ class Pipeline:
         n_fixations: int = 5,
         seed: int | np.random.Generator | None = None,
         channel_axis: int | None = -1,
+        cue: Any = None,
+        state: LoopState | None = None,
     ) -> AttentionResult: ...
     def attend(
         self,
@@ -153,6 +180,8 @@ class Pipeline:
         n_fixations: int = 5,
         seed: int | np.random.Generator | None = None,
         channel_axis: int | None = -1,
+        cue: Any = None,
+        state: LoopState | None = None,
     ) -> AttentionResult | list[AttentionResult]:
         """Run all four stages: an :class:`AttentionResult`, or a list for a batch.
 
@@ -170,6 +199,12 @@ class Pipeline:
             Randomness of the competition's noise (when ``compete.noise > 0``).
         channel_axis : int or None
             Colour axis of 3-D images.
+        cue : (x, y) or sequence of (x, y), optional
+            Spatial cues in the pixels of the image as given: each adds a spot to the
+            attention field that modulates encoding (peak and width of ``feedback``).
+        state : LoopState, optional
+            The closed loop's state to start from (its priming history enters the
+            attention field); see :meth:`run_trials`.
 
         Returns
         -------
@@ -183,20 +218,49 @@ class Pipeline:
         resolved = None
         if task is not None:
             resolved = self.feedback.task(task, orientations=self.encode.orientations)
+        cues = cue_points(cue)
+        history = state.history if state is not None else None
         prepared = [
-            self._with_task(im, channel_axis, name, resolved)
+            self._with_task(im, channel_axis, name, resolved, cues, history)
             for im, name in zip(images, names, strict=True)
         ]
         results = self._compete(prepared, resolved, n_fixations, seed)
         return results if batch else results[0]
 
     def _with_task(
-        self, image: Any, channel_axis: int | None, name: str, task: Task | None
+        self,
+        image: Any,
+        channel_axis: int | None,
+        name: str,
+        task: Task | None,
+        cues: list[tuple[float, float]] = [],  # noqa: B006 - never mutated
+        history: Mapping[str, float] | None = None,
     ) -> _ImageMaps:
-        """The bottom-up maps of ``image`` with the feedback stage's saliency and gain."""
-        maps = self._bottom_up(image, channel_axis, name)
+        """The maps of ``image`` under the attention field, with stage 4's saliency and gain.
+
+        The field (task gains, priming history, cues) enters encoding only in the closed
+        loop or when there is a cue or a history; otherwise encoding is bottom-up.
+        """
+        field = None
+        if self.feedback.loop or cues or history:
+            checked = as_rgb(image, channel_axis=channel_axis, max_side=self.max_side, name=name)
+            spots = [(x * checked.scale, y * checked.scale) for x, y in cues]
+            field = self.feedback.attention_field(task, spots=spots, history=history)
+        maps = self._bottom_up(image, channel_axis, name, field)
         sal, gain = self.feedback.apply(maps.features, maps.saliency, task)
         return maps._replace(saliency=sal, gain=gain)
+
+    def _refresh(self, maps: _ImageMaps, task: Task | None) -> Refresh:
+        """The closed loop after a fixation at (x, y): a spot there joins the field."""
+        base = maps.field if maps.field is not None else AttentionField()
+        width, peak = self.feedback.field_width, self.feedback.field_peak
+
+        def refresh(x: float, y: float) -> tuple[np.ndarray, np.ndarray]:
+            field = base.combined(AttentionField((Spot(x, y, width, peak),)))
+            features, _, sal = self._maps(maps.drive, field)
+            return self.feedback.apply(features, sal, task)
+
+        return refresh
 
     def _compete(
         self, prepared: list[_ImageMaps], task: Task | None, n_fixations: int, seed: Any
@@ -208,12 +272,14 @@ class Pipeline:
         rng = np.random.default_rng(seed)
         out: list[Any] = [None] * len(prepared)
         for key, members in groups.items():
+            loop = self.feedback.loop
             runs = self.compete(
                 np.stack([prepared[i].saliency for i in members]),
                 n_fixations=n_fixations,
                 gain=np.stack([prepared[i].gain for i in members]),
                 image_shape=(key[2], key[3]),
                 seed=rng,
+                refresh=[self._refresh(prepared[i], task) for i in members] if loop else None,
             )
             for i, (fixations, trace) in zip(members, runs, strict=True):
                 out[i] = self._result(prepared[i], fixations, trace, task)
@@ -245,6 +311,63 @@ class Pipeline:
             scale=scale,
             level=maps.features.level,
         )
+
+    def run_trials(
+        self,
+        images: Any,
+        *,
+        task: Any = None,
+        cues: Any = None,
+        targets: Any = None,
+        n_fixations: int = 5,
+        seed: int | np.random.Generator | None = None,
+        channel_axis: int | None = -1,
+        state: LoopState | None = None,
+    ) -> TrialSequence:
+        """A sequence of trials with the closed loop's state carried from one to the next.
+
+        Each image is one trial (:meth:`attend` with that trial's cue). After it, the
+        features of its target — inside ``targets[k]`` (a boolean mask; an empty mask is
+        a target-absent trial) when given, else at the first fixation — enter the
+        priming history, which decays over trials (:meth:`~.feedback.TopDown.remember`;
+        priming of pop-out, Maljkovic & Nakayama 1994). Pass the returned ``state`` on
+        to continue; ``state=None`` starts from a reset (no history). The spatial field
+        is not carried between trials. One trial costs one :meth:`attend` plus one
+        bottom-up pass to read the target's features.
+        """
+        ims = as_list(images)
+        cue_list = per_trial(cues, len(ims), "cues")
+        target_list = per_trial(targets, len(ims), "targets")
+        state = LoopState() if state is None else state
+        if not isinstance(state, LoopState):
+            raise TypeError(f"state must be a LoopState, got {type(state).__name__}")
+        rng = np.random.default_rng(seed)
+        results, states = [], []
+        for k, image in enumerate(ims):
+            states.append(state)
+            result = self.attend(
+                image,
+                task=task,
+                n_fixations=n_fixations,
+                seed=rng,
+                channel_axis=channel_axis,
+                cue=cue_list[k],
+                state=state,
+            )
+            results.append(result)
+            maps = self._bottom_up(image, channel_axis, f"image {k}")
+            point = target_point(target_list[k], result, maps.checked.shape, k)
+            if point is None:
+                history = self.feedback.decay(state.history)
+            else:
+                (h, w), (height, width) = maps.saliency.shape, maps.checked.shape
+                cell = (
+                    min(int(point[1] * h / height), h - 1),
+                    min(int(point[0] * w / width), w - 1),
+                )
+                history = self.feedback.remember(state.history, maps.features, cell)
+            state = LoopState(MappingProxyType(history), state.trials + 1)
+        return TrialSequence(tuple(results), tuple(states), state)
 
     def learn_task(self, images: Any, masks: Any) -> Task:
         """A VOCUS task (Frintrop 2005) from example images and their target masks."""

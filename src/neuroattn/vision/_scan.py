@@ -16,7 +16,7 @@ only through :class:`ScanRules`, so it needs nothing of :mod:`.compete`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -33,6 +33,14 @@ ChunkSimulator = Callable[
 
 ``gains`` and ``inputs`` are ``(B, h, w)``, ``u0`` is ``(B, *state_shape)``; ``t`` is
 ``(T,)`` from 0, ``rates`` ``(T, B, …)`` and ``u`` ``(T, B, *state_shape)``.
+"""
+
+Refresh = Callable[[float, float], tuple[np.ndarray, np.ndarray]]
+"""``refresh(x, y) -> (saliency, gain)``: the closed loop after a fixation at (x, y).
+
+Called once per fixation that is followed by another competition, with the fixation in
+image pixels; returns the new saliency and input-gain maps (the map's shape), which the
+next competition uses (inhibition of return still applies).
 """
 
 
@@ -115,6 +123,7 @@ class MapScan:
     above_threshold: list[tuple[int, int]] = field(default_factory=list)  # (unit, fixation)
     saved_t: list[np.ndarray] = field(default_factory=list)
     saved_rates: list[np.ndarray] = field(default_factory=list)
+    refresh: Refresh | None = None
 
     # --- competitions ----------------------------------------------------------------------
     def ior_now(self) -> np.ndarray:
@@ -165,7 +174,12 @@ class MapScan:
             row, col = self.fixations[-1].cell
             region = self.rules.ior.region(self.inputs, row, col, self.image_shape)
             self.inhibited.append((region, self.clock))
-            self.start_competition(compete=len(self.fixations) < self.n_fixations)
+            more = len(self.fixations) < self.n_fixations
+            if more and self.refresh is not None:  # the closed loop: feedback → encoding
+                last = self.fixations[-1]
+                sal, gain = self.refresh(last.x, last.y)
+                self.saliency, self.gain = unit_max(np.asarray(sal, float)), np.asarray(gain, float)
+            self.start_competition(compete=more)
         elif (
             self.phase in (Phase.COMPETE, Phase.RELEASE)
             and self.clock - self.competition_start >= self.rules.max_latency
@@ -310,14 +324,17 @@ def run_scanpaths(
     image_shape: tuple[int, int],
     simulate_chunk: ChunkSimulator,
     state_shape: tuple[int, ...],
+    refresh: Sequence[Refresh | None] | None = None,
 ) -> list[tuple[tuple[Fixation, ...], CompetitionTrace]]:
     """Scanpaths of a stack of maps ``(B, h, w)`` with gains ``(B, h, w)``.
 
     ``simulate_chunk`` runs the batched network of the maps still scanning for one chunk;
-    ``state_shape`` is the shape of one map's network state.
+    ``state_shape`` is the shape of one map's network state; ``refresh`` (one per map,
+    or None) closes the loop after each fixation (:data:`Refresh`).
     """
     scans = []
-    for sal, gain in zip(saliency, gains, strict=True):
+    loops = list(refresh) if refresh is not None else [None] * len(saliency)
+    for sal, gain, loop in zip(saliency, gains, loops, strict=True):
         scan = MapScan(
             unit_max(sal),
             np.asarray(gain, float),
@@ -325,6 +342,7 @@ def run_scanpaths(
             rules,
             n_fixations,
             image_shape,
+            refresh=loop,
         )
         scan.start_competition()
         scans.append(scan)

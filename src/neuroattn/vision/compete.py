@@ -68,6 +68,7 @@ time course. Psychonomic Bulletin & Review 10, 897–906.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -79,7 +80,7 @@ from ..dynamics.checks import check_choice, check_integer, check_number
 from ._exact import Network
 from ._ior import InhibitionOfReturn
 from ._records import CompetitionTrace, Fixation
-from ._scan import ScanRules, run_scanpaths
+from ._scan import Refresh, ScanRules, run_scanpaths
 from ._stepping import EULER_MAX_DT, ChunkIntegrator, stable_step
 
 __all__ = ["METHODS", "MODELS", "CompetitionTrace", "Fixation", "WinnerTakeAll", "relu_threshold"]
@@ -287,6 +288,7 @@ class WinnerTakeAll:
         gain: np.ndarray | None = None,
         image_shape: tuple[int, int] | None = None,
         seed: int | np.random.Generator | None = None,
+        refresh: Sequence[Refresh | None] | None = None,
     ) -> list[tuple[tuple[Fixation, ...], CompetitionTrace]]:
         """Simulate the scanpaths of one ``(h, w)`` or a stack ``(B, h, w)`` of maps.
 
@@ -303,6 +305,10 @@ class WinnerTakeAll:
             default the map shape.
         seed : int or numpy.random.Generator, optional
             Randomness of the noise.
+        refresh : sequence of callables, optional
+            One per map (or None): the closed loop, called after each fixation that is
+            followed by another with the fixation's (x, y) in image pixels; it returns
+            the new saliency and gain maps (:data:`._scan.Refresh`).
 
         Returns
         -------
@@ -344,6 +350,7 @@ class WinnerTakeAll:
             (int(height), int(width)),
             simulate_chunk,
             state_shape,
+            refresh,
         )
 
     def scan_rules(self) -> ScanRules:

@@ -95,6 +95,12 @@ max_work = 1e9           # refuse scanpaths that may need more unit-steps than t
 weight = 0.5             # t: share of the top-down map in the saliency map
 gain_strength = 1.0      # γ: exponent of the input gain map g(x) of the competition
 max_gain = 10.0          # gains are clipped to [1/max_gain, max_gain]
+loop = false             # closed loop: after each fixation, a spot there re-enters encoding
+field_peak = 2.0         # attention field peak on a base of 1 (Reynolds & Heeger 2009)
+field_width = 0.08       # σ of the spot at the winner and at cues, fraction of the longer side
+pool_width = 0.2         # σ of the suppressive pool of the normalisation, same units
+history_decay = 0.6      # priming: share of a feature's log-gain kept per trial
+history_boost = 1.0      # priming: log-gain one target adds to its features
 """
 
 _SECTIONS = {

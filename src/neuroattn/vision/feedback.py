@@ -51,6 +51,7 @@ import cv2
 import numpy as np
 
 from ..dynamics.checks import check_number
+from ._field import AttentionField, Spot, target_profile, update_history
 from ._normalize import unit_max
 from .encode import (
     ORIENTATIONS,
@@ -255,6 +256,10 @@ def vocus_gains(
 class TopDown:
     """Stage 4: task → gains → top-down saliency and the WTA's input gain map.
 
+    It also builds the attention field A(x, f) that re-enters encoding in the closed
+    loop (:mod:`._field`, :mod:`._modulate`): a spot at the winner and at any cue, the
+    task's feature gains over the whole field, and the priming history.
+
     Parameters
     ----------
     weight : float
@@ -263,16 +268,82 @@ class TopDown:
         γ, the exponent of the input gain map g(x) of the competition (0: none).
     max_gain : float
         Gains are clipped to [1/max_gain, max_gain].
+    field_peak : float
+        a, the attention field's peak on a base of one (2, Reynolds & Heeger 2009); task
+        and history gains in the field are clipped to [1/a, a].
+    field_width : float
+        σ of the spatial spot at the winner and at cues, fraction of the longer side (ours).
+    pool_width : float
+        σ of the suppressive pool of the normalisation in encoding, same units (ours).
+    history_decay, history_boost : float
+        λ and η of the priming history (:func:`._field.update_history`; ours): how much
+        of a feature's log-gain survives a trial, and how much one target adds.
+    loop : bool
+        Close the loop within a scanpath: after each fixation a spot at the winner joins
+        the attention field and the maps are recomputed (:mod:`._loop`). Off: the field
+        (task, cues, history) is applied once, before the first competition.
     """
 
     weight: float = 0.5
     gain_strength: float = 1.0
     max_gain: float = 10.0
+    field_peak: float = 2.0
+    field_width: float = 0.08
+    pool_width: float = 0.2
+    history_decay: float = 0.6
+    history_boost: float = 1.0
+    loop: bool = False
 
     def __post_init__(self) -> None:
         check_number(self.weight, "feedback.weight", ge=0, le=1)
         check_number(self.gain_strength, "feedback.gain_strength", ge=0)
         check_number(self.max_gain, "feedback.max_gain", ge=1)
+        check_number(self.field_peak, "feedback.field_peak", ge=1, le=100)
+        check_number(self.field_width, "feedback.field_width", gt=0, le=10)
+        check_number(self.pool_width, "feedback.pool_width", gt=0, le=10)
+        check_number(self.history_decay, "feedback.history_decay", ge=0, le=1)
+        check_number(self.history_boost, "feedback.history_boost", ge=0, le=100)
+
+    def attention_field(
+        self,
+        task: Task | None = None,
+        *,
+        spots: Sequence[tuple[float, float]] = (),
+        history: Mapping[str, float] | None = None,
+    ) -> AttentionField:
+        """A(x, f) from the task's feature gains, spots (winner, cues; image pixels) and
+        the priming history (gains per feature map)."""
+        peak = self.field_peak
+        gains = {
+            n: float(np.clip(g, 1 / peak, peak)) for n, g in (task.gains if task else {}).items()
+        }
+        for name, g in (history or {}).items():
+            gains[name] = float(np.clip(gains.get(name, 1.0) * g, 1 / peak, peak))
+        placed = tuple(Spot(float(x), float(y), self.field_width, peak) for x, y in spots)
+        return AttentionField(placed, MappingProxyType(gains))
+
+    def decay(self, history: Mapping[str, float]) -> dict[str, float]:
+        """The priming history after a trial without a target (every log-gain × λ)."""
+        return update_history(
+            history, {}, decay=self.history_decay, boost=0.0, peak=self.field_peak
+        )
+
+    def remember(
+        self, history: Mapping[str, float], features: Features, cell: tuple[int, int]
+    ) -> dict[str, float]:
+        """The priming history after attending ``cell`` (row, col of the maps) as a target.
+
+        The target's profile is each contrast map's value there (the maximum over the
+        3 × 3 cells around it), divided by the largest in its dimension.
+        """
+        profile = target_profile(features.contrast_maps, cell)
+        return update_history(
+            history,
+            profile,
+            decay=self.history_decay,
+            boost=self.history_boost,
+            peak=self.field_peak,
+        )
 
     def task(
         self,
