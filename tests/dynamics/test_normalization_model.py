@@ -59,6 +59,7 @@ def _reference_pool(x: np.ndarray, widths: list[float | None], modes: list[str])
         ([math.inf, 3.0, None], ["circular", "zero", "reflect"]),
         ([None, 40.0], ["zero", "zero"]),
         ([0.7, 300.0], ["reflect", "circular"]),
+        ([0.7, 0.3], ["zero", "zero"]),  # kernels shorter than the axes (FFT length n + reach)
     ],
 )
 def test_pool_and_response_follow_the_explicit_reference(widths, modes, rng) -> None:

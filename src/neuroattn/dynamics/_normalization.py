@@ -93,13 +93,15 @@ def _periodic_kernel_ft(sd: float, period: int) -> np.ndarray:
     return terms / (1 + 2 * math.exp(-2 * math.pi**2 * sd**2))
 
 
-def _zero_kernel_ft(sd: float, n: int) -> np.ndarray:
-    """rfft (length 2n) of the unit-sum sampled Gaussian cut at the offsets a length-n axis sees."""
+def _zero_kernel_ft(sd: float, n: int) -> tuple[int, np.ndarray]:
+    """FFT length and rfft of the unit-sum sampled Gaussian cut at the offsets a length-n
+    axis sees; the length (>= n + reach) keeps the circular convolution free of wrap-around."""
     reach = min(math.ceil(8 * sd), n - 1)
+    period = scipy.fft.next_fast_len(n + reach, real=True)
     t = np.arange(-reach, reach + 1)
-    kernel = np.zeros(2 * n)
-    kernel[t % (2 * n)] = np.exp(-(t**2) / (2 * sd**2)) / _gaussian_sum(sd)
-    return scipy.fft.rfft(kernel)
+    kernel = np.zeros(period)
+    kernel[t % period] = np.exp(-(t**2) / (2 * sd**2)) / _gaussian_sum(sd)
+    return period, scipy.fft.rfft(kernel)
 
 
 def _blur_axis(x: np.ndarray, sd: float, axis: int, boundary: str) -> np.ndarray:
@@ -116,7 +118,8 @@ def _blur_axis(x: np.ndarray, sd: float, axis: int, boundary: str) -> np.ndarray
         period, signal = 2 * n, np.concatenate([x, np.flip(x, axis=axis)], axis=axis)
         kft = _periodic_kernel_ft(sd, period)
     else:
-        period, signal, kft = 2 * n, x, _zero_kernel_ft(sd, n)
+        signal = x
+        period, kft = _zero_kernel_ft(sd, n)
     shape = [1] * x.ndim
     shape[axis] = kft.shape[0]
     spectrum = scipy.fft.rfft(signal, n=period, axis=axis)
