@@ -144,3 +144,24 @@ def test_results_built_without_an_image_shape_take_the_maps():
         np.ones((4, 4), np.float32), {}, {}, (), trace, np.ones((4, 4)), None, np.zeros((4, 4))
     )
     assert r.image_shape == (4, 4) and r.saliency.shape == (4, 4)
+
+
+@pytest.mark.parametrize(
+    ("shape", "error", "match"),
+    [
+        ((0, 5), ValueError, "shape must be a positive integer, got 0"),
+        ((5, 2.5), ValueError, "shape must be a positive integer, got 2.5"),
+        ((True, 5), ValueError, "shape must be a positive integer, got True"),
+        ((5,), TypeError, r"shape must be \(rows, columns\), got \(5,\)"),
+        ("ab", TypeError, "shape must be"),
+        (
+            (10**6, 10**6),
+            ValueError,
+            "shape must have at most 67108864 pixels, got 1000000×1000000",
+        ),
+    ],
+)
+def test_saliency_at_bad_shapes(photo_640x480, shape, error, match):
+    r = attend(photo_640x480, n_fixations=1)
+    with pytest.raises(error, match=match):
+        r.saliency_at(shape)

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from ..dynamics.checks import check_choice
+from ..dynamics.checks import check_choice, check_integer
 from . import _plot, _result_xarray, io
 from ._image import resize_map
 from ._records import CompetitionTrace, Fixation
@@ -84,8 +84,21 @@ class AttentionResult:
 
     def saliency_at(self, shape: tuple[int, int]) -> np.ndarray:
         """:attr:`saliency_map` resized (bilinear, clipped at 0) to ``shape`` = (rows,
-        columns), read-only and not kept (a thumbnail, a bounded file, …)."""
-        out = resize_map(self.saliency_map, shape)
+        columns), read-only and not kept (a thumbnail, a bounded file, …).
+
+        Raises
+        ------
+        ValueError, TypeError
+            ``shape`` is not two positive integers, or has more pixels than the image
+            and :data:`~.io.MAX_PIXELS` both.
+        """
+        if not isinstance(shape, (tuple, list, np.ndarray)) or len(shape) != 2:
+            raise TypeError(f"shape must be (rows, columns), got {shape!r}")
+        rows, cols = (check_integer(n, "shape", ge=1) for n in shape)
+        limit = max(io.MAX_PIXELS, self.image_shape[0] * self.image_shape[1])
+        if rows * cols > limit:
+            raise ValueError(f"shape must have at most {limit} pixels, got {rows}×{cols}")
+        out = resize_map(self.saliency_map, (rows, cols))
         out.setflags(write=False)
         return out
 
