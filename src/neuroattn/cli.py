@@ -113,8 +113,8 @@ def attend(
     images: Annotated[
         list[Path] | None,
         typer.Argument(
-            help="Image files (PNG, JPEG, TIFF, … or .npy); none: a built-in photograph "
-            "and a generated search array.",
+            help="Image files (PNG, JPEG, TIFF, … or .npy) or folders of them (sorted by name); "
+            "none: a built-in photograph and a generated search array.",
             show_default=False,
         ),
     ] = None,
@@ -146,6 +146,24 @@ def attend(
             show_default=False,
         ),
     ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            help="Run the images on the Dask scheduler at this address (tcp://host:8786); "
+            "inputs and output folder on a file system the workers share. "
+            "Needs pip install 'neuroattn[dask]'.",
+            show_default=False,
+        ),
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            help="Run the images on a local Dask cluster of this many single-threaded processes.",
+            show_default=False,
+        ),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Where does attention go? Saliency map, numbered scanpath, feature maps, fixations.json."""
@@ -170,11 +188,16 @@ def attend(
             report=report,
             progress=not quiet,
             max_pixels=max_pixels,
+            scheduler=scheduler,
+            workers=workers,
         )
 
     summary = _guarded(run)
     for info in summary["images"]:
         console.print(f"{info['image']}: {info['fixations']} fixations → {out / info['name']}/")
+    if summary.get("dask"):
+        where = summary["dask"]
+        console.print(f"on Dask: {where['workers']} worker(s), scheduler {where['scheduler']}")
     if summary["failed"]:
         err_console.print(f"[bold red]{len(summary['failed'])} image(s) skipped[/]")
         raise typer.Exit(code=2)

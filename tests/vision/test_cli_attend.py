@@ -93,7 +93,7 @@ def test_huge_image_warns_and_succeeds(tmp_path):
         ),
         (lambda p: _png(p, np.zeros((40, 40, 3), np.uint8)), ["-n", "0"], "--fixations"),
         (lambda p: None, [], "no such file"),
-        (lambda p: p.mkdir(), [], "is a folder, not an image file"),
+        (lambda p: p.mkdir(), [], "in.png: no image files"),  # a folder: its images
     ],
 )
 def test_bad_input_exits_2_with_one_line_and_no_output(tmp_path, make, args, message):
