@@ -145,6 +145,31 @@ class AttentionField:
             out += np.float32(s.peak - 1.0) * np.outer(gy, gx).astype(np.float32)
         return np.maximum(out, np.float32(1e-3), out=out)
 
+    def priority(
+        self, contrast: Mapping[str, np.ndarray], image_shape: tuple[int, int]
+    ) -> np.ndarray:
+        r"""The field as seen by the competition's units at map level, ``(h, w)``.
+
+        A unit of the saliency (priority) map at x stands for the features present
+        there, so it takes the field's mean gain over them, weighted by their contrast
+        C_f(x), times the spatial field:
+
+        .. math:: A(x) = A_{\mathrm{space}}(x)\,
+                  \frac{Σ_f A_f C_f(x) + ε}{Σ_f C_f(x) + ε}
+
+        (the form of the task's input gain in :mod:`.feedback`; ε = 10⁻³, so a cell with
+        no feature takes one). Ours.
+        """
+        some = next(iter(contrast.values()))
+        shape = (int(some.shape[0]), int(some.shape[1]))
+        out = self.spatial(shape, image_shape)
+        named = [n for n in contrast if n in self.gains]
+        if named:
+            weighted = sum(self.gain(n) * contrast[n] for n in contrast)  # (h, w)
+            total = sum(contrast[n] for n in contrast)  # (h, w)
+            out = out * ((weighted + 1e-3) / (total + 1e-3)).astype(np.float32)
+        return out
+
     def combined(self, other: AttentionField) -> AttentionField:
         """The product field: spots of both, gains multiplied."""
         names = set(self.gains) | set(other.gains)

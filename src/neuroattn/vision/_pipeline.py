@@ -11,7 +11,7 @@ as one batched network. The one-call functions :func:`~.pipeline.saliency` and
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, NamedTuple, overload
@@ -31,6 +31,7 @@ from .config import VisionConfig
 from .encode import Encoder
 from .features import FeatureExtractor, Features, combine
 from .feedback import Task, TopDown, vocus_gains
+from .io import MAX_PIXELS
 
 __all__ = ["ImageBatch", "Pipeline"]
 
@@ -74,6 +75,8 @@ class Pipeline:
         Weights of the conspicuity maps in the saliency sum.
     max_side : int
         Images with a longer side are shrunk to it first (with a warning).
+    max_pixels : int
+        Arrays with more pixels are refused before any copy (:data:`~.io.MAX_PIXELS`).
     """
 
     encode: Encoder = field(default_factory=Encoder)
@@ -82,6 +85,7 @@ class Pipeline:
     feedback: TopDown = field(default_factory=TopDown)
     weights: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
     max_side: int = 2048
+    max_pixels: int = MAX_PIXELS
 
     @classmethod
     def from_config(cls, config: VisionConfig) -> Pipeline:
@@ -95,6 +99,7 @@ class Pipeline:
             config.feedback,
             config.weights,
             config.max_side,
+            config.max_pixels,
         )
 
     @classmethod
@@ -113,10 +118,19 @@ class Pipeline:
         image: Any,
         channel_axis: int | None,
         name: str,
-        field: AttentionField | None = None,
+        make_field: Callable[[float], AttentionField] | None = None,
     ) -> _ImageMaps:
-        """Check ``image`` and run the encode (under ``field``) and feature stages."""
-        checked = as_rgb(image, channel_axis=channel_axis, max_side=self.max_side, name=name)
+        """Check ``image`` and run the encode and feature stages, encoding under the
+        attention field ``make_field(scale)`` when given (``scale``: working / given
+        pixels)."""
+        checked = as_rgb(
+            image,
+            channel_axis=channel_axis,
+            max_side=self.max_side,
+            max_pixels=self.max_pixels,
+            name=name,
+        )
+        field = None if make_field is None else make_field(checked.scale)
         drive = Modulator(self.encode(checked.image), pool_width=self.feedback.pool_width)
         features, conspicuity, sal = self._maps(drive, field)
         return _ImageMaps(
@@ -241,12 +255,13 @@ class Pipeline:
         The field (task gains, priming history, cues) enters encoding only in the closed
         loop or when there is a cue or a history; otherwise encoding is bottom-up.
         """
-        field = None
-        if self.feedback.loop or cues or history:
-            checked = as_rgb(image, channel_axis=channel_axis, max_side=self.max_side, name=name)
-            spots = [(x * checked.scale, y * checked.scale) for x, y in cues]
-            field = self.feedback.attention_field(task, spots=spots, history=history)
-        maps = self._bottom_up(image, channel_axis, name, field)
+
+        def make_field(scale: float) -> AttentionField:
+            spots = [(x * scale, y * scale) for x, y in cues]
+            return self.feedback.attention_field(task, spots=spots, history=history)
+
+        closed = self.feedback.loop or cues or history
+        maps = self._bottom_up(image, channel_axis, name, make_field if closed else None)
         sal, gain = self.feedback.apply(maps.features, maps.saliency, task)
         return maps._replace(saliency=sal, gain=gain)
 
@@ -255,10 +270,11 @@ class Pipeline:
         base = maps.field if maps.field is not None else AttentionField()
         width, peak = self.feedback.field_width, self.feedback.field_peak
 
-        def refresh(x: float, y: float) -> tuple[np.ndarray, np.ndarray]:
+        def refresh(x: float, y: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             field = base.combined(AttentionField((Spot(x, y, width, peak),)))
             features, _, sal = self._maps(maps.drive, field)
-            return self.feedback.apply(features, sal, task)
+            sal, gain = self.feedback.apply(features, sal, task)
+            return sal, gain, field.priority(features.contrast_maps, maps.drive.encoding.shape)
 
         return refresh
 
@@ -280,6 +296,7 @@ class Pipeline:
                 image_shape=(key[2], key[3]),
                 seed=rng,
                 refresh=[self._refresh(prepared[i], task) for i in members] if loop else None,
+                field=np.stack([_spatial(prepared[i]) for i in members]),
             )
             for i, (fixations, trace) in zip(members, runs, strict=True):
                 out[i] = self._result(prepared[i], fixations, trace, task)
@@ -383,3 +400,10 @@ class Pipeline:
             examples.append((maps.features, mask))
         gains = vocus_gains(examples, max_gain=self.feedback.max_gain)
         return Task(MappingProxyType(gains), f"learned from {len(ims)} example(s)")
+
+
+def _spatial(maps: _ImageMaps) -> np.ndarray:
+    """The attention field as the competition's units see it (ones without a field)."""
+    if maps.field is None:
+        return np.ones_like(maps.saliency)
+    return maps.field.priority(maps.features.contrast_maps, maps.drive.encoding.shape)

@@ -35,12 +35,12 @@ ChunkSimulator = Callable[
 ``(T,)`` from 0, ``rates`` ``(T, B, …)`` and ``u`` ``(T, B, *state_shape)``.
 """
 
-Refresh = Callable[[float, float], tuple[np.ndarray, np.ndarray]]
-"""``refresh(x, y) -> (saliency, gain)``: the closed loop after a fixation at (x, y).
+Refresh = Callable[[float, float], tuple[np.ndarray, np.ndarray, np.ndarray]]
+"""``refresh(x, y) -> (saliency, gain, field)``: the closed loop after a fixation at (x, y).
 
 Called once per fixation that is followed by another competition, with the fixation in
-image pixels; returns the new saliency and input-gain maps (the map's shape), which the
-next competition uses (inhibition of return still applies).
+image pixels; returns the new saliency, input-gain and spatial-field maps (the map's
+shape), which the next competition uses (inhibition of return still applies).
 """
 
 
@@ -124,6 +124,7 @@ class MapScan:
     saved_t: list[np.ndarray] = field(default_factory=list)
     saved_rates: list[np.ndarray] = field(default_factory=list)
     refresh: Refresh | None = None
+    field: np.ndarray | None = None  # A_space at map level; None: one
 
     # --- competitions ----------------------------------------------------------------------
     def ior_now(self) -> np.ndarray:
@@ -133,11 +134,18 @@ class MapScan:
         )
 
     def start_competition(self, compete: bool = True) -> None:
-        """New input S (1 − IOR), scaled so that max g·I = 1; compete again if wanted
-        and something salient is left, else stop competing."""
+        """New input A·S (1 − IOR), scaled so that max g·S (1 − IOR) = 1; compete again if
+        wanted and something salient is left, else stop competing.
+
+        The spatial attention field A multiplies the input after the scaling, so that a
+        cued location's units are driven harder (up to the field's peak) and answer
+        sooner, while the others meet a stronger competitor.
+        """
         remaining = self.saliency * (1 - self.ior_now())
         top = float((self.gain * remaining).max())
         self.inputs = remaining / top if top > 0 else remaining
+        if self.field is not None:
+            self.inputs = self.inputs * self.field
         salient = top > self.rules.min_saliency * float((self.gain * self.saliency).max())
         if compete and salient:
             self.phase = Phase.COMPETE
@@ -177,8 +185,9 @@ class MapScan:
             more = len(self.fixations) < self.n_fixations
             if more and self.refresh is not None:  # the closed loop: feedback → encoding
                 last = self.fixations[-1]
-                sal, gain = self.refresh(last.x, last.y)
+                sal, gain, field = self.refresh(last.x, last.y)
                 self.saliency, self.gain = unit_max(np.asarray(sal, float)), np.asarray(gain, float)
+                self.field = np.asarray(field, float)
             self.start_competition(compete=more)
         elif (
             self.phase in (Phase.COMPETE, Phase.RELEASE)
@@ -325,16 +334,19 @@ def run_scanpaths(
     simulate_chunk: ChunkSimulator,
     state_shape: tuple[int, ...],
     refresh: Sequence[Refresh | None] | None = None,
+    fields: np.ndarray | None = None,
 ) -> list[tuple[tuple[Fixation, ...], CompetitionTrace]]:
     """Scanpaths of a stack of maps ``(B, h, w)`` with gains ``(B, h, w)``.
 
     ``simulate_chunk`` runs the batched network of the maps still scanning for one chunk;
     ``state_shape`` is the shape of one map's network state; ``refresh`` (one per map,
-    or None) closes the loop after each fixation (:data:`Refresh`).
+    or None) closes the loop after each fixation (:data:`Refresh`); ``fields``
+    ``(B, h, w)`` are the spatial attention fields of the first competitions (None: one).
     """
     scans = []
     loops = list(refresh) if refresh is not None else [None] * len(saliency)
-    for sal, gain, loop in zip(saliency, gains, loops, strict=True):
+    first = [None] * len(saliency) if fields is None else list(fields)
+    for sal, gain, loop, att in zip(saliency, gains, loops, first, strict=True):
         scan = MapScan(
             unit_max(sal),
             np.asarray(gain, float),
@@ -343,6 +355,7 @@ def run_scanpaths(
             n_fixations,
             image_shape,
             refresh=loop,
+            field=None if att is None else np.asarray(att, float),
         )
         scan.start_competition()
         scans.append(scan)

@@ -289,6 +289,7 @@ class WinnerTakeAll:
         image_shape: tuple[int, int] | None = None,
         seed: int | np.random.Generator | None = None,
         refresh: Sequence[Refresh | None] | None = None,
+        field: np.ndarray | None = None,
     ) -> list[tuple[tuple[Fixation, ...], CompetitionTrace]]:
         """Simulate the scanpaths of one ``(h, w)`` or a stack ``(B, h, w)`` of maps.
 
@@ -308,7 +309,10 @@ class WinnerTakeAll:
         refresh : sequence of callables, optional
             One per map (or None): the closed loop, called after each fixation that is
             followed by another with the fixation's (x, y) in image pixels; it returns
-            the new saliency and gain maps (:data:`._scan.Refresh`).
+            the new saliency, gain and spatial-field maps (:data:`._scan.Refresh`).
+        field : ndarray, optional
+            The spatial attention field A(x) at map level, broadcastable to ``saliency``:
+            it multiplies the input of the first competition after its scaling (cues).
 
         Returns
         -------
@@ -351,6 +355,9 @@ class WinnerTakeAll:
             simulate_chunk,
             state_shape,
             refresh,
+            None
+            if field is None
+            else np.broadcast_to(np.asarray(field, float), sal.shape).reshape(stack.shape),
         )
 
     def scan_rules(self) -> ScanRules:

@@ -336,7 +336,7 @@ class TopDown:
         The target's profile is each contrast map's value there (the maximum over the
         3 × 3 cells around it), divided by the largest in its dimension.
         """
-        profile = target_profile(features.contrast_maps, cell)
+        profile = target_profile(features.feature_maps, cell)
         return update_history(
             history,
             profile,

@@ -289,6 +289,7 @@ def attend(
     preset: str | None = None,
     seed: int | np.random.Generator | None = None,
     channel_axis: int | None = -1,
+    cue: Any = None,
 ) -> list[AttentionResult]: ...
 @overload
 def attend(
@@ -300,6 +301,7 @@ def attend(
     preset: str | None = None,
     seed: int | np.random.Generator | None = None,
     channel_axis: int | None = -1,
+    cue: Any = None,
 ) -> AttentionResult: ...
 def attend(
     image: Any,
@@ -310,6 +312,7 @@ def attend(
     preset: str | None = None,
     seed: int | np.random.Generator | None = None,
     channel_axis: int | None = -1,
+    cue: Any = None,
 ) -> AttentionResult | list[AttentionResult]:
     """Where attention goes in an image, in what order and how fast (all four stages).
 
@@ -333,6 +336,12 @@ def attend(
         Randomness of the competition's noise (when ``config.compete.noise > 0``).
     channel_axis : int or None
         Colour axis of 3-D images.
+    cue : (x, y) or sequence of (x, y), optional
+        Spatial cues (pixels of the image as given): spots of the attention field that
+        modulate encoding and drive the competition's units there harder (Reynolds &
+        Heeger 2009; peak and width from ``config.feedback``). The closed loop between
+        fixations is ``config.feedback.loop``; trials with a carried state are
+        :meth:`Pipeline.run_trials`.
 
     Returns
     -------
@@ -343,7 +352,7 @@ def attend(
     Raises
     ------
     ValueError
-        A bad image, task, ``n_fixations`` or ``preset``, one line naming it.
+        A bad image, task, ``n_fixations``, ``cue`` or ``preset``, one line naming it.
     TypeError
         An image that is not a numeric array, or a ``config`` that is not a
         :class:`~.config.VisionConfig`.
@@ -354,5 +363,5 @@ def attend(
     """
     cfg = _check_config(config)
     return _pipeline(cfg, _check_preset(cfg, preset)).attend(
-        image, task=task, n_fixations=n_fixations, seed=seed, channel_axis=channel_axis
+        image, task=task, n_fixations=n_fixations, seed=seed, channel_axis=channel_axis, cue=cue
     )
