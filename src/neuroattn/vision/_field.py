@@ -165,9 +165,10 @@ class AttentionField:
         out = self.spatial(shape, image_shape)
         named = [n for n in contrast if n in self.gains]
         if named:
-            weighted = sum(self.gain(n) * contrast[n] for n in contrast)  # (h, w)
-            total = sum(contrast[n] for n in contrast)  # (h, w)
-            out = out * ((weighted + 1e-3) / (total + 1e-3)).astype(np.float32)
+            maps = np.stack([contrast[n] for n in contrast])  # (F, h, w)
+            gains = np.array([self.gain(n) for n in contrast], np.float32)  # (F,)
+            weighted = np.tensordot(gains, maps, axes=1)  # (h, w)
+            out = out * ((weighted + 1e-3) / (maps.sum(axis=0) + 1e-3)).astype(np.float32)
         return out
 
     def combined(self, other: AttentionField) -> AttentionField:
