@@ -303,6 +303,8 @@ class TopDown:
         check_number(self.pool_width, "feedback.pool_width", gt=0, le=10)
         check_number(self.history_decay, "feedback.history_decay", ge=0, le=1)
         check_number(self.history_boost, "feedback.history_boost", ge=0, le=100)
+        if not isinstance(self.loop, (bool, np.bool_)):
+            raise TypeError(f"feedback.loop must be true or false, got {self.loop!r}")
 
     def attention_field(
         self,
