@@ -64,14 +64,15 @@ def test_a_field_of_ones_computed_through_the_normalisation_changes_nothing():
 
 
 def test_the_closed_loop_with_a_field_peak_of_one_is_the_open_loop():
-    """With A = 1 (peak 1) the loop reproduces today's bottom-up scanpath and maps."""
+    """With A = 1 (peak 1) the loop reproduces today's bottom-up scanpath and maps (to
+    float32 rounding: OpenCV's first filter call in a process differs by ~1e-10)."""
     img = _display([(40 + 40 * k, 40 + 30 * (k % 3), 8, 24, (200, 60, 60)) for k in range(5)])
     open_ = Pipeline().attend(img, n_fixations=4)
     flat = _loop(loop=True, field_peak=1.0).attend(img, n_fixations=4)
-    assert [(f.x, f.y, f.onset) for f in flat.fixations] == [
-        (f.x, f.y, f.onset) for f in open_.fixations
-    ]
-    np.testing.assert_array_equal(flat.saliency, open_.saliency)
+    assert len(flat.fixations) == len(open_.fixations) == 4
+    for a, b in zip(flat.fixations, open_.fixations, strict=True):
+        assert (a.x, a.y, a.onset) == pytest.approx((b.x, b.y, b.onset), rel=1e-6)
+    np.testing.assert_allclose(flat.saliency_map, open_.saliency_map, rtol=1e-5, atol=1e-7)
 
 
 def test_a_narrow_spot_is_response_gain_in_encoding():
@@ -105,24 +106,33 @@ def test_a_narrow_spot_is_response_gain_in_encoding():
     assert r_a[k, row, col] / r_1[k, row, col] == pytest.approx(attended, rel=0.1)
 
 
-def test_a_spatial_cue_speeds_the_cued_item_and_slows_the_other():
-    """Posner-like: with a cue at one of two equal bars, that bar wins sooner than either
-    does uncued, and the other is reached later than without a cue."""
+def _posner(target_left: bool) -> np.ndarray:
+    """Two identical placeholder boxes (Posner 1980) and a small target in one of them."""
+    img = np.full((128, 256, 3), 100, np.uint8)
+    for x in (64, 192):
+        cv2.rectangle(img, (x - 14, 50), (x + 14, 78), (200, 200, 200), 2)
+    x = 64 if target_left else 192
+    cv2.rectangle(img, (x - 4, 60), (x + 4, 68), (240, 240, 240), -1)
+    return img
+
+
+@pytest.mark.parametrize("target_left", [True, False])
+def test_a_spatial_cue_speeds_the_cued_location_and_slows_the_other(target_left):
+    """Posner cueing with placeholders: a cue at the target's box (valid) makes it win
+    sooner than no cue; a cue at the other box (invalid) makes it win later."""
     p = Pipeline()
-    base = p.attend(PAIR, n_fixations=3)
-    left = p.attend(PAIR, n_fixations=3, cue=(60, 80))
-    right = p.attend(PAIR, n_fixations=3, cue=(180, 80))
+    img = _posner(target_left)
+    x_target, x_other = (64, 192) if target_left else (192, 64)
 
-    def time_to(result, x):
-        return next((f.onset for f in result.fixations if abs(f.x - x) < 20), np.inf)
+    def time_to(result):
+        return next((f.onset for f in result.fixations if abs(f.x - x_target) < 20), np.inf)
 
-    assert left.fixations[0].x == pytest.approx(60, abs=15)
-    assert right.fixations[0].x == pytest.approx(180, abs=15)
-    first = min(time_to(base, 60), time_to(base, 180))
-    assert time_to(left, 60) < 0.7 * first  # cued: faster than either item uncued
-    assert time_to(right, 180) < 0.7 * first
-    assert time_to(left, 180) > time_to(base, 180)  # uncued: later than without a cue
-    assert time_to(right, 60) > time_to(base, 60)
+    none = time_to(p.attend(img, n_fixations=2))
+    valid = time_to(p.attend(img, n_fixations=2, cue=(x_target, 64)))
+    invalid = time_to(p.attend(img, n_fixations=2, cue=(x_other, 64)))
+    assert valid < 0.7 * none
+    assert invalid > 1.3 * none
+    assert np.isfinite(invalid)
 
 
 POSITIONS = [(40, 40), (120, 40), (200, 40), (40, 120), (120, 120), (200, 120)]
