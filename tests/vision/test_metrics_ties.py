@@ -6,7 +6,7 @@ References used here, none of them the code under test:
   (:func:`scipy.stats.mannwhitneyu`);
 * AUC-Judd's thresholds at the fixated values, written out as plain loops from the MIT
   benchmark's definition (Bylinskii et al. 2019, ``AUC_Judd.m``);
-* pysaliency's ROC, when pysaliency can be imported.
+* pysaliency's ROC: in tests/vision/test_pysaliency.py, with pysaliency's other metrics.
 """
 
 import itertools
@@ -165,21 +165,6 @@ def test_random_fixations_on_a_natural_image_score_chance():
         exact.append(M.auc_judd(s, fix, thresholds="all"))
     assert abs(np.mean(exact) - 0.5) < 0.02
     assert abs(np.mean(judd) - 0.5) < 0.02
-
-
-def test_against_pysaliency():
-    pytest.importorskip("pysaliency")  # pysaliency 0.2.22 needs pkg_resources
-    from pysaliency.roc import general_roc
-
-    if not hasattr(np, "trapz"):
-        pytest.skip("pysaliency's ROC calls numpy.trapz, removed in numpy 2.4")
-    s = plateau_map()
-    fix = unique_points(np.random.default_rng(4), 40, s.shape)
-    pos, neg = _split(s, fix)
-    assert M.auc_judd(s, fix) == pytest.approx(general_roc(pos, neg, judd=1)[0], abs=1e-12)
-    assert M.auc_judd(s, fix, thresholds="all") == pytest.approx(
-        general_roc(pos, neg, judd=0)[0], abs=1e-12
-    )
 
 
 # --- SIM and its two conventions -----------------------------------------------------------
