@@ -165,5 +165,20 @@ class Model:
         """Jacobian ∂(du/dt)/∂u at states ``u`` (numpy), shape ``(*batch, n, n)``."""
         raise NotImplementedError(f"{type(self).__name__} has no analytic Jacobian")
 
+    def spectral_operator(
+        self, u: np.ndarray, inputs: Any = 0.0
+    ) -> Callable[[np.ndarray], np.ndarray]:
+        """An operator with the eigenvalues of J(u): ``apply(v)`` returns S v for arrays v
+        shaped like ``u`` (numpy, float64), S = J(u) or a matrix similar to it (a symmetric
+        one where there is one: its extreme eigenvalues are estimated more reliably),
+        without forming an ``n × n`` matrix. Used by the stability check of large systems
+        (:func:`~._stability.check_final`)."""
+        raise NotImplementedError(f"{type(self).__name__} has no Jacobian operator")
+
+    def jacobian_floor(self, u: np.ndarray) -> np.ndarray | None:
+        """A lower bound on the eigenvalues of J(u), per state (shape ``u``'s batch), when
+        they are known to be real; None when nothing cheap is known."""
+        return None
+
 
 __all__ = ["Bound", "Model"]

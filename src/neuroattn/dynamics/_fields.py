@@ -205,20 +205,48 @@ class NeuralField(RateModel):
             self._kernels["fft"] = (sfft.rfftn(self._kernel_grid(pad)), pad)
         return self._kernels["fft"]
 
-    def _lateral(self, torch_: bool, dtype: Any, device: Any) -> tuple[Lateral, Any]:
-        """The lateral integral plus h: a dense product on small grids, else an FFT
-        convolution (numpy or torch); never a shared matrix for the fast Euler path."""
+    def lateral_eigen_range(self) -> tuple[float, float]:
+        """(smallest, largest) eigenvalue of the kernel's symmetric convolution matrix, from
+        its Fourier transform: exact on a periodic grid (a circulant's eigenvalues are the
+        DFT of its kernel), and a bound with a zero boundary, whose matrix is a principal
+        section of the circulant on the padded grid (Cauchy interlacing)."""
+        spectrum = self._fft_kernel()[0].real
+        return float(spectrum.min()), float(spectrum.max())
+
+    def _linear_lateral(self) -> Lateral:
+        return self._convolution(False, np.float64, None)
+
+    def _abs_lateral(self) -> Lateral:
+        """d ↦ Σ_y |w(x − y)| d(y) · cell: the convolution with the kernel's magnitude."""
+        if "abs" not in self._kernels:
+            pad = self._pad()
+            self._kernels["abs"] = sfft.rfftn(np.abs(self._kernel_grid(pad)))
+        K, pad = self._kernels["abs"], self._pad()
         k = len(self.shape)
+        axes, crop = tuple(range(-k, 0)), tuple(slice(0, s) for s in self.shape)
+        return lambda d: sfft.irfftn(sfft.rfftn(d, s=pad, axes=axes) * K, s=pad, axes=axes)[
+            (..., *crop)
+        ]
+
+    def _lateral(self, torch_: bool, dtype: Any, device: Any) -> tuple[Lateral, Any]:
+        """The lateral integral plus h (never a shared matrix for the fast Euler path)."""
         h = self._network_param("h", torch_, dtype, device)
+        conv = self._convolution(torch_, dtype, device)
+        return (lambda r: conv(r) + h), None
+
+    def _convolution(self, torch_: bool, dtype: Any, device: Any) -> Lateral:
+        """The lateral integral alone: a dense product on small grids, else an FFT
+        convolution (numpy or torch)."""
+        k = len(self.shape)
         if self._direct():
             MT = to_backend(np.ascontiguousarray(self.lateral_matrix().T), torch_, dtype, device)
             shape = self.shape
 
             def direct(r: Array) -> Array:
                 flat = r.reshape(*r.shape[: r.ndim - k], -1)
-                return (flat @ MT).reshape(*r.shape[: r.ndim - k], *shape) + h
+                return (flat @ MT).reshape(*r.shape[: r.ndim - k], *shape)
 
-            return direct, None
+            return direct
         K, pad = self._fft_kernel()
         axes = tuple(range(-k, 0))
         crop = tuple(slice(0, s) for s in self.shape)
@@ -231,9 +259,9 @@ class NeuralField(RateModel):
 
             def fft_t(r: Array) -> Array:
                 spec = torch.fft.rfftn(r, s=pad, dim=axes) * Kt
-                return torch.fft.irfftn(spec, s=pad, dim=axes)[(..., *crop)] + h
+                return torch.fft.irfftn(spec, s=pad, dim=axes)[(..., *crop)]
 
-            return fft_t, None
+            return fft_t
         K = K.astype(np.complex64 if np.dtype(dtype) == np.float32 else np.complex128)
 
         def fft_np(r: Array) -> Array:
@@ -241,9 +269,9 @@ class NeuralField(RateModel):
             workers = -1 if r.size >= 1 << 18 else 1
             spec = sfft.rfftn(r, s=pad, axes=axes, workers=workers) * K
             out = sfft.irfftn(spec, s=pad, axes=axes, workers=workers)[(..., *crop)]
-            return out.astype(r.dtype, copy=False) + h
+            return out.astype(r.dtype, copy=False)
 
-        return fft_np, None
+        return fft_np
 
 
 def _check_shape(shape: Any) -> tuple[int, ...]:

@@ -83,6 +83,72 @@ class RateModel(Model):
             return None
         return 1.0 / np.asarray(to_numpy(self.tau), dtype=np.float64)
 
+    def lateral_eigen_range(self) -> tuple[Any, Any] | None:
+        """(smallest, largest) eigenvalue of L when L is symmetric (its spectrum real) and
+        they are cheap to know, per network; None otherwise."""
+        return None
+
+    def _symmetric_lateral(self) -> bool:
+        """True when L is a symmetric matrix."""
+        return self.lateral_eigen_range() is not None
+
+    def _linear_lateral(self) -> Lateral:
+        """L as a numpy operator on rates ``(*batch, *state)`` (float64, no offsets)."""
+        return self._lateral(False, np.float64, None)[0]
+
+    def spectral_operator(
+        self, u: np.ndarray, inputs: Any = 0.0
+    ) -> Callable[[np.ndarray], np.ndarray]:
+        """J v = (L[f'(u) ⊙ v] − v) / τ; for a symmetric L and f' ≥ 0 the similar symmetric
+        form (√f' ⊙ L[√f' ⊙ v] − v) / τ (L D and D^½ L D^½ share their eigenvalues, D =
+        diag f'). One lateral product per application."""
+        u = np.asarray(u, dtype=np.float64)
+        with np.errstate(all="ignore"):
+            slope = np.asarray(self.activation.df(u), dtype=np.float64)
+        lateral = self._linear_lateral()
+        tau = self._network_param("tau", False, np.float64, None)
+        if self._symmetric_lateral() and np.all(slope >= 0):
+            root = np.sqrt(slope)
+            return lambda v: (root * lateral(root * v) - v) / tau
+        return lambda v: (lateral(slope * v) - v) / tau
+
+    def _abs_lateral(self) -> Lateral | None:
+        """d ↦ |L| d (entrywise |L_ij|) as a numpy operator, or None when not offered."""
+        return None
+
+    def jacobian_floor(self, u: np.ndarray) -> np.ndarray | None:
+        """A lower bound on the eigenvalues of J = (−1 + L D) / τ (D = diag f'(u)) per state,
+        when L is symmetric and f' ≥ 0; None otherwise.
+
+        Then L D has the nonzero eigenvalues of the symmetric D^½ L D^½: all real, and at
+        least −1 + max(dmax · min(0, λ_min L), −‖L D‖∞) before dividing by τ, the first
+        from its Rayleigh quotients (exact when f' is the same at every unit), the second
+        from the ∞-norm ‖L D‖∞ = max_i Σ_j |L_ij| f'_j, which bounds the spectral radius
+        and is small when few units are active. The bounds are standard; their use here
+        is ours."""
+        if not self._symmetric_lateral():
+            return None
+        k = len(self.state_shape)
+        u = np.asarray(u, dtype=np.float64)
+        with np.errstate(all="ignore"):
+            slope = np.asarray(self.activation.df(u), dtype=np.float64)
+        if not (np.isfinite(slope).all() and (slope >= 0).all()):
+            return None
+        flat = slope.reshape(*slope.shape[: slope.ndim - k], -1)
+        lows = []
+        ends = self.lateral_eigen_range()
+        if ends is not None:
+            lows.append(flat.max(-1) * np.minimum(0.0, np.asarray(ends[0], dtype=np.float64)))
+        absolute = self._abs_lateral()
+        if absolute is not None:
+            with np.errstate(all="ignore"):
+                reach = np.asarray(absolute(slope), dtype=np.float64)
+            lows.append(-reach.reshape(*reach.shape[: reach.ndim - k], -1).max(-1))
+        if not lows:
+            return None
+        low = np.maximum(*lows) if len(lows) == 2 else lows[0]
+        return np.asarray((-1.0 + low) / np.asarray(to_numpy(self.tau), dtype=np.float64))
+
     def jacobian(self, u: np.ndarray, inputs: Any = 0.0) -> np.ndarray:
         """J = (−1 + L · diag f'(u)) / τ, shape ``(*batch, n, n)`` (u flattened over state)."""
         u = np.asarray(u, dtype=np.float64)
@@ -240,6 +306,19 @@ class Competition(RateModel):
         inh = beta * rowsum  # (*batch, N): β Σ_j w_ij, computed once
         return (lambda r: r @ W0T - inh * r), None
 
+    def _symmetric_lateral(self) -> bool:
+        """L = W0 − β diag(Σ_j w_ij) is symmetric when W is off its diagonal."""
+        W = to_numpy(self.W)
+        return bool(np.array_equal(W, W.T))
+
+    def _abs_lateral(self) -> Lateral:
+        """|L| d = |W0| d + β |Σ_j w_ij| d (one product with the dense |W0|)."""
+        W = np.asarray(to_numpy(self.W), dtype=np.float64)
+        absT = np.abs(W - np.diag(np.diag(W))).T.copy()
+        beta = self._network_param("beta", False, np.float64, None)
+        inh = beta * np.abs(W.sum(1))
+        return lambda d: d @ absT + inh * d
+
     def lateral_matrix(self) -> np.ndarray:
         W = np.asarray(self.W, dtype=np.float64)
         W0 = W - np.diag(np.diag(W))
@@ -301,6 +380,20 @@ class LateralInhibition(RateModel):
         a = self._network_param("alpha", torch_, dtype, device)
         b = self._network_param("beta", torch_, dtype, device)
         return (lambda r: (a + b) * r - b * r.sum(-1, keepdims=True)), None
+
+    def lateral_eigen_range(self) -> tuple[Any, Any]:
+        """L = (α + β) I − β 1 1ᵀ is symmetric: eigenvalues α + β (n − 1 times) and
+        α − (n − 1) β."""
+        a = np.asarray(self.alpha, dtype=np.float64)
+        b = np.asarray(self.beta, dtype=np.float64)
+        ends = (a + b, a - (self.n - 1) * b) if self.n > 1 else (a, a)
+        return np.minimum(*ends), np.maximum(*ends)
+
+    def _abs_lateral(self) -> Lateral:
+        """|L| d = |α| d + β (Σ_j d_j − d)."""
+        a = np.abs(self._network_param("alpha", False, np.float64, None))
+        b = self._network_param("beta", False, np.float64, None)
+        return lambda d: a * d + b * (d.sum(-1, keepdims=True) - d)
 
     def lateral_matrix(self) -> np.ndarray:
         a = np.asarray(self.alpha, dtype=np.float64)

@@ -140,7 +140,7 @@ def _run_fixed(
 
 def _check_end(run: Run, st: LoopState, u: Any, h: float) -> LoopState:
     """After a successful numpy run, the step against the Jacobian at the final state
-    (:func:`~._stability.check_final`; small systems only, nothing per step)."""
+    (:func:`~._stability.check_final`: exact or bounded-cost, nothing per step)."""
     if st.status != Status.SUCCESS or run.torch_:
         return st
     inputs = to_numpy(run.inp.at(run.t1))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import KW_ONLY, dataclass
 from typing import Any
 
@@ -103,6 +104,17 @@ class Shunting(Model):
         )
         total = (g * I + np.zeros(self.state_shape)).sum(-1)  # (*batch,) as A and τ are
         return np.asarray((A + total) / tau)
+
+    def spectral_operator(
+        self, u: np.ndarray, inputs: Any = 0.0
+    ) -> Callable[[np.ndarray], np.ndarray]:
+        """J v = −(A + Σ_k J_k) v / τ (J itself: it is diagonal)."""
+        u = np.asarray(u, dtype=np.float64)
+        drive = np.asarray(self.g) * np.asarray(inputs, dtype=np.float64) + np.zeros_like(u)
+        A = self._network_param("A", False, np.float64, None)
+        tau = self._network_param("tau", False, np.float64, None)
+        rate = (A + drive.sum(-1, keepdims=True)) / tau
+        return lambda v: -rate * v
 
     def jacobian(self, u: np.ndarray, inputs: Any = 0.0) -> np.ndarray:
         """J = −diag(A + Σ_k J_k) / τ (the dynamics are linear in x)."""
