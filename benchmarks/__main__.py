@@ -14,7 +14,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-BENCHMARKS = {"D1": "d1_network", "D2": "d2_sweep", "N": "n_layers", "V": "v_vision"}
+BENCHMARKS = {
+    "D1": "d1_network",
+    "D2": "d2_sweep",
+    "N": "n_layers",
+    "V": "v_vision",
+    "V5": "v5_throughput",
+}
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
