@@ -10,14 +10,16 @@ task **feeds back** as gains on the feature maps and on the network's input
 normalisation model of attention (:class:`AttentionField`, :func:`modulate`) — between
 fixations when ``feedback.loop`` is on, and between trials (:meth:`Pipeline.run_trials`).
 Search displays (:mod:`.stimuli`) and metrics (:mod:`.metrics`)
-measure it; :mod:`.io` reads images and writes results.
+measure it; :mod:`.io` reads images and writes results; :mod:`.batch` maps the pipeline
+over many images (locally or on Dask) and :mod:`.interop` hands it to pysaliency.
 """
 
-from . import io, metrics, stimuli
+from . import batch, interop, io, metrics, stimuli
 from ._field import AttentionField, Spot
 from ._loop import LoopState, TrialSequence
 from ._modulate import Modulator, modulate
 from ._records import CompetitionTrace, Fixation
+from .batch import attend_many
 from .compete import WinnerTakeAll
 from .config import EXAMPLE_CONFIG, VisionConfig, config_from_toml, load_config
 from .encode import (
@@ -56,12 +58,15 @@ __all__ = [
     "VisionConfig",
     "WinnerTakeAll",
     "attend",
+    "attend_many",
+    "batch",
     "centre_surround",
     "combine",
     "config_from_toml",
     "gabor_kernels",
     "gaussian_pyramid",
     "intensity",
+    "interop",
     "io",
     "load_config",
     "metrics",
