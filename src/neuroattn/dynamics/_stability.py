@@ -9,12 +9,12 @@ dt = 1e6) and still mean nothing. :func:`simulate` checks this twice, at no cost
 * before a fixed-step run, on the decay every state shows (:meth:`Model.decay_rates`:
   λ = −1/τ for the rate models, whose units decay at that rate wherever they are silent
   or saturated; −(A + Σ g I)/τ, the whole spectrum, for the shunting network);
-* after it, on the Jacobian's eigenvalues at the final state and one step further. Small
-  batches of Jacobians (``2 × members × n³ ≤`` :data:`EIG_BUDGET`) are decomposed
-  exactly. Larger systems are checked at bounded cost: first a bound, when the model has
-  one (:meth:`Model.jacobian_floor`: L symmetric and f' ≥ 0, the field's kernel from its
-  Fourier transform, the WTA network's two eigenvalues); when the bound leaves the
-  question open, :data:`KRYLOV_STEPS` Arnoldi steps on J v products
+* after it, on the Jacobian's eigenvalues at the final state and one step further. First
+  a bound, when the model has one (:meth:`Model.jacobian_floor`: L symmetric and f' ≥ 0;
+  the field's kernel from its Fourier transform, the WTA network's two eigenvalues, the
+  ∞-norm of L diag f'); when it leaves the question open, small batches of Jacobians
+  (``2 × members × n³ ≤`` :data:`EIG_BUDGET`, or n ≤ 48) are decomposed exactly, and on
+  larger systems :data:`KRYLOV_STEPS` Arnoldi steps on J v products
   (:meth:`Model.spectral_operator`, :func:`~._krylov.arnoldi_ritz`), batched over the
   members, estimate the outermost eigenvalues, and a Ritz value within 0.1 % of an
   eigenvalue (by its residual) that lies outside the region is reported. That costs
@@ -125,11 +125,7 @@ def check_final(
     with np.errstate(all="ignore"):
         after = solver.step(f, t, u, dt)
         states = np.stack([u, after]).astype(np.float64)
-        members = u.size // max(1, model.n)
-        if 2 * members * float(model.n) ** 3 <= EIG_BUDGET:
-            eig = _exact_eigenvalues(model, states, inputs)
-        else:
-            eig = _outer_eigenvalues(solver, dt, model, states, inputs)
+        eig = _eigenvalues(solver, dt, model, states, inputs)
         amp = amplification(solver, dt * eig)
         bad = (eig.real < 0) & (amp > 1 + _SLACK)  # type: ignore[operator]
         if not bad.any():
@@ -144,6 +140,24 @@ def check_final(
     )
 
 
+def _eigenvalues(
+    solver: Solver, dt: float, model: Model, states: np.ndarray, inputs: Any
+) -> np.ndarray:
+    """Nothing when the model's floor settles it, else the eigenvalues of the Jacobians
+    (all of them where they are few, :data:`EIG_BUDGET`, or n ≤ 2 · KRYLOV_STEPS and the
+    matrices take at most 32 MiB) or their outermost ones."""
+    floor = model.jacobian_floor(states)
+    if floor is not None and dt * -float(np.min(floor)) <= real_limit(solver) * (1 - 1e-9):
+        return np.zeros(1, dtype=np.complex128)  # all real, in [−limit/dt, ∞): no decay grows
+    n = model.n
+    members = states.size // max(1, n)
+    if members * float(n) ** 3 <= EIG_BUDGET or (
+        n <= 2 * KRYLOV_STEPS and members * n * n <= 2**22
+    ):
+        return _exact_eigenvalues(model, states, inputs)
+    return _outer_eigenvalues(model, states, inputs)
+
+
 def _exact_eigenvalues(model: Model, states: np.ndarray, inputs: Any) -> np.ndarray:
     """Every eigenvalue of the Jacobians at ``states`` (none when there is no Jacobian)."""
     try:
@@ -152,17 +166,11 @@ def _exact_eigenvalues(model: Model, states: np.ndarray, inputs: Any) -> np.ndar
         return np.zeros(1)
 
 
-def _outer_eigenvalues(
-    solver: Solver, dt: float, model: Model, states: np.ndarray, inputs: Any
-) -> np.ndarray:
+def _outer_eigenvalues(model: Model, states: np.ndarray, inputs: Any) -> np.ndarray:
     """The converged Ritz values of :data:`KRYLOV_STEPS` Arnoldi steps on each Jacobian
-    (shape ``(members, steps)``, NaN for those not converged), or nothing when the model's
-    bound already places every eigenvalue in the stable interval of the real axis (or
-    when the model has no Jacobian operator)."""
+    (shape ``(members, steps)``, NaN for those not converged), or nothing when the model
+    has no Jacobian operator or the basis would not fit :data:`KRYLOV_MEMORY`."""
     none = np.zeros(1, dtype=np.complex128)
-    floor = model.jacobian_floor(states)
-    if floor is not None and dt * -float(np.min(floor)) <= real_limit(solver) * (1 - 1e-9):
-        return none  # every eigenvalue is real and in [−limit/dt, ∞): stable or growing
     n = model.n
     batch = states.size // n
     steps = min(KRYLOV_STEPS, KRYLOV_MEMORY // (8 * batch * n) - 1)
