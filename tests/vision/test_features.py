@@ -82,7 +82,8 @@ def test_feature_maps_and_groups():
     img = np.full((256, 256, 3), 128, np.uint8)
     img[100:120, 60:70] = (255, 0, 0)
     f = _features(img)
-    assert set(f.groups) == {"intensity", "colour", "orientation"}
+    assert set(f.groups) == {"intensity", "colour", "orientation", "size"}
+    assert f.groups["size"] == ("size_smaller", "size_larger")
     assert f.groups["colour"] == ("red", "green", "blue", "yellow")
     assert all(m.shape == (16, 16) for m in f.feature_maps.values())
     # the red patch is the peak of the red map; the grey around it is not "green"

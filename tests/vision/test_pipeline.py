@@ -64,7 +64,7 @@ def test_saliency_options(photo):
 def test_attend_result(photo):
     r = attend(photo, n_fixations=4)
     assert isinstance(r, AttentionResult) and len(r.fixations) == 4
-    assert set(r.conspicuity) == {"intensity", "colour", "orientation"}
+    assert set(r.conspicuity) == {"intensity", "colour", "orientation", "size"}
     assert "red" in r.feature_maps and r.task is None and (r.gain == 1).all()
     for f in r.fixations:
         assert 0 <= f.x < 256 and 0 <= f.y < 256 and f.duration > 0

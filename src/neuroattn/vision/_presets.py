@@ -19,6 +19,8 @@ N(·)                    maxnorm at every stage: [0, M],       hybrid (iterative
                         ×(M − m̄)²                             then N(·) unscaled)
 second N(·)             per orientation θ only                every channel
 noise floor             none (``min_contrast=0``)             0.05
+orientation pooling     none                                  O_θ / (Σ O + σ), σ 0.1
+size contrast           none                                  a fourth group, "size"
 saliency                S = (N(Ī) + N(C̄) + N(Ō)) / 3          same form
 map level               4                                     same
 ======================= ===================================== ========================
@@ -56,7 +58,9 @@ from typing import NamedTuple
 
 from ..dynamics.checks import check_choice
 from .encode import Encoder
-from .features import GROUPS, FeatureExtractor
+from .features import FeatureExtractor
+
+PUBLISHED_GROUPS = ("intensity", "colour", "orientation")
 
 PRESETS = ("itti1998",)
 
@@ -91,6 +95,8 @@ def preset_stages(preset: str) -> PresetStages:
         split_polarity=False,
         channel_normalization="orientation",
         min_contrast=0.0,
+        size_channels=False,
+        pool_orientations=False,
     )
-    weights = MappingProxyType(dict.fromkeys(GROUPS, 1.0))
+    weights = MappingProxyType(dict.fromkeys(PUBLISHED_GROUPS, 1.0))
     return PresetStages(Encoder(colour_level=0), features, weights)

@@ -68,6 +68,8 @@ split_polarity = true    # on/off, red/green, blue/yellow apart (VOCUS); false: 
 map_level = 4            # level of the feature, conspicuity and saliency maps (1/16)
 min_contrast = 0.05      # noise floor of the first normalisation (fraction of range; Itti 1998: 0)
 channel_normalization = "all"  # normalised again after the scales: all | orientation (Itti 1998)
+size_channels = true     # the "size" group: items smaller/larger than their neighbours (ours)
+pool_orientations = false # true: orientation energy / its sum over orientations (ours)
 
 [compete]                # stage 3: winner-take-all dynamics and inhibition of return
 model = "wta"            # wta (lateral inhibition) | field (2-D Amari neural field)

@@ -18,10 +18,13 @@ Saliency Toolbox (Walther & Koch 2006) and the authors' code; the paper prints
 RG(c) + RG(s) (its G(s) − R(s) term).
 
 **Ours** (the defaults, chosen on search displays and natural images; see
-:class:`FeatureExtractor`): with ``split_polarity=True`` the two signs are kept apart, as
-in VOCUS (Frintrop 2005): intensity on (bright centre) and off (dark centre); red and
-green from RG = R − G; blue and yellow from BY = B − Y; orientation energy keeps the
-"more energy in the centre" half. The first normalisation has a noise floor
+:class:`FeatureExtractor`): optionally, orientation energies divided by their sum over
+orientations (:func:`pooled_orientations`); a fourth conspicuity group, ``size``, the
+signed contrast of each item's energy with its neighbours' (:mod:`._size`); with
+``split_polarity=True`` the two signs are kept apart, as in VOCUS (Frintrop 2005):
+intensity on (bright centre) and off (dark centre); red and green from RG = R − G; blue
+and yellow from BY = B − Y; orientation energy keeps the "more energy in the centre" half.
+The first normalisation has a noise floor
 (``min_contrast``); ``normalization="hybrid"`` uses the iterative DoG of Itti & Koch
 (2000) within each centre–surround map and N(·) without rescaling on the sums
 (:func:`normalize`); ``channel_normalization="all"`` normalises every channel again
@@ -43,6 +46,8 @@ Frintrop, S. (2005). VOCUS: a visual attention system for object detection and
 goal-directed search. PhD thesis, Univ. Bonn (LNAI 3899, Springer 2006).
 Walther, D. & Koch, C. (2006). Modeling attention to salient proto-objects. Neural
 Networks 19, 1395–1407.
+Heeger, D. J. (1992). Normalization of cell responses in cat striate cortex. Visual
+Neuroscience 9, 181–197.
 """
 
 from __future__ import annotations
@@ -56,13 +61,16 @@ import numpy as np
 
 from ..dynamics.checks import check_choice
 from ._normalize import NORMALIZATIONS, iterative_normalization, maxnorm, normalize, unit_max
+from ._size import SIZE_FLOOR, SIZE_MAPS, local_contrast, size_contrast
 from .encode import Encoding, Pyramid, gaussian_pyramid
 
 CENTRES: tuple[int, ...] = (2, 3, 4)
 DELTAS: tuple[int, ...] = (3, 4)
-GROUPS = ("intensity", "colour", "orientation")
+GROUPS = ("intensity", "colour", "orientation", "size")
 CHANNEL_NORMALIZATIONS = ("all", "orientation")
 _OPPONENTS = {"rg": ("red", "green"), "by": ("blue", "yellow")}
+ORIENTATION_SIGMA = 0.1
+"""σ of :func:`pooled_orientations`, a fraction of the level's peak summed energy (ours)."""
 
 __all__ = [
     "CENTRES",
@@ -70,6 +78,7 @@ __all__ = [
     "DELTAS",
     "GROUPS",
     "NORMALIZATIONS",
+    "ORIENTATION_SIGMA",
     "FeatureExtractor",
     "Features",
     "centre_surround",
@@ -77,7 +86,32 @@ __all__ = [
     "iterative_normalization",
     "maxnorm",
     "normalize",
+    "pooled_orientations",
 ]
+
+
+def pooled_orientations(channels: Mapping[str, Pyramid], sigma: float) -> dict[str, Pyramid]:
+    r"""Orientation energies divided by their sum over orientations (ours, after Heeger 1992).
+
+    At every level, :math:`O_θ / (\sum_{θ'} O_{θ'} + σ \max_x \sum_{θ'} O_{θ'})`: the
+    divisive normalisation of V1 by a pool of all orientations at the same place, which
+    makes orientation tuning contrast-invariant. Without it a bar's orientation signal
+    grows with its luminance contrast, so in a conjunction display the target, which
+    shares its orientation with the items of the *other* colour, is the weakest (or the
+    strongest) of its orientation map whenever its colour is the dimmer (brighter) one —
+    fixated last (first) in bottom-up search (issue 9).
+    """
+    names = [n for n in channels if n.startswith("orientation")]
+    if not names:
+        return {}
+    first = channels[names[0]]
+    out: dict[str, list[np.ndarray]] = {n: [] for n in names}
+    for k in range(len(first.levels)):
+        total = sum(channels[n].levels[k] for n in names)
+        pool = total + np.float32(sigma * float(np.max(total)) + 1e-12)
+        for n in names:
+            out[n].append(channels[n].levels[k] / pool)
+    return {n: Pyramid(tuple(v), first.first) for n, v in out.items()}
 
 
 def _resize(a: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
@@ -180,6 +214,16 @@ class FeatureExtractor:
         contrasts below the floor (e.g. rounding noise in a colour channel of a grey
         display) is not blown up to the full range. Channels are in units of their full
         range.
+    size_channels : bool
+        Add the conspicuity group ``"size"``: the maps ``size_smaller`` and
+        ``size_larger`` of :mod:`._size` (ours; issue 9: without them no item smaller
+        than its neighbours is ever found). Off in ``preset="itti1998"``.
+    pool_orientations : bool
+        Divide the orientation energies by their sum over orientations
+        (:func:`pooled_orientations`, σ = :data:`ORIENTATION_SIGMA`; ours, after Heeger
+        1992). Off by default: it makes a conjunction target's orientation signal
+        independent of its colour's luminance, but flattens the saliency of equal items
+        (2 of 32 items of a colour display left unvisited by a 36-fixation scan).
     channel_normalization : {"all", "orientation"}
         Which channels are normalised again after their six maps are summed: "all"
         (ours, default) or "orientation" (Itti et al. 1998: one N(·) per orientation θ;
@@ -199,6 +243,8 @@ class FeatureExtractor:
     map_level: int = 4
     min_contrast: float = 0.05
     channel_normalization: str = "all"
+    size_channels: bool = True
+    pool_orientations: bool = False
 
     def __post_init__(self) -> None:
         check_choice(self.normalization, "normalization", NORMALIZATIONS)
@@ -215,7 +261,10 @@ class FeatureExtractor:
         def cs(pyr: Pyramid) -> np.ndarray:
             return centre_surround(pyr, self.centres, self.deltas, out_shape=shape)
 
-        for name, pyr in encoding.channels.items():
+        channels = dict(encoding.channels)
+        if self.pool_orientations:
+            channels.update(pooled_orientations(encoding.channels, ORIENTATION_SIGMA))
+        for name, pyr in channels.items():
             if name.startswith("orientation"):
                 diff = cs(pyr)
                 out[name] = (
@@ -255,6 +304,22 @@ class FeatureExtractor:
             )
         return out
 
+    def _size_maps(
+        self, encoding: Encoding, contrast: np.ndarray, keep: np.ndarray, shape: tuple[int, int]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The size-contrast maps (:mod:`._size`), raw and after the first normalisation.
+
+        The energy sums the channels' contrast maps where ``keep`` (not the orientations:
+        pooled, they no longer grow with an item's area)."""
+        pyrs = [encoding.channels[c] for c in ("intensity", "rg", "by") if c in encoding.channels]
+        where = local_contrast(pyrs, min(self.centres), shape)
+        energy = contrast[keep].sum(axis=0)
+        size = size_contrast(energy, where)
+        # the maps are fractions (0.4–0.5 at a singleton, ~0.1 between equal items): a
+        # floor keeps a map of such noise from being scaled to the full range
+        normed = normalize(size, self.normalization, iterations=self.iterations, floor=SIZE_FLOOR)
+        return size, normed
+
     def __call__(self, encoding: Encoding) -> Features:
         """Compute the normalised feature maps of an encoded image."""
         first = next(iter(encoding.channels.values()))
@@ -269,9 +334,17 @@ class FeatureExtractor:
         normed = normalize(
             scale_maps, self.normalization, iterations=self.iterations, floor=self.min_contrast
         )
-        channel = self._per_channel(normed.mean(axis=1), names)
-        maps = {n: channel[k] for k, n in enumerate(names)}
         contrast = unit_max(scale_maps, self.min_contrast).mean(axis=1)
+        sums = normed.mean(axis=1)
+        if self.size_channels:
+            keep = np.array([n not in groups["orientation"] for n in names])
+            size, size_normed = self._size_maps(encoding, contrast, keep, shape)
+            names += list(SIZE_MAPS)
+            groups["size"] = list(SIZE_MAPS)
+            sums = np.concatenate([sums, size_normed])
+            contrast = np.concatenate([contrast, size])
+        channel = self._per_channel(sums, names)
+        maps = {n: channel[k] for k, n in enumerate(names)}
         return Features(
             MappingProxyType(maps),
             MappingProxyType({g: tuple(v) for g, v in groups.items() if v}),

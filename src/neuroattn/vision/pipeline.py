@@ -117,6 +117,8 @@ def saliency(
     map_level: int | None = None,
     min_contrast: float | None = None,
     channel_normalization: str | None = None,
+    size_channels: bool | None = None,
+    pool_orientations: bool | None = None,
     weights: Mapping[str, float] | None = None,
     max_side: int | None = None,
 ) -> list[np.ndarray]: ...
@@ -143,6 +145,8 @@ def saliency(
     map_level: int | None = None,
     min_contrast: float | None = None,
     channel_normalization: str | None = None,
+    size_channels: bool | None = None,
+    pool_orientations: bool | None = None,
     weights: Mapping[str, float] | None = None,
     max_side: int | None = None,
 ) -> np.ndarray: ...
@@ -168,6 +172,8 @@ def saliency(
     map_level: int | None = None,
     min_contrast: float | None = None,
     channel_normalization: str | None = None,
+    size_channels: bool | None = None,
+    pool_orientations: bool | None = None,
     weights: Mapping[str, float] | None = None,
     max_side: int | None = None,
     **unknown: Any,
@@ -228,8 +234,14 @@ def saliency(
     channel_normalization : {"all", "orientation"}, optional
         Features: which channels are normalised again after the sum over scales ("all",
         ours; "orientation", Itti et al. 1998).
+    size_channels : bool, optional
+        Features: the "size" group, items smaller or larger than their neighbours (True,
+        ours; see :mod:`._size`).
+    pool_orientations : bool, optional
+        Features: orientation energies divided by their sum over orientations (False;
+        True is ours, see :func:`~.features.pooled_orientations`).
     weights : mapping of str to float, optional
-        Weights of the intensity, colour and orientation conspicuity maps (one each).
+        Weights of the intensity, colour, orientation and size conspicuity maps (one each).
     max_side : int, optional
         Longer side above which images are shrunk, with a warning (2048).
     **unknown
@@ -272,6 +284,8 @@ def saliency(
         map_level=map_level,
         min_contrast=min_contrast,
         channel_normalization=channel_normalization,
+        size_channels=size_channels,
+        pool_orientations=pool_orientations,
     )
     between = _given(weights=weights, max_side=max_side)
     cfg = _check_config(config)

@@ -6,7 +6,10 @@ random cells of a grid (7 × 7 by default, as the odd-one-out displays of Kotser
 
 * ``"colour"`` — the target differs from the distractors in colour only;
 * ``"orientation"`` — in orientation only (Δθ = 90° by default);
-* ``"size"`` — in size only (larger by ``size_ratio``);
+* ``"size"`` — in size only (``size_ratio`` times the distractors' length: larger above
+  one, smaller below);
+* ``"larger"``, ``"smaller"`` — in size only, ``size_ratio`` times larger or smaller
+  (the target's length is the distractors' times or divided by ``size_ratio``);
 * ``"conjunction"`` — the target has the colour of one half of the distractors and the
   orientation of the other half (Treisman & Gelade 1980), so no single feature marks it.
 
@@ -40,7 +43,7 @@ import numpy as np
 from ..dynamics.checks import check_choice, check_integer, check_number
 from .io import MAX_PIXELS
 
-KINDS = ("colour", "orientation", "size", "conjunction")
+KINDS = ("colour", "orientation", "size", "larger", "smaller", "conjunction")
 OUTCOMES = ("hit", "miss", "correct rejection")
 _SHIFT = 4  # sub-pixel bits of cv2.fillConvexPoly
 
@@ -159,8 +162,10 @@ def _item_features(kind, n, target_pos, rng, orient, d_orient, colours, ratio):
             cols[target_pos] = tcol
         if kind in ("orientation", "conjunction"):
             ori[target_pos] = orient
-        if kind == "size":
+        if kind in ("size", "larger"):
             scale[target_pos] = ratio
+        if kind == "smaller":
+            scale[target_pos] = 1.0 / ratio
     return cols, ori, scale
 
 
@@ -187,7 +192,7 @@ def search_array(
 
     Parameters
     ----------
-    kind : {"colour", "orientation", "size", "conjunction"}
+    kind : {"colour", "orientation", "size", "larger", "smaller", "conjunction"}
     set_size : int
         Number of items, at most the number of grid cells.
     target : bool
@@ -209,8 +214,11 @@ def search_array(
         orientation is random (uniform in [0°, 180°)) per array and the target is
         rotated from it by 90°; for non-orientation kinds all bars share it.
     size_ratio : float
-        Target length / distractor length for ``kind="size"`` (the target at most twice
-        the cell spacing long).
+        Target length / distractor length for ``kind="size"`` and ``"larger"`` (the
+        target at most twice the cell spacing long); distractor / target length for
+        ``"smaller"``. A ``"smaller"`` target is drawn at least one pixel long.
+        :mod:`._family` draws these (and colours, aspects, backgrounds) from a
+        distribution.
     background : 3 numbers
         Background RGB.
     seed : int or numpy.random.Generator, optional
@@ -259,7 +267,8 @@ def search_array(
     image[:] = _colour(background)
     labels = np.zeros((h, w), np.int32)
     for i in range(set_size):
-        poly = bar_polygon(tuple(centres[i]), length * scale[i], length * aspect * scale[i], ori[i])
+        scale_i = max(scale[i], 1.0 / length)  # at least one pixel long
+        poly = bar_polygon(tuple(centres[i]), length * scale_i, length * aspect * scale_i, ori[i])
         _fill(image, poly, cols[i], aa=True)
         _fill(labels, poly, i + 1, aa=False)
     mask = labels == (t_pos + 1) if t_pos is not None else np.zeros((h, w), bool)
