@@ -50,6 +50,7 @@ def test_attend_shows_its_keywords():
         "preset",
         "seed",
         "channel_axis",
+        "cue",
     }
     for name in _keyword_only(attend):
         assert f"\n{name} :" in inspect.getdoc(attend)
