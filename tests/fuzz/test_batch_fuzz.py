@@ -26,6 +26,7 @@ from .test_vision_fuzz import WILD, assert_finite_map, images, timed
 ITEMS = st.one_of(images(), st.sampled_from(["missing.png", Path("nowhere.jpg"), ""]), WILD)
 OPTIONS: dict[str, st.SearchStrategy[Any]] = {
     "n_fixations": st.one_of(st.integers(-1, 4), WILD),
+    "chunk_size": st.one_of(st.integers(-1, 4), WILD),
     "errors": st.one_of(st.sampled_from(batch.ERRORS), WILD),
     "seed": st.one_of(st.integers(-2, 2**64), WILD),
     "task": st.one_of(st.sampled_from(["red", "orientation=45", "x=1"]), WILD),

@@ -82,6 +82,27 @@ def test_dask_equals_a_local_loop(client):
     assert len(client.scheduler_info()["workers"]) == 2
 
 
+@pytest.mark.parametrize("chunk_size", [2, 3, 8])
+def test_chunks_through_the_batch_path_give_the_same_results(client, chunk_size):
+    images = _images()
+    reference = [attend(im, n_fixations=3) for im in images]
+    for c in (None, client):
+        out = batch.attend_many(images, client=c, n_fixations=3, chunk_size=chunk_size)
+        _same(out, reference)
+        for r, im in zip(out, images, strict=True):
+            np.testing.assert_array_equal(r.image, im)  # put back after a slim transfer
+
+
+def test_a_bad_image_in_a_chunk_spoils_only_itself(client):
+    good = _images()
+    items = [good[0], np.zeros((5, 5, 3)), good[1], "missing.png", good[3]]
+    for c in (None, client):
+        out = batch.attend_many(items, client=c, n_fixations=2, chunk_size=3, errors="return")
+        assert isinstance(out[1], ValueError) and str(out[1]).startswith("images[1]: ")
+        assert isinstance(out[3], ValueError) and "missing.png" in str(out[3])
+        _same([out[0], out[2], out[4]], [attend(good[k], n_fixations=2) for k in (0, 1, 3)])
+
+
 def test_task_and_seeds_do_not_depend_on_where_images_run(client):
     from neuroattn.vision import VisionConfig
     from neuroattn.vision.compete import WinnerTakeAll
@@ -90,7 +111,7 @@ def test_task_and_seeds_do_not_depend_on_where_images_run(client):
     images = _images()[:3]
     local = batch.attend_many(images, task="red", n_fixations=2, config=noisy, seed=11)
     remote = batch.attend_many(
-        images, client=client, task="red", n_fixations=2, config=noisy, seed=11
+        images, client=client, task="red", n_fixations=2, config=noisy, seed=11, chunk_size=2
     )
     _same(remote, local)
     # image k gets stream k of SeedSequence(11).spawn(3), whatever else is in the batch
@@ -256,6 +277,8 @@ def test_image_files_sorted_and_filtered(tmp_path):
         ({"images": np.zeros((2, 64, 64))}, TypeError, "images must be a list"),
         ({"images": 5}, TypeError, "images must be a list"),
         ({"n_fixations": 0}, ValueError, "n_fixations must be a positive integer"),
+        ({"chunk_size": 0}, ValueError, "chunk_size must be a positive integer"),
+        ({"chunk_size": 2.0}, ValueError, "chunk_size must be a positive integer"),
         ({"errors": "ignore"}, ValueError, "errors must be one of"),
         ({"seed": -1}, ValueError, "seed must be"),
         ({"seed": 1.5}, TypeError, "seed must be"),

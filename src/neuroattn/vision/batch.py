@@ -22,6 +22,7 @@ for any Dask job that reads files. Nothing here is from a paper: it is plumbing.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 from collections.abc import Callable, Generator, Iterator, Sequence
@@ -237,6 +238,51 @@ def _attend_item(
     return pipeline.attend(image, task=task, n_fixations=n_fixations, seed=seed)
 
 
+def _attend_chunk(chunk: list[tuple[Any, Any]], slim: bool, **options: Any) -> list[Any]:
+    """Where the task runs: each (image, seed) of ``chunk`` → its result, or the exception.
+
+    Without seeds, a chunk goes through the pipeline's batch path (one batched
+    competition); a failure there, or seeds, mean one image at a time. ``slim``: the
+    results of arrays leave their image behind (the caller has it; half the bytes).
+    """
+    out: list[Any] = []
+    if len(chunk) > 1 and all(seed is None for _, seed in chunk):
+        try:
+            images = [_attend_input(image, options["max_pixels"]) for image, _ in chunk]
+            out = options["pipeline"].attend(
+                images, task=options["task"], n_fixations=options["n_fixations"]
+            )
+        except CAUGHT:
+            out = []
+    if not out:
+        for item in chunk:
+            try:
+                out.append(_attend_item(item, **options))
+            except CAUGHT as exc:
+                out.append(exc)
+    if not slim:
+        return out
+    return [
+        dataclasses.replace(r, image=_LEFT) if _is_array(image) and not _failed(r) else r
+        for r, (image, _) in zip(out, chunk, strict=True)
+    ]
+
+
+_LEFT = np.empty(0, np.uint8)  # the image left behind by a slim result
+
+
+def _attend_input(image: Any, max_pixels: int) -> Any:
+    return io.read_image(image, max_pixels=max_pixels) if not _is_array(image) else image
+
+
+def _is_array(image: Any) -> bool:
+    return not isinstance(image, (str, os.PathLike))
+
+
+def _failed(value: Any) -> bool:
+    return isinstance(value, BaseException)
+
+
 def _seeds(seed: Any, n: int) -> list[Any]:
     """One independent stream per image (``SeedSequence.spawn``), or None for each."""
     seed = check_seed(seed)
@@ -268,6 +314,7 @@ def attend_many(
     config: VisionConfig | None = None,
     preset: str | None = None,
     seed: Any = None,
+    chunk_size: int = 1,
     max_pixels: int = io.MAX_PIXELS,
     errors: str = "raise",
     progress: ProgressArg = None,
@@ -280,21 +327,25 @@ def attend_many(
         Images (``(H, W)`` or ``(H, W, 3)`` arrays), or image files, which are read
         (:func:`.io.read_image`) where each image is processed; mixed freely.
     client : distributed.Client, optional
-        Map over the images on this client's workers (one task per image, arrays sent
-        with ``client.scatter``); None: a plain loop in this process. See
-        :func:`dask_client`.
+        Map over the images on this client's workers (one task per chunk, sent with
+        ``client.scatter``; the results of arrays come back without their image, which is
+        put back here); None: in this process. See :func:`dask_client`.
     task, n_fixations, config, preset
         As for :func:`~.pipeline.attend`; the task is resolved once, here.
     seed : int, Generator or SeedSequence, optional
         Image k gets the k-th stream of ``SeedSequence(seed).spawn(len(images))``, so the
-        results do not depend on where or in what order the images run.
+        results do not depend on where, in what order or in what chunk the images run.
+    chunk_size : int
+        Images per task. Without ``seed`` a chunk goes through the pipeline's batch path
+        (:meth:`Pipeline.attend` of a list: one batched competition, faster; the same
+        results up to float rounding); with a seed, one image at a time.
     max_pixels : int
         Largest image file read (:func:`.io.read_image`).
     errors : {"raise", "return"}
         A bad image (ValueError, TypeError, OSError): raise it, naming the image (the
         tasks not yet done are cancelled), or put the exception in its place in the list.
     progress : bool, callable or ProgressMeter, optional
-        Advanced once per image done.
+        Advanced once per chunk done.
 
     Returns
     -------
@@ -303,8 +354,6 @@ def attend_many(
 
     Raises
     ------
-    ImportError
-        A client without Dask installed cannot happen; listed for :func:`dask_client`.
     ValueError, TypeError
         Bad options (before anything runs), or a bad image with ``errors="raise"``.
     """
@@ -313,41 +362,51 @@ def attend_many(
             f"images must be a list of images or image files, got {type(images).__name__}"
         )
     check_integer(n_fixations, "n_fixations", ge=1)
+    size = check_integer(chunk_size, "chunk_size", ge=1)
     check_integer(max_pixels, "max_pixels", ge=1)
     check_choice(errors, "errors", ERRORS)
     pipeline = _pipeline_of(config, preset)
     resolved = None
     if task is not None:
         resolved = pipeline.feedback.task(task, orientations=pipeline.encode.orientations)
-    items: list[Any] = list(zip(images, _seeds(seed, len(images)), strict=True))
-    if client is not None and items:
-        items = client.scatter(items, hash=False)
-    fn = partial(
-        _attend_item,
-        pipeline=pipeline,
-        task=resolved,
-        n_fixations=n_fixations,
-        max_pixels=max_pixels,
-    )
+    items = list(zip(images, _seeds(seed, len(images)), strict=True))
+    chunks: list[Any] = [items[k : k + size] for k in range(0, len(items), size)]
+    if client is not None and chunks:
+        chunks = client.scatter(chunks, hash=False)
+    fn = partial(_attend_chunk, slim=client is not None, pipeline=pipeline, task=resolved,
+                 n_fixations=n_fixations, max_pixels=max_pixels)  # fmt: skip
     out: list[Any] = [None] * len(items)
-    outcomes = map_images(fn, items, client=client, progress=progress)
+    outcomes = map_images(fn, chunks, client=client, progress=progress)
     for o in outcomes:
-        if o.error is not None and errors == "raise":
-            outcomes.close()  # cancels the rest
-            named = _named(o.error, images[o.index], o.index)
-            if named is o.error:
+        first = o.index * size
+        count = min(size, len(items) - first)
+        values = [o.error] * count if o.error is not None else o.value
+        for i, value in enumerate(values, start=first):
+            if not _failed(value):
+                out[i] = _restored(value, images[i])
+                continue
+            out[i] = named = _named(value, images[i], i)
+            if errors == "raise":
+                outcomes.close()  # cancels the rest
                 raise named
-            raise named from o.error
-        out[o.index] = o.value if o.error is None else _named(o.error, images[o.index], o.index)
     return out
+
+
+def _restored(result: AttentionResult, image: Any) -> AttentionResult:
+    """A slim result with its image put back (the image as given, as :func:`attend` keeps)."""
+    if _is_array(image) and result.image.size == 0:
+        return dataclasses.replace(result, image=np.asarray(image))
+    return result
 
 
 def _named(error: BaseException, image: Any, index: int) -> BaseException:
     """The error with the image it is about in front (files already name themselves)."""
-    if isinstance(image, (str, os.PathLike)) and str(image) in str(error):
+    if not _is_array(image) and str(image) in str(error):
         return error
-    where = str(image) if isinstance(image, (str, os.PathLike)) else f"images[{index}]"
+    where = f"images[{index}]" if _is_array(image) else str(image)
     try:
-        return type(error)(f"{where}: {error}")
+        named = type(error)(f"{where}: {error}")
     except Exception:  # an exception type with another signature: keep it as it is
         return error
+    named.__cause__ = error
+    return named
