@@ -111,10 +111,12 @@ class _Drive:
         self.s1 = suppressive_pool(self.magnitude, pool=self.pool, boundary="reflect")[0]
 
     def attention(self, k: int, a_space: np.ndarray, field: AttentionField) -> np.ndarray:
-        """A(x, f) at level k for every channel of the group, ``(F, h, w)``."""
-        return np.stack(
-            [a_space * _feature_gain(n, self.levels[k][j], field) for j, n in enumerate(self.group)]
-        )
+        """A(x, f) at level k for every channel of the group, ``(F, h, w)`` — or
+        ``(1, h, w)`` when every channel of the group has gain one."""
+        gains = [_feature_gain(n, self.levels[k][j], field) for j, n in enumerate(self.group)]
+        if all(isinstance(g, float) and g == 1.0 for g in gains):
+            return a_space[None]  # (1, h, w)
+        return np.stack([a_space * g for g in gains])  # (F, h, w)
 
     def ratio(self, att: np.ndarray, sigma: float) -> np.ndarray:
         """(s ∗ |E| + σ)/(s ∗ [A|E|] + σ) at the pool level, ``(h, w)`` (one per group)."""

@@ -233,21 +233,23 @@ def iterative_normalization(
     maps = np.asarray(maps, dtype=np.float32)
     h, w = maps.shape[-2:]
     out = maps.reshape(-1, h, w)
-    out = unit_max(out, floor) if rescale else out.copy()
-    # batched small matrix products: one large GEMM would start OpenBLAS threads, which
-    # on a busy machine is tens of times slower than this
-    gy_exc, gy_inh = _blur_matrix(h, sigma_exc * w), _blur_matrix(h, sigma_inh * w)
+    b = out.shape[0]
+    out = unit_max(out, floor) if rescale else out
+    # layout (h, B, w): each blur is one small matrix product over the whole stack (one
+    # large GEMM would start OpenBLAS threads, which on a busy machine is tens of times
+    # slower); the excitatory and inhibitory y-blurs share one product
+    x = np.ascontiguousarray(out.transpose(1, 0, 2))  # (h, B, w)
+    gy = np.concatenate([_blur_matrix(h, sigma_exc * w), _blur_matrix(h, sigma_inh * w)])  # (2h, h)
     gx_exc = np.ascontiguousarray(np.float32(c_exc**2) * _blur_matrix(w, sigma_exc * w).T)
-    gx_inh = np.ascontiguousarray(np.float32(c_inh**2) * _blur_matrix(w, sigma_inh * w).T)
+    gx_inh = np.ascontiguousarray(np.float32(-(c_inh**2)) * _blur_matrix(w, sigma_inh * w).T)
     bias = np.float32(c_global)
     for _ in range(iterations):
-        exc = np.matmul(np.matmul(gy_exc, out), gx_exc)
-        inh = np.matmul(np.matmul(gy_inh, out), gx_inh)
-        out = out + exc
-        out -= inh
-        out -= bias
-        np.maximum(out, 0, out=out)
-    return out.reshape(maps.shape)
+        both = (gy @ x.reshape(h, b * w)).reshape(2 * h * b, w)  # (2hB, w): y-blurs
+        x += (both[: h * b] @ gx_exc).reshape(h, b, w)  # + excitation
+        x += (both[h * b :] @ gx_inh).reshape(h, b, w)  # − inhibition
+        x -= bias
+        np.maximum(x, 0, out=x)
+    return np.ascontiguousarray(x.transpose(1, 0, 2)).reshape(maps.shape)
 
 
 def normalize(
