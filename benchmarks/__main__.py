@@ -19,6 +19,7 @@ BENCHMARKS = {
     "D2": "d2_sweep",
     "N": "n_layers",
     "V": "v_vision",
+    "V3": "v_family",
     "V5": "v5_throughput",
 }
 

@@ -5,9 +5,11 @@ Run by ``benchmarks._peers.run_peer`` inside ``.bench-venvs/opencv``
 '{...}'``. ``neuroattn`` is imported from the source tree (option ``src``), so that
 OpenCV's two methods and ours are timed round-robin in one process on one OpenCV build.
 
-Inputs: ``photo`` (H, W, 3) RGB uint8 and ``arrays`` (N, H, W, 3) RGB uint8 search
-displays. Outputs: the saliency maps of every display from each OpenCV method, resized
-to ``map_size`` (float16), and one JSON line with the timings (seconds) and versions.
+Inputs: ``photo`` (H, W, 3) RGB uint8 and any number of sets of search displays, each
+(N, H, W, 3) RGB uint8 under its own name (``arrays``: V3's ``search_array`` displays,
+``family``: the held-out family's). Outputs: the saliency maps of every display from each
+OpenCV method, resized to ``map_size`` (float16), under ``<set>__<method>``, and one JSON
+line with the timings (seconds) and versions.
 """
 
 from __future__ import annotations
@@ -53,12 +55,16 @@ def main() -> None:
             if rep:
                 times[name].append(time.perf_counter() - start)
     size = tuple(opts["map_size"])
-    maps: dict[str, list[np.ndarray]] = {"fine_grained": [], "spectral_residual": []}
-    for img in data["arrays"]:
-        b = cv2.cvtColor(img, cv2.COLOR_RGB2BGR)
-        for name, method in (("fine_grained", fine), ("spectral_residual", spectral)):
-            m = np.asarray(peer(method, b), np.float32)
-            maps[name].append(cv2.resize(m, size, interpolation=cv2.INTER_AREA))
+    maps: dict[str, list[np.ndarray]] = {}
+    for key in data.files:
+        if key == "photo":
+            continue
+        for img in data[key]:
+            b = cv2.cvtColor(img, cv2.COLOR_RGB2BGR)
+            for name, method in (("fine_grained", fine), ("spectral_residual", spectral)):
+                m = np.asarray(peer(method, b), np.float32)
+                resized = cv2.resize(m, size, interpolation=cv2.INTER_AREA)
+                maps.setdefault(f"{key}__{name}", []).append(resized)
     np.savez(out_path, **{k: np.stack(v).astype(np.float16) for k, v in maps.items()})
     versions = {"opencv": cv2.__version__, "numpy": np.__version__}
     print(json.dumps({"times": times, "versions": versions}))
