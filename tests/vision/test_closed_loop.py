@@ -262,3 +262,11 @@ def test_the_loop_is_configurable_from_toml():
     res = pipe.attend(PAIR, n_fixations=2)
     assert len(res.fixations) == 2
     assert dataclasses.replace(cfg.feedback, loop=False).loop is False
+
+
+def test_a_channels_first_image_is_plotted_channels_last():
+    """``channel_axis=0``: the result's image (for plots) has its colour axis last."""
+    img = _display([(60, 80, 10, 30, (230, 30, 30))])
+    result = Pipeline().attend(np.moveaxis(img, -1, 0), n_fixations=1, channel_axis=0)
+    np.testing.assert_array_equal(result.image, img)
+    assert result.plot("scanpath") is not None

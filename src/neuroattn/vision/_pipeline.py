@@ -133,8 +133,9 @@ class Pipeline:
         field = None if make_field is None else make_field(checked.scale)
         drive = Modulator(self.encode(checked.image), pool_width=self.feedback.pool_width)
         features, conspicuity, sal = self._maps(drive, field)
+        shown = _channels_last(image, channel_axis)
         return _ImageMaps(
-            checked, features, conspicuity, sal, np.ones_like(sal), image, drive, field
+            checked, features, conspicuity, sal, np.ones_like(sal), shown, drive, field
         )
 
     def _maps(
@@ -407,3 +408,11 @@ def _spatial(maps: _ImageMaps) -> np.ndarray:
     if maps.field is None:
         return np.ones_like(maps.saliency)
     return maps.field.priority(maps.features.contrast_maps, maps.drive.encoding.shape)
+
+
+def _channels_last(image: Any, channel_axis: int | None) -> Any:
+    """The image as given, its colour axis moved last for plots (a checked image is 3-D
+    with a valid ``channel_axis`` whenever that axis is not already last)."""
+    if channel_axis is None or np.ndim(image) != 3 or channel_axis in (-1, 2):
+        return image
+    return np.moveaxis(np.asarray(image), channel_axis, -1)
