@@ -1,7 +1,8 @@
 """The closed loop's state and records: what stage 4 carries between fixations and trials.
 
 Within one image the loop runs encode → features → compete → feedback → encode …: after
-each fixation the attention field gains a spot at the winner, the encoding is modulated
+each fixation attention leaves the winner, whose spot in the field turns suppressive
+(peak 1/a: inhibition of return entering encoding), the encoding is modulated
 by it (:func:`._modulate.modulate`, from the drive kept from the first pass), and the
 feature and saliency maps are recomputed before the next competition starts from the
 network's current state, with inhibition of return still in force. Between images

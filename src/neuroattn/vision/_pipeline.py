@@ -267,15 +267,21 @@ class Pipeline:
         return maps._replace(saliency=sal, gain=gain)
 
     def _refresh(self, maps: _ImageMaps, task: Task | None) -> Refresh:
-        """The closed loop after a fixation at (x, y): a spot there joins the field."""
+        """The closed loop after a fixation at (x, y): attention leaves the winner, whose
+        spot in the field turns suppressive (peak 1/a; inhibition of return entering
+        encoding), and the maps are encoded again under the field of all spots so far."""
         base = maps.field if maps.field is not None else AttentionField()
-        width, peak = self.feedback.field_width, self.feedback.field_peak
+        width, peak = self.feedback.field_width, 1.0 / self.feedback.field_peak
+        visited: list[Spot] = []
 
         def refresh(x: float, y: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-            field = base.combined(AttentionField((Spot(x, y, width, peak),)))
+            visited.append(Spot(x, y, width, peak))
+            field = base.combined(AttentionField(tuple(visited)))
             features, _, sal = self._maps(maps.drive, field)
             sal, gain = self.feedback.apply(features, sal, task)
-            return sal, gain, field.priority(features.contrast_maps, maps.drive.encoding.shape)
+            # the competition keeps the trial's field (cues, features): its own inhibition
+            # of return already covers the visited places
+            return sal, gain, base.priority(features.contrast_maps, maps.drive.encoding.shape)
 
         return refresh
 

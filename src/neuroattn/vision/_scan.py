@@ -179,15 +179,16 @@ class MapScan:
             self._record(*onset)
         self._keep_until(ts, rates, states, cut)
         if inhibit:  # at the location of the fixation just held
-            row, col = self.fixations[-1].cell
-            region = self.rules.ior.region(self.inputs, row, col, self.image_shape)
-            self.inhibited.append((region, self.clock))
+            last = self.fixations[-1]
             more = len(self.fixations) < self.n_fixations
+            around = self.inputs
             if more and self.refresh is not None:  # the closed loop: feedback → encoding
-                last = self.fixations[-1]
                 sal, gain, field = self.refresh(last.x, last.y)
                 self.saliency, self.gain = unit_max(np.asarray(sal, float)), np.asarray(gain, float)
                 self.field = np.asarray(field, float)
+                around = self.saliency * (1 - self.ior_now())  # the object as now encoded
+            region = self.rules.ior.region(around, *last.cell, self.image_shape)
+            self.inhibited.append((region, self.clock))
             self.start_competition(compete=more)
         elif (
             self.phase in (Phase.COMPETE, Phase.RELEASE)

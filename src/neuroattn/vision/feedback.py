@@ -257,7 +257,7 @@ class TopDown:
     """Stage 4: task → gains → top-down saliency and the WTA's input gain map.
 
     It also builds the attention field A(x, f) that re-enters encoding in the closed
-    loop (:mod:`._field`, :mod:`._modulate`): a spot at the winner and at any cue, the
+    loop (:mod:`._field`, :mod:`._modulate`): a spot at any cue and at past winners, the
     task's feature gains over the whole field, and the priming history.
 
     Parameters
@@ -272,16 +272,17 @@ class TopDown:
         a, the attention field's peak on a base of one (2, Reynolds & Heeger 2009); task
         and history gains in the field are clipped to [1/a, a].
     field_width : float
-        σ of the spatial spot at the winner and at cues, fraction of the longer side (ours).
+        σ of the spatial spots at cues and past winners, fraction of the longer side (ours).
     pool_width : float
         σ of the suppressive pool of the normalisation in encoding, same units (ours).
     history_decay, history_boost : float
         λ and η of the priming history (:func:`._field.update_history`; ours): how much
         of a feature's log-gain survives a trial, and how much one target adds.
     loop : bool
-        Close the loop within a scanpath: after each fixation a spot at the winner joins
-        the attention field and the maps are recomputed (:mod:`._loop`). Off: the field
-        (task, cues, history) is applied once, before the first competition.
+        Close the loop within a scanpath: after each fixation attention leaves the winner,
+        whose place joins the attention field as a suppressive spot (peak 1/a), and the
+        maps are encoded again before the next competition (:mod:`._loop`). Off: the
+        field (task, cues, history) is applied once, before the first competition.
     """
 
     weight: float = 0.5
