@@ -270,3 +270,27 @@ def test_a_channels_first_image_is_plotted_channels_last():
     result = Pipeline().attend(np.moveaxis(img, -1, 0), n_fixations=1, channel_axis=0)
     np.testing.assert_array_equal(result.image, img)
     assert result.plot("scanpath") is not None
+
+
+def _revisits(result, display) -> int:
+    seen, again = set(), 0
+    for f in result.fixations:
+        item = int(np.argmin(np.hypot(*(display.centres - (f.x, f.y)).T)))
+        again += item in seen
+        seen.add(item)
+    return again
+
+
+def test_the_loop_scans_a_search_display_without_creeping():
+    """Within-trial loop on held-out conjunction displays (constants chosen on the tuning
+    split): no more revisits than the open loop, every fixation on an item, target found."""
+    from neuroattn.vision._family import family
+
+    displays = family("held-out").sample("conjunction", 3, set_size=9, start=30000)
+    closed = Pipeline(feedback=TopDown(loop=True))
+    for d in displays:
+        a, b = Pipeline().attend(d.image, n_fixations=9), closed.attend(d.image, n_fixations=9)
+        assert _revisits(b, d) <= _revisits(a, d) + 1
+        near = [np.hypot(*(d.centres - (f.x, f.y)).T).min() for f in b.fixations]
+        assert max(near) < 0.8 * d.item_length  # on a bar (its half-length is 0.5)
+        assert d.target_mask[[int(f.y) for f in b.fixations], [int(f.x) for f in b.fixations]].any()
