@@ -40,20 +40,28 @@ def _png(path, image):
     return path
 
 
+# Tolerances: the pipeline itself is not bitwise reproducible (two calls on one image in one
+# process differ by ~1e-8 in an orientation map; the competition turns that into ~1e-7 px
+# and up to ~1e-3 ms of a later fixation's onset: see benchmarks V5), so exact equality
+# would test that. A wrong image, order or task moves fixations by pixels and milliseconds.
+PX, MS = 1e-3, 0.05
+
+
+def _close(f, g):
+    """Two fixations (dicts) agree: position within PX, times within MS, saliency 1e-5."""
+    assert f.keys() == g.keys()
+    for key in f:
+        tol = PX if key in ("x", "y") else 1e-5 if key == "saliency" else MS
+        assert abs(f[key] - g[key]) <= tol, (key, f, g)
+
+
 def _same(ours, reference):
-    """The same scanpath and map, up to float32 rounding: the pipeline itself is not bitwise
-    reproducible (two calls on one image in one process differ by ~1e-8 in an orientation
-    map, which moves a late fixation by ~1e-7 px), so exact equality would test that."""
+    """The same scanpath and map, up to the pipeline's own float noise (above)."""
     assert len(ours) == len(reference)
     for a, b in zip(ours, reference, strict=True):
         assert len(a.fixations) == len(b.fixations)
         for f, g in zip(a.fixations, b.fixations, strict=True):
-            np.testing.assert_allclose(
-                [f.x, f.y, f.onset, f.duration, f.latency, f.saliency],
-                [g.x, g.y, g.onset, g.duration, g.latency, g.saliency],
-                rtol=0,
-                atol=1e-4,
-            )
+            _close(f.as_dict(), g.as_dict())
         assert a.saliency.shape == b.saliency.shape
         np.testing.assert_allclose(a.saliency, b.saliency, rtol=0, atol=1e-6)
 
@@ -63,8 +71,7 @@ def _same_files(ours, reference):
     assert [len(f) for f in ours] == [len(f) for f in reference]
     for fs, gs in zip(ours, reference, strict=True):
         for f, g in zip(fs, gs, strict=True):
-            assert f.keys() == g.keys()
-            np.testing.assert_allclose(list(f.values()), list(g.values()), rtol=0, atol=1e-4)
+            _close(f, g)
 
 
 @pytest.fixture(scope="module")
