@@ -140,7 +140,7 @@ def dask_client(
         dashboard_address=":0",  # a free port: never the default 8787 of another cluster
         silence_logs=logging.CRITICAL,  # a failed image is reported once, by the caller
     )
-    with cluster, distributed.Client(cluster) as client:
+    with cluster, distributed.Client(cluster, set_as_default=False) as client:
         client.run(_single_threaded)
         yield client
 
@@ -152,7 +152,7 @@ def _remote(distributed: Any, scheduler: object, timeout: float) -> Iterator[Cli
             f"scheduler must be an address such as 'tcp://host:8786', got {scheduler!r}"
         )
     try:
-        client = distributed.Client(scheduler, timeout=timeout)
+        client = distributed.Client(scheduler, timeout=timeout, set_as_default=False)
     except (OSError, ValueError, TypeError) as exc:  # TimeoutError is an OSError
         reason = " ".join(str(exc).split()) or type(exc).__name__
         raise ValueError(
@@ -188,7 +188,7 @@ def map_images(
         futures = client.map(fn, items, pure=False)
         index = {f.key: i for i, f in enumerate(futures)}
         try:
-            for fut in distributed.as_completed(futures):
+            for fut in distributed.as_completed(futures, loop=client.loop):
                 yield _gathered(index[fut.key], fut, distributed.KilledWorker)
                 fut.release()
                 advance()
