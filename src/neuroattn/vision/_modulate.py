@@ -109,6 +109,7 @@ class _Drive:
         self.pool = (math.inf, pool_px[at], pool_px[at])
         self.magnitude = np.abs(self.levels[at])  # (F, h, w) at the pool level
         self.s1 = suppressive_pool(self.magnitude, pool=self.pool, boundary="reflect")[0]
+        self.pool_px = pool_px[at]
 
     def attention(self, k: int, a_space: np.ndarray, field: AttentionField) -> np.ndarray:
         """A(x, f) at level k for every channel of the group, ``(F, h, w)`` — or
@@ -118,10 +119,10 @@ class _Drive:
             return a_space[None]  # (1, h, w)
         return np.stack([a_space * g for g in gains])  # (F, h, w)
 
-    def ratio(self, att: np.ndarray, sigma: float) -> np.ndarray:
-        """(s ∗ |E| + σ)/(s ∗ [A|E|] + σ) at the pool level, ``(h, w)`` (one per group)."""
-        sa = suppressive_pool(self.magnitude, att, pool=self.pool, boundary="reflect")[0]
-        return (self.s1 + sigma) / (sa + sigma)
+    def attended_mean(self, att: np.ndarray) -> np.ndarray:
+        """mean_f A|E| at the pool level, ``(h, w)``: the pool's infinitely wide feature
+        axis, taken before the spatial pooling (which is linear)."""
+        return (att * self.magnitude).mean(axis=0)
 
 
 class Modulator:
@@ -159,8 +160,14 @@ class Modulator:
             return self.encoding
         a_space = [field.spatial(shape, self.encoding.shape) for shape in self.shapes]
         channels: dict[str, Pyramid] = {}
-        for drive in self.drives:
-            ratio = drive.ratio(drive.attention(self.at, a_space[self.at], field), self.sigma)
+        # the attended pools of every group in one call: s ∗ mean_f[A|E|] over space
+        means = np.stack(
+            [d.attended_mean(d.attention(self.at, a_space[self.at], field)) for d in self.drives]
+        )  # (G, h, w)
+        px = self.drives[0].pool_px
+        pooled = suppressive_pool(means, pool=(px, px), boundary="reflect")  # (G, h, w)
+        for drive, s_a in zip(self.drives, pooled, strict=True):
+            ratio = (drive.s1 + self.sigma) / (s_a + self.sigma)  # (h, w)
             levels: list[list[np.ndarray]] = [[] for _ in drive.group]
             for k, shape in enumerate(self.shapes):
                 gain = drive.attention(k, a_space[k], field) * _resize(ratio, shape)[None]
