@@ -11,7 +11,7 @@ as one batched network. The one-call functions :func:`~.pipeline.saliency` and
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, NamedTuple, overload
@@ -248,7 +248,7 @@ class Pipeline:
         channel_axis: int | None,
         name: str,
         task: Task | None,
-        cues: list[tuple[float, float]] = [],  # noqa: B006 - never mutated
+        cues: Sequence[tuple[float, float]] = (),
         history: Mapping[str, float] | None = None,
     ) -> _ImageMaps:
         """The maps of ``image`` under the attention field, with stage 4's saliency and gain.
