@@ -13,6 +13,9 @@ from ._base import ExperimentResult, Finding, Variable
 from ._registry import Experiment, available, get, register, run
 from ._timescale import TAU_MS
 
+# isort: split
+from . import _catalog  # noqa: F401  (every experiment registers itself; keep it last)
+
 __all__ = [
     "TAU_MS",
     "Experiment",

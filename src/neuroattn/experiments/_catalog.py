@@ -1,0 +1,1 @@
+"""Every experiment module, imported so that it registers itself (one line each)."""
