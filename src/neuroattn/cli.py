@@ -203,6 +203,60 @@ def attend(
         raise typer.Exit(code=2)
 
 
+@app.command()
+def sweep(
+    config: Annotated[
+        Path | None, typer.Argument(help="TOML file: [sweep], [fixed], [grid] (see --example).")
+    ] = None,
+    out: Annotated[Path, typer.Option("-o", "--out", help="Output folder.")] = Path(
+        "neuroattn-sweep"
+    ),
+    example: Annotated[
+        bool, typer.Option("--example", help="Print a commented example config and exit.")
+    ] = False,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            help="Run the chunks on the Dask scheduler at this address.",
+            show_default=False,
+        ),
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            help="Run the chunks on a local Dask cluster of N processes.",
+            show_default=False,
+        ),
+    ] = None,
+    restart: Annotated[
+        bool, typer.Option("--restart", help="Discard the sweep in the folder and start again.")
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """A parameter grid over the source's equation or an experiment: one NetCDF dataset;
+    an interrupted sweep resumes from its finished chunks."""
+    from .experiments import _sweep_command as sc
+
+    if example:
+        sys.stdout.write(sc.EXAMPLE)
+        return
+    if config is None:
+        _error_line("give a CONFIG.toml (see --example)")
+        raise typer.Exit(code=2)
+    options: dict[str, Any] = {"scheduler": scheduler, "workers": workers, "restart": restart}
+    info = _guarded(lambda: sc.run_sweep_command(config, out, progress=not quiet, **options))
+    if info["resumed"]:
+        console.print(f"resumed: {info['resumed']} of {info['chunks']} chunks were done")
+    dims = ", ".join(f"{k} {v}" for k, v in info["dims"].items())
+    console.print(
+        f"[green]wrote[/] {escape(str(info['file']))}: {info['points']} points in "
+        f"{info['chunks']} chunks on {info['where']}; dims {escape(dims)}",
+        soft_wrap=True,
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     """Console-script entry point: exit code 0 on success, 2 for bad input or usage, 130
     when interrupted, 1 for an unexpected failure (a bug: one line, then the traceback only
