@@ -1,0 +1,121 @@
+"""Toy experiments for the report, gate and command-line tests (the real ones are slower and
+land one by one): registered under names starting with ``toy-``, and a fixture that hides
+every other experiment while a test runs."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Iterator
+
+import numpy as np
+import pytest
+
+from neuroattn.dynamics.checks import check_integer, check_number
+from neuroattn.experiments import ExperimentResult, Finding, Variable, _registry, available
+from neuroattn.experiments import register as _register
+
+STATE = {"agree": True, "fail": False}
+"""Switches of ``toy-gate``: whether its second finding agrees, whether it raises."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Inner:
+    """A nested table of settings."""
+
+    width: float = 3.0  # stimulus width (Reynolds & Heeger 2009, Fig. 2A)
+
+
+@dataclasses.dataclass(frozen=True)
+class ToyConfig:
+    """Settings of the toy.
+
+    Attributes
+    ----------
+    gain : float
+        Slope of RT against set size, from the docstring.
+    """
+
+    # how many set sizes
+    n: int = 4  # ours
+    gain: float = 2.0
+    soas_ms: tuple[float, ...] = (50.0, 100.0, 1000.0)  # Posner & Cohen 1984
+    label: str = 'a "quoted" <b>label</b>'
+    cutoff: float | None = None  # optional
+    inner: Inner = Inner()
+
+    def __post_init__(self) -> None:
+        check_integer(self.n, "n", ge=2, le=1000)
+        check_number(self.gain, "gain", ge=-100, le=100)
+        if not isinstance(self.soas_ms, tuple):
+            raise TypeError(f"soas_ms must be a tuple of numbers, got {self.soas_ms!r}")
+        for s in self.soas_ms:
+            check_number(s, "soas_ms", gt=0)
+        if not isinstance(self.label, str):
+            raise TypeError(f"label must be a string, got {self.label!r}")
+        if self.cutoff is not None:
+            check_number(self.cutoff, "cutoff")
+        if not isinstance(self.inner, Inner):
+            raise TypeError(f"inner must be a table, got {self.inner!r}")
+        check_number(self.inner.width, "inner.width", gt=0)
+
+
+@dataclasses.dataclass(frozen=True)
+class ToyResult(ExperimentResult):
+    """The toy's result: RT against set size."""
+
+    def plot(self):  # type: ignore[no-untyped-def]
+        from matplotlib.figure import Figure
+
+        fig = Figure(figsize=(4, 3), layout="constrained")
+        ax = fig.add_subplot()
+        ax.plot(self.coords["set_size"], self.variables["rt"].values, "o-", label="model")
+        ax.axhline(1.0, color="k", ls="--", label="published")
+        ax.set_xlabel("set size")
+        ax.set_ylabel("RT (ms)")
+        ax.legend()
+        return fig
+
+
+def _result(name: str, config: ToyConfig, second_agrees: bool) -> ToyResult:
+    x = np.arange(config.n, dtype=float)
+    findings = (
+        Finding("slope <b>bold</b> & co", config.gain, "> 0", config.gain > 0, "Nobody 2026",
+                "ms/item"),
+        Finding("ratio", 1.9 if second_agrees else 0.5, "≈ 2", second_agrees, "Wolfe 1998"),
+        Finding("no value", math.nan, "≈ 1", False, "Somebody 2020"),
+    )  # fmt: skip
+    return ToyResult(name, findings, {"rt": Variable(("set_size",), config.gain * x)},
+                     {"set_size": x}, config)  # fmt: skip
+
+
+def _toy_a(config: ToyConfig) -> ToyResult:
+    return _result("toy-a", config, True)
+
+
+def _toy_gate(config: ToyConfig) -> ToyResult:
+    if STATE["fail"]:
+        raise RuntimeError("the toy broke")
+    return _result("toy-gate", config, STATE["agree"])
+
+
+def _toy_broken(config: ToyConfig) -> ToyResult:
+    raise ZeroDivisionError("always")
+
+
+if "toy-a" not in available():
+    _register("toy-a", ToyConfig, "a toy <experiment>", quick={"n": 2})(_toy_a)
+    _register("toy-gate", ToyConfig, "a toy whose finding can regress", quick={"n": 3})(_toy_gate)
+    _register("toy-broken", ToyConfig, "a toy that raises")(_toy_broken)
+
+TOYS = ("toy-a", "toy-gate", "toy-broken")
+
+
+@pytest.fixture
+def only_toys(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """While the test runs, the registry holds the toys and nothing else."""
+    toys = {k: v for k, v in _registry._REGISTRY.items() if k in TOYS}
+    monkeypatch.setattr(_registry, "_REGISTRY", toys)
+    STATE.update(agree=True, fail=False)
+    yield
+    STATE.update(agree=True, fail=False)
