@@ -125,9 +125,34 @@ def run_demo(out: Path) -> dict[str, Any]:
             plt.close(fig)
             summary[name] = info
         summary["vision"] = _vision(tmp / "vision")
+        validation = _validation(tmp / "validation")
+        summary["validation"] = {k: v for k, v in validation.items() if k != "table"}
         (tmp / "summary.json").write_text(json.dumps(summary, indent=2))
-    summary["files"] = [f"{p}.png" for p in parts] + ["vision/", "summary.json"]
+    summary["validation"] = validation
+    summary["files"] = [f"{p}.png" for p in parts] + ["vision/", "validation/", "summary.json"]
     return summary
+
+
+def _validation(folder: Path) -> dict[str, Any]:
+    """The experiments' quick settings held against the published data: the table, and the
+    report in ``folder`` (``neuroattn validate`` runs the full settings)."""
+    from .experiments import available
+    from .experiments._report import write_report
+    from .experiments._validate import validate
+
+    if not available():
+        return {"agree": 0, "findings": 0, "table": "", "lines": ["no experiments registered"]}
+    result = validate(quick=True)
+    write_report(result, folder)
+    agree, total = result.counts()
+    return {
+        "agree": agree,
+        "findings": total,
+        "seconds": round(result.seconds, 2),
+        "table": result.table(),
+        "lines": result.summary_lines(),
+        "report": "validation/report.html",
+    }
 
 
 def _vision(folder: Path) -> dict[str, Any]:

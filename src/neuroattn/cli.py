@@ -105,6 +105,15 @@ def demo(
         console.print(
             f"vision: {info['fixations']} fixations on the {name} → {out / 'vision' / name}/"
         )
+    valid = summary["validation"]
+    if valid["table"]:
+        console.print("\nmodel against published data (quick settings):", highlight=False)
+        sys.stdout.write(valid["table"] + "\n")
+    for line in valid["lines"]:
+        console.print(escape(line), highlight=False, soft_wrap=True)
+    if valid.get("report"):
+        console.print(f"report: {escape(str((out / valid['report']).resolve()))}", highlight=False)
+        console.print("full settings: neuroattn validate -o neuroattn-validate", highlight=False)
     console.print(f"[green]wrote[/] {len(summary['files'])} files to {out.resolve()}/")
 
 
@@ -201,6 +210,72 @@ def attend(
     if summary["failed"]:
         err_console.print(f"[bold red]{len(summary['failed'])} image(s) skipped[/]")
         raise typer.Exit(code=2)
+
+
+@app.command()
+def experiment(
+    name: Annotated[str | None, typer.Argument(help="Experiment name (see --list).")] = None,
+    config: Annotated[
+        Path | None, typer.Option("-c", "--config", help="TOML settings (see --example).")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("-o", "--out", help="Output folder [neuroattn-NAME].")
+    ] = None,
+    example: Annotated[
+        bool, typer.Option("--example", help="Print NAME's commented config and exit.")
+    ] = False,
+    list_: Annotated[bool, typer.Option("--list", help="List the experiments.")] = False,
+    quick: Annotated[bool, typer.Option("--quick", help="The quick settings.")] = False,
+) -> None:
+    """Run one experiment against published data: table, results.json, figure PNG."""
+    from .experiments import _cli as ecli
+
+    if list_:
+        sys.stdout.write(ecli.listing())
+        return
+    if name is None:
+        _error_line("give an experiment NAME (see --list)")
+        raise typer.Exit(code=2)
+    if example:
+        sys.stdout.write(_guarded(lambda: ecli.example(name)))
+        return
+    where = out or Path(f"neuroattn-{name}")
+    info = _guarded(lambda: ecli.run_one(name, config, where, quick=quick))
+    sys.stdout.write(info["result"].table() + "\n")
+    console.print(f"[green]wrote[/] {', '.join(info['files'])} [green]to[/] {escape(str(where))}/")
+
+
+@app.command()
+def validate(
+    out: Annotated[Path, typer.Option("-o", "--out", help="Output folder.")] = Path(
+        "neuroattn-validate"
+    ),
+    quick: Annotated[bool, typer.Option("--quick", help="The quick settings.")] = False,
+    only: Annotated[
+        list[str] | None, typer.Option("--only", help="Run only this experiment (repeat).")
+    ] = None,
+    baseline: Annotated[
+        Path | None, typer.Option("--baseline", help="Compare with this baseline/results.json.")
+    ] = None,
+    accept: Annotated[
+        bool,
+        typer.Option("--accept", help="Make this run the baseline even if findings regressed."),
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Run every experiment, write the HTML report; exit 3 when a finding that agreed with
+    the published data no longer does (or an experiment fails)."""
+    from .experiments import _cli as ecli
+
+    options: dict[str, Any] = {"only": only or (), "baseline": baseline, "accept": accept}
+    info = _guarded(lambda: ecli.run_validate(out, quick=quick, progress=not quiet, **options))
+    sys.stdout.write(info["table"] + "\n")
+    for line in info["lines"]:
+        where = console if info["code"] == 0 else err_console
+        where.print(escape(line), highlight=False, soft_wrap=True)
+    console.print(f"[green]report:[/] {escape(str(info['report'].resolve()))}")
+    if info["code"]:
+        raise typer.Exit(code=info["code"])
 
 
 @app.command()
