@@ -21,6 +21,7 @@ BENCHMARKS = {
     "V": "v_vision",
     "V3": "v_family",
     "V5": "v5_throughput",
+    "S1": "s1_sweep",
 }
 
 
