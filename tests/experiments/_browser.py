@@ -192,7 +192,9 @@ class Browser:
         page.images = self._evaluate(session, _IMAGES_JS)
         page.title = self._evaluate(session, "document.title")
         self._shots(session, page)
-        page.console_errors = _errors(self.events)
+        page.console_errors = _errors([e for e in self.events if e.get("sessionId") == session])
+        self.send("Target.closeTarget", {"targetId": target})
+        self.events.clear()
         return page
 
     def _evaluate(self, session: str, expression: str) -> Any:
