@@ -1,6 +1,6 @@
 """Toy experiments for the report, gate and command-line tests (the real ones are slower and
-land one by one): registered under names starting with ``toy-``, and a fixture that hides
-every other experiment while a test runs."""
+land one by one): the fixture ``only_toys`` puts them, and nothing else, in the registry
+while a test runs."""
 
 from __future__ import annotations
 
@@ -12,8 +12,7 @@ import numpy as np
 import pytest
 
 from neuroattn.dynamics.checks import check_integer, check_number
-from neuroattn.experiments import ExperimentResult, Finding, Variable, _registry, available
-from neuroattn.experiments import register as _register
+from neuroattn.experiments import ExperimentResult, Finding, Variable, _registry
 
 STATE = {"agree": True, "fail": False}
 """Switches of ``toy-gate``: whether its second finding agrees, whether it raises."""
@@ -103,19 +102,22 @@ def _toy_broken(config: ToyConfig) -> ToyResult:
     raise ZeroDivisionError("always")
 
 
-if "toy-a" not in available():
-    _register("toy-a", ToyConfig, "a toy <experiment>", quick={"n": 2})(_toy_a)
-    _register("toy-gate", ToyConfig, "a toy whose finding can regress", quick={"n": 3})(_toy_gate)
-    _register("toy-broken", ToyConfig, "a toy that raises")(_toy_broken)
-
-TOYS = ("toy-a", "toy-gate", "toy-broken")
+TOYS = {
+    "toy-a": _registry.Experiment("toy-a", _toy_a, ToyConfig, "a toy <experiment>", {"n": 2}),
+    "toy-gate": _registry.Experiment(
+        "toy-gate", _toy_gate, ToyConfig, "a toy whose finding can regress", {"n": 3}
+    ),
+    "toy-broken": _registry.Experiment(
+        "toy-broken", _toy_broken, ToyConfig, "a toy that raises", {}
+    ),
+}
 
 
 @pytest.fixture
 def only_toys(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """While the test runs, the registry holds the toys and nothing else."""
-    toys = {k: v for k, v in _registry._REGISTRY.items() if k in TOYS}
-    monkeypatch.setattr(_registry, "_REGISTRY", toys)
+    """While the test runs, the registry holds the toys and nothing else (they are never
+    registered for the other tests)."""
+    monkeypatch.setattr(_registry, "_REGISTRY", dict(TOYS))
     STATE.update(agree=True, fail=False)
     yield
     STATE.update(agree=True, fail=False)
