@@ -19,6 +19,7 @@ from ._activations import Activation, available_activations, get_activation, sig
 from ._base import Model
 from ._connectivity import mexican_hat, ring, uniform
 from ._connectivity import random as random_weights
+from ._depression import SynapticDepression
 from ._fields import NeuralField, dog_kernel
 from ._fit import FitResult, fit
 from ._inputs import TimeSeries
@@ -69,6 +70,7 @@ __all__ = [
     "Steady",
     "SteadyState",
     "StoppingRule",
+    "SynapticDepression",
     "TimeSeries",
     "Trajectory",
     "attention_modulation",

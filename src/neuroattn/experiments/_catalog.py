@@ -5,5 +5,6 @@
 from . import autism  # noqa: F401
 from . import biased  # noqa: F401
 from . import normalization  # noqa: F401
+from . import posner  # noqa: F401
 from . import regimes  # noqa: F401
 from . import search  # noqa: F401
