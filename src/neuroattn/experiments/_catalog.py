@@ -8,3 +8,4 @@ from . import normalization  # noqa: F401
 from . import posner  # noqa: F401
 from . import regimes  # noqa: F401
 from . import search  # noqa: F401
+from . import adhd  # noqa: F401
