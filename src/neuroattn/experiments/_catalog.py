@@ -6,6 +6,7 @@ from . import autism  # noqa: F401
 from . import biased  # noqa: F401
 from . import normalization  # noqa: F401
 from . import posner  # noqa: F401
+from . import priming  # noqa: F401
 from . import regimes  # noqa: F401
 from . import search  # noqa: F401
 from . import adhd  # noqa: F401
