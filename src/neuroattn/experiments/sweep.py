@@ -19,7 +19,7 @@ Examples
 >>> dict(ds.sizes)
 {'beta': 2, 'contrast': 3, 'unit': 4}
 >>> ds["n_active"].values.tolist()
-[[0, 0, 0], [0, 2, 4]]
+[[0, 2, 4], [4, 4, 4]]
 """
 
 from __future__ import annotations
