@@ -79,8 +79,8 @@ class ToyResult(ExperimentResult):
 def _result(name: str, config: ToyConfig, second_agrees: bool) -> ToyResult:
     x = np.arange(config.n, dtype=float)
     findings = (
-        Finding("slope <b>bold</b> & co", config.gain, "> 0", config.gain > 0, "Nobody 2026",
-                "ms/item"),
+        Finding("slope <b>bold</b> & co", np.float64(config.gain), "> 0",
+                np.bool_(config.gain > 0), "Nobody 2026", "ms/item"),  # numpy, as models give
         Finding("ratio", 1.9 if second_agrees else 0.5, "≈ 2", second_agrees, "Wolfe 1998"),
         Finding("no value", math.nan, "≈ 1", False, "Somebody 2020"),
     )  # fmt: skip

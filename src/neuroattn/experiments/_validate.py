@@ -102,7 +102,7 @@ class Validation:
     def counts(self) -> tuple[int, int]:
         """(findings that agree, findings)."""
         found = [f for o in self.outcomes if o.result for f in o.result.findings]
-        return sum(f.agrees for f in found), len(found)
+        return sum(bool(f.agrees) for f in found), len(found)
 
     def summary_lines(self) -> list[str]:
         """A few lines for a terminal: counts, time, failures and regressions."""
