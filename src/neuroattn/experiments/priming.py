@@ -86,7 +86,7 @@ class PrimingConfig:
     family_seed: int = 0  # ours
     set_size: int = 9  # ours
     repetitions: int = 8  # published span (Maljkovic & Nakayama 1994: ~5–8)
-    probes: int = 4  # ours
+    probes: int = 3  # ours (paired: the same displays at every k)
     layout_seed: int = 1000  # ours
     probe_seed: int = 2000  # ours
     history_decay: float = 0.75  # ours: 0.75^8 ≈ 0.1 over the published decay span
