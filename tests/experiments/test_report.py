@@ -89,7 +89,10 @@ def test_the_page_is_self_contained_escaped_and_holds_one_table():
     for _tag, attrs in page.tags:  # nothing is fetched from elsewhere
         for key in ("src", "href"):
             if attrs.get(key) is not None:
-                assert attrs[key].startswith(("data:image/png;base64,", "data:,")), attrs
+                assert attrs[key].startswith(("data:image/png;base64,", "data:,", "#")), attrs
+    ids = {a["id"] for _, a in page.tags if a.get("id")}
+    links = [a["href"][1:] for t, a in page.tags if t == "a" and a["href"].startswith("#")]
+    assert links == ["fig-toy-a"] and set(links) <= ids  # the failed one has no figure
     headers = page.cells[:6]
     assert headers == [
         "experiment", "measure", "model value", "published value or direction", "agrees",

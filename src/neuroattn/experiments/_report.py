@@ -71,7 +71,8 @@ def _rows(validation: Validation) -> list[str]:
     regressed = {(r.experiment, r.measure) for r in validation.regressions}
     rows = []
     for o in validation.outcomes:
-        head = f'{_e(o.name)}<br><span class="small">{o.seconds:.2f} s</span>'
+        name = f'<a href="#fig-{_e(o.name)}">{_e(o.name)}</a>' if o.figure else _e(o.name)
+        head = f'{name}<br><span class="small">{o.seconds:.2f} s</span>'
         findings = o.result.findings if o.result is not None else ()
         if not findings:
             what = "failed: " + (o.error or "") if o.error else "no findings"
