@@ -327,10 +327,10 @@ def _asymmetry_findings(data: _Data) -> list[Finding]:
     hits = min(float(data.correct[_index(f"{k}/present")].mean()) for k in ("larger", "smaller"))
     return [
         Finding("asymmetry: mean RT smaller − larger target", diff,
-                "> 0 (a larger among smaller is found faster)", _beyond_noise(diff, se),
+                "> 0 beyond 2 SE (a larger among smaller is found faster)", _beyond_noise(diff, se),
                 _TGOR, "ms"),
         Finding("asymmetry: slope smaller − larger target", slope_diff,
-                "> 0 (larger among smaller more efficient)",
+                "> 0 beyond 2 SE (larger among smaller more efficient)",
                 _beyond_noise(slope_diff, slope_se), _TGOR, "ms/item"),
         Finding("asymmetry: hit rate of the harder of the two", hits, "both are found",
                 hits >= 0.9, _TGOR),
@@ -344,7 +344,7 @@ def _guided_findings(data: _Data) -> list[Finding]:
                     data.se.get("conjunction/task", math.nan))  # fmt: skip
     return [
         Finding("guided search: conjunction slope with the task / without", ratio,
-                "< 1 (a known target guides search)",
+                "< 1 beyond 2 SE (a known target guides search)",
                 ratio < 1 and _beyond_noise(free - task, se), "Wolfe 1994"),
     ]  # fmt: skip
 
