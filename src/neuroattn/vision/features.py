@@ -56,10 +56,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-import cv2
 import numpy as np
 
 from ..dynamics.checks import check_choice
+from ._centre import centre_surround_stack
 from ._normalize import NORMALIZATIONS, iterative_normalization, maxnorm, normalize, unit_max
 from ._size import SIZE_FLOOR, SIZE_MAPS, local_contrast, size_contrast
 from .encode import Encoding, Pyramid, gaussian_pyramid
@@ -114,14 +114,6 @@ def pooled_orientations(channels: Mapping[str, Pyramid], sigma: float) -> dict[s
     return {n: Pyramid(tuple(v), first.first) for n, v in out.items()}
 
 
-def _resize(a: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
-    if a.shape == shape:
-        return a
-    shrink = a.shape[0] >= shape[0] and a.shape[1] >= shape[1]
-    interp = cv2.INTER_AREA if shrink else cv2.INTER_LINEAR
-    return cv2.resize(a, (shape[1], shape[0]), interpolation=interp)
-
-
 def centre_surround(
     pyramid: Pyramid,
     centres: tuple[int, ...] = CENTRES,
@@ -132,18 +124,13 @@ def centre_surround(
     """Signed across-scale differences P(c) − P(c + δ), stacked ``(len(c)·len(δ), h, w)``.
 
     Surround levels deeper than the pyramid holds are clamped to its deepest level
-    (small images). Each difference is computed at its centre level and resized to
-    ``out_shape`` (default: the level of the last centre).
+    (small images). Each difference is that of the centre level and the surround
+    resized to it (bilinear), resized to ``out_shape`` (area average when shrinking;
+    default: the level of the last centre); computed as in :mod:`._centre`.
     """
     if out_shape is None:
         out_shape = pyramid[max(centres)].shape[:2]
-    maps = []
-    for c in centres:
-        centre = pyramid[c]
-        for d in deltas:
-            surround = _resize(pyramid[c + d], centre.shape[:2])
-            maps.append(_resize(centre - surround, out_shape))
-    return np.stack(maps)
+    return centre_surround_stack([pyramid], centres, deltas, out_shape)[0]
 
 
 @dataclass(frozen=True)
@@ -256,38 +243,33 @@ class FeatureExtractor:
         self, encoding: Encoding, shape: tuple[int, int]
     ) -> dict[str, tuple[str, np.ndarray]]:
         """Centre–surround maps per feature channel, and the group of each channel."""
-        out: dict[str, tuple[str, np.ndarray]] = {}
-
-        def cs(pyr: Pyramid) -> np.ndarray:
-            return centre_surround(pyr, self.centres, self.deltas, out_shape=shape)
-
         channels = dict(encoding.channels)
         if self.pool_orientations:
             channels.update(pooled_orientations(encoding.channels, ORIENTATION_SIGMA))
+        names: list[str] = []
+        pyramids: list[Pyramid] = []
         for name, pyr in channels.items():
-            if name.startswith("orientation"):
-                diff = cs(pyr)
-                out[name] = (
-                    "orientation",
-                    np.maximum(diff, 0) if self.split_polarity else np.abs(diff),
-                )
-            elif name == "intensity":
-                diff = cs(pyr)
-                if self.split_polarity:
-                    out["intensity_on"] = ("intensity", np.maximum(diff, 0))
-                    out["intensity_off"] = ("intensity", np.maximum(-diff, 0))
-                else:
-                    out["intensity"] = ("intensity", np.abs(diff))
-            elif not self.split_polarity:
-                out[name] = ("colour", np.abs(cs(pyr)))
-            else:
+            if name in _OPPONENTS and self.split_polarity:
                 # rectify first, then one pyramid per hue: a grey region beside green
                 # items must not look "red" by contrast with its surround
-                pos, neg = _OPPONENTS[name]
-                for hue, sign in ((pos, 1.0), (neg, -1.0)):
+                for hue, sign in zip(_OPPONENTS[name], (1.0, -1.0), strict=True):
                     base = np.maximum(sign * pyr.levels[0], 0)
-                    rect = Pyramid(tuple(gaussian_pyramid(base, pyr.last - pyr.first)), pyr.first)
-                    out[hue] = ("colour", np.maximum(cs(rect), 0))
+                    levels = gaussian_pyramid(base, pyr.last - pyr.first)
+                    pyramids.append(Pyramid(tuple(levels), pyr.first))
+                    names.append(hue)
+            else:
+                pyramids.append(pyr)
+                names.append(name)
+        diffs = centre_surround_stack(pyramids, self.centres, self.deltas, shape)
+        rectified = np.maximum(diffs, 0) if self.split_polarity else np.abs(diffs)
+        out: dict[str, tuple[str, np.ndarray]] = {}
+        for k, name in enumerate(names):
+            if name == "intensity" and self.split_polarity:
+                out["intensity_on"] = ("intensity", rectified[k])
+                out["intensity_off"] = ("intensity", np.maximum(-diffs[k], 0))
+            else:
+                group = "orientation" if name.startswith("orientation") else "colour"
+                out[name] = ("intensity" if name == "intensity" else group, rectified[k])
         return out
 
     def _per_channel(self, sums: np.ndarray, names: list[str]) -> np.ndarray:
