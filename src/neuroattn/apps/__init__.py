@@ -1,0 +1,11 @@
+"""Applications built on the library (the source's sections 5 and 6, engineering side).
+
+Each application is a sub-package that sits above :mod:`neuroattn.nn` and
+:mod:`neuroattn.vision` and never imports command-line code:
+
+:mod:`neuroattn.apps.translate`
+    Sequence-to-sequence translation with attention (generated number and date corpora or
+    a user's TSV; GRU encoder-decoders with Bahdanau or Luong attention, a Transformer;
+    greedy and beam decoding; exact match, chrF and BLEU; alignment heat maps). Needs the
+    ``torch`` and ``translate`` extras.
+"""

@@ -1,0 +1,77 @@
+"""Alignment heat maps: which source characters each output character attended to."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ...nn import plot_attention
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from ._translator import Alignment, Translator
+
+__all__ = ["plot_alignment", "save_alignments"]
+
+
+def _label(token: str) -> str:
+    return "␣" if token == " " else token
+
+
+def plot_alignment(alignment: Alignment, *, ax: Any = None, title: str | None = None) -> Figure:
+    """Draw one :class:`~._translator.Alignment`: output characters down, source across.
+
+    With German numbers the units-before-tens reordering shows as a crossing: "zwei" of
+    "zweiundvierzig" looks at "two", "vierzig" back at "forty".
+    """
+    if not all(hasattr(alignment, a) for a in ("weights", "source_tokens", "target_tokens")):
+        raise TypeError(f"alignment must be an Alignment, got {type(alignment).__name__}")
+    return plot_attention(
+        alignment.weights,
+        query_labels=[_label(t) for t in alignment.target_tokens],
+        key_labels=[_label(t) for t in alignment.source_tokens],
+        ax=ax,
+        title=title if title is not None else f"{alignment.source} → {alignment.prediction}",
+    )
+
+
+def save_alignments(
+    translator: Translator,
+    texts: Sequence[str],
+    path: str | os.PathLike[str],
+    *,
+    beam: int | None = None,
+) -> Path:
+    """Translate ``texts`` and write their alignment heat maps as one PNG (one panel each).
+
+    The file is written under a temporary name and renamed when complete. Raises
+    ValueError for a model without attention, an empty text or unknown characters.
+    """
+    from matplotlib.figure import Figure
+
+    if isinstance(texts, str):
+        texts = [texts]
+    if not texts:
+        raise ValueError("texts must name at least one example")
+    aligns = [translator.alignment(t, beam=beam) for t in texts]
+    width = max(max(len(a.source_tokens) for a in aligns) * 0.22 + 2.5, 5.0)
+    heights = [max(len(a.target_tokens) * 0.22 + 1.5, 3.0) for a in aligns]
+    fig = Figure(figsize=(width, sum(heights)), layout="constrained")
+    axes = fig.subplots(len(aligns), 1, squeeze=False, height_ratios=heights)[:, 0]
+    for a, ax in zip(aligns, axes, strict=True):
+        plot_alignment(a, ax=ax)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fig.savefig(fh, format="png", dpi=110)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return path
