@@ -117,7 +117,8 @@ def test_boolean_images_are_read_as_zero_and_one(tmp_path):
     result = attend(image, n_fixations=1)
     f = result.fixations[0]
     assert 18 <= f.x <= 32 and 18 <= f.y <= 42  # the bar is the only salient thing
-    np.testing.assert_allclose(saliency(image), saliency(mask.astype(np.float32)))
+    # atol: the encoder (cv2.filter2D) itself differs by ~1e-8 between calls on equal input
+    np.testing.assert_allclose(saliency(image), saliency(mask.astype(np.float32)), atol=1e-6)
 
 
 def test_an_all_constant_image_has_no_fixations_and_still_plots_and_saves(tmp_path):

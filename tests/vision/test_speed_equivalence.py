@@ -2,7 +2,8 @@
 
 Centre–surround maps of many pyramids at once (:mod:`neuroattn.vision._centre`) against
 ``cv2.resize`` applied map by map, as published (resize the surround to the centre,
-subtract, resize to the map level).
+subtract, resize to the map level); the iterative normalisation, whose inhibition runs
+through a factored Gaussian, against its equation written out in float64.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import numpy as np
 import pytest
 
 from neuroattn.vision._centre import centre_surround_stack
+from neuroattn.vision._normalize import _factors, iterative_normalization, positive_part
 from neuroattn.vision.encode import Pyramid, gaussian_pyramid
 from neuroattn.vision.features import centre_surround
 
@@ -63,3 +65,49 @@ def test_centre_surround_stack_matches_resize_by_resize(shape, centres, deltas, 
         np.testing.assert_allclose(got[k], want, rtol=0, atol=5e-7)
         one = centre_surround(pyr, centres, deltas, out_shape=out_shape)
         np.testing.assert_allclose(one, want, rtol=0, atol=5e-7)
+
+
+def _gauss(n: int, sigma: float) -> np.ndarray:
+    """Row-normalised Gaussian matrix, float64 (the truncated unit-mass Gaussian)."""
+    i = np.arange(n, dtype=np.float64)
+    g = np.exp(-((i[:, None] - i[None, :]) ** 2) / (2 * sigma**2))
+    return g / g.sum(axis=1, keepdims=True)
+
+
+def _dog_reference(m: np.ndarray, iterations: int) -> np.ndarray:
+    """Itti & Koch (2000) written out in float64, map by map."""
+    h, w = m.shape
+    m = m.astype(np.float64) / max(float(m.max()), 0.05)
+    exc = (_gauss(h, 0.02 * w), _gauss(w, 0.02 * w))
+    inh = (_gauss(h, 0.25 * w), _gauss(w, 0.25 * w))
+    for _ in range(iterations):
+        dog = 0.25 * exc[0] @ m @ exc[1].T - 2.25 * inh[0] @ m @ inh[1].T
+        m = np.maximum(m + dog - 0.02, 0)
+    return m
+
+
+@pytest.mark.parametrize("shape", [(3, 30, 40), (2, 25, 38), (2, 8, 10), (1, 1, 7), (2, 64, 48)])
+def test_iterative_normalization_matches_the_equation_in_float64(shape):
+    rng = np.random.default_rng(shape[1])
+    maps = (rng.random(shape) ** 3).astype(np.float32)
+    maps[0] *= 0.02  # below the floor
+    got = iterative_normalization(maps, iterations=5, floor=0.05)
+    assert got.dtype == np.float32 and got.shape == shape
+    for k in range(shape[0]):
+        np.testing.assert_allclose(got[k], _dog_reference(maps[k], 5), rtol=0, atol=2e-6)
+
+
+def test_the_inhibitory_blur_is_factored_to_float32_rounding():
+    for n, sigma in [(30, 10.0), (40, 10.0), (25, 9.5), (4, 1.0)]:
+        u, vt = _factors(n, sigma)
+        assert u.shape[1] == vt.shape[0] <= n
+        np.testing.assert_allclose(u @ vt, _gauss(n, sigma), rtol=0, atol=1e-7)
+    assert _factors(30, 10.0)[0].shape[1] < 15  # the point of it: a low rank
+
+
+def test_positive_part_is_max_with_zero_in_place():
+    x = np.random.default_rng(0).normal(size=(4, 5, 6)).astype(np.float32)
+    want = np.maximum(x, 0)
+    assert positive_part(x) is x
+    np.testing.assert_array_equal(x, want)
+    assert positive_part(np.zeros((0, 3), np.float32)).shape == (0, 3)
