@@ -3,7 +3,9 @@
 Centre–surround maps of many pyramids at once (:mod:`neuroattn.vision._centre`) against
 ``cv2.resize`` applied map by map, as published (resize the surround to the centre,
 subtract, resize to the map level); the iterative normalisation, whose inhibition runs
-through a factored Gaussian, against its equation written out in float64.
+through a factored Gaussian, against its equation written out in float64; the
+modulator's attended pool (matrices) and its kept spot terms against the suppressive pool
+and the attention field.
 """
 
 from __future__ import annotations
@@ -12,7 +14,10 @@ import cv2
 import numpy as np
 import pytest
 
+from neuroattn.dynamics import suppressive_pool
+from neuroattn.vision import AttentionField, Modulator, Pipeline, Spot
 from neuroattn.vision._centre import centre_surround_stack
+from neuroattn.vision._modulate import _pool_matrices
 from neuroattn.vision._normalize import _factors, iterative_normalization, positive_part
 from neuroattn.vision.encode import Pyramid, gaussian_pyramid
 from neuroattn.vision.features import centre_surround
@@ -111,3 +116,30 @@ def test_positive_part_is_max_with_zero_in_place():
     assert positive_part(x) is x
     np.testing.assert_array_equal(x, want)
     assert positive_part(np.zeros((0, 3), np.float32)).shape == (0, 3)
+
+
+def test_the_attended_pool_as_matrices_is_the_suppressive_pool():
+    rng = np.random.default_rng(3)
+    means = rng.random((3, 15, 20))
+    for px in (0.5, 4.0, 30.0):
+        py, pxt = _pool_matrices((15, 20), px)
+        want = suppressive_pool(means, pool=(px, px), boundary="reflect")
+        np.testing.assert_allclose(py @ means @ pxt, want, rtol=0, atol=1e-12)
+
+
+def test_the_modulator_sums_the_same_spot_terms_as_the_field():
+    img = np.random.default_rng(4).random((96, 128, 3)).astype(np.float32)
+    mod = Modulator(Pipeline().encode(img))
+    spots = (Spot(30, 40, 0.1, 0.5), Spot(100, 20, 0.05, 2.0))
+    for n in (1, 2, 1):  # again: the kept terms
+        field = AttentionField(spots[:n])
+        got = mod._spatial(field)
+        for k, (h, w) in enumerate(mod.shapes):
+            np.testing.assert_array_equal(got[k], field.spatial((h, w), (96, 128)))
+            y, x = (np.arange(h)[:, None] + 0.5) * 96 / h, (np.arange(w) + 0.5) * 128 / w
+            r2 = [(x - s.x) ** 2 + (y - s.y) ** 2 for s in spots[:n]]
+            want = 1 + sum(
+                (s.peak - 1) * np.exp(-d / (2 * (128 * s.width) ** 2))
+                for s, d in zip(spots[:n], r2, strict=True)
+            )
+            np.testing.assert_allclose(got[k], np.maximum(want, 1e-3), rtol=1e-6)

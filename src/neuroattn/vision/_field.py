@@ -130,20 +130,7 @@ class AttentionField:
 
         Cell (i, j) stands for the image point ((j + ½) W/w, (i + ½) H/h).
         """
-        h, w = shape
-        out = np.ones(shape, np.float32)
-        if not self.spots:
-            return out
-        height, width = image_shape
-        ys = (np.arange(h, dtype=np.float64) + 0.5) * height / h
-        xs = (np.arange(w, dtype=np.float64) + 0.5) * width / w
-        side = float(max(height, width))
-        for s in self.spots:
-            sigma = s.width * side
-            gy = np.exp(-((ys - s.y) ** 2) / (2 * sigma**2))
-            gx = np.exp(-((xs - s.x) ** 2) / (2 * sigma**2))
-            out += np.float32(s.peak - 1.0) * np.outer(gy, gx).astype(np.float32)
-        return np.maximum(out, np.float32(1e-3), out=out)
+        return spatial_sum([spot_term(s, shape, image_shape) for s in self.spots], shape)
 
     def priority(
         self, contrast: Mapping[str, np.ndarray], image_shape: tuple[int, int]
@@ -176,6 +163,29 @@ class AttentionField:
         names = set(self.gains) | set(other.gains)
         gains = {n: self.gain(n) * other.gain(n) for n in sorted(names)}
         return AttentionField(self.spots + other.spots, MappingProxyType(gains))
+
+
+def spot_term(spot: Spot, shape: tuple[int, int], image_shape: tuple[int, int]) -> np.ndarray:
+    """One spot's term of A_space, (a − 1) exp(−|x − x_k|² / 2w²), float32 on a grid of
+    ``shape`` over an image of ``image_shape`` (see :meth:`AttentionField.spatial`)."""
+    h, w = shape
+    height, width = image_shape
+    ys = (np.arange(h, dtype=np.float64) + 0.5) * height / h
+    xs = (np.arange(w, dtype=np.float64) + 0.5) * width / w
+    sigma = spot.width * float(max(height, width))
+    gy = np.exp(-((ys - spot.y) ** 2) / (2 * sigma**2))
+    gx = np.exp(-((xs - spot.x) ** 2) / (2 * sigma**2))
+    return np.float32(spot.peak - 1.0) * np.outer(gy, gx).astype(np.float32)
+
+
+def spatial_sum(terms: list[np.ndarray], shape: tuple[int, int]) -> np.ndarray:
+    """A_space from the spots' terms (:func:`spot_term`): 1 + Σ terms, at least 10⁻³."""
+    out = np.ones(shape, np.float32)
+    if not terms:
+        return out
+    for term in terms:
+        out += term
+    return np.maximum(out, np.float32(1e-3), out=out)
 
 
 def update_history(

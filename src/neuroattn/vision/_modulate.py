@@ -14,7 +14,9 @@ on the drive rescaled by the model's attentional modulation,
 .. math:: E_A = E \cdot R_A / R_1 = E \cdot \frac{A\,(s * |E| + σ)}{s * [A\,|E|] + σ},
 
 with the pools computed by :func:`neuroattn.dynamics.suppressive_pool` — the same code as
-the standalone :class:`~neuroattn.dynamics.NormalizationModel`. With A = 1 the ratio is
+the standalone :class:`~neuroattn.dynamics.NormalizationModel` (the attended pool of each
+refresh as the matrices of that linear operator, read off its response to unit impulses
+once per map shape, and applied in float64; ours). With A = 1 the ratio is
 one and the encoding is the bottom-up one exactly; a field narrower than the pool
 multiplies the drive by about A (response gain), a field wider than the pool leaves
 strong drives nearly unchanged (contrast gain). The pools are smooth at the scale of σ_s,
@@ -45,19 +47,21 @@ Reynolds, J. H. & Heeger, D. J. (2009). The normalization model of attention. Ne
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from types import MappingProxyType
 
 import cv2
 import numpy as np
 
 from ..dynamics import suppressive_pool
-from ._field import AttentionField
+from ._field import AttentionField, Spot, spatial_sum, spot_term
 from .encode import Encoding, Pyramid
 
 __all__ = ["Modulator", "modulate"]
 
 _POLARITY = {"rg": ("red", "green"), "by": ("blue", "yellow")}
 _POOL_CELLS = 2.0  # σ_s in cells at the level where the pools are computed
+_MAX_SPOTS = 64  # spots whose terms of A_space a Modulator keeps
 
 
 def _groups(names: list[str]) -> list[list[str]]:
@@ -78,15 +82,33 @@ def _resize(a: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     return cv2.resize(a, (shape[1], shape[0]), interpolation=cv2.INTER_LINEAR)
 
 
-def _feature_gain(name: str, drive: np.ndarray, field: AttentionField) -> np.ndarray | float:
-    """A_feature of one channel's drive: by polarity for the signed channels."""
+Gain = float | tuple[float, float]
+
+
+def _feature_gain(name: str, field: AttentionField) -> Gain:
+    """A_feature of one channel: a number, or (gain where ≥ 0, gain where < 0) for the
+    signed channels whose two polarities differ."""
     pair = _POLARITY.get(name) or (
         ("intensity_on", "intensity_off") if name == "intensity" else None
     )
     if pair is None:
         return field.gain(name)
     pos, neg = (field.gain(n) for n in pair)
-    return pos if pos == neg else np.where(drive >= 0, np.float32(pos), np.float32(neg))
+    return pos if pos == neg else (pos, neg)
+
+
+@lru_cache(maxsize=32)
+def _pool_matrices(shape: tuple[int, int], px: float) -> tuple[np.ndarray, np.ndarray]:
+    """``(Py, Pxᵀ)``, float64: ``suppressive_pool(m, pool=(px, px), boundary="reflect")``
+    is ``Py @ m @ Pxᵀ`` (the pool is linear and separable; the matrices are its response
+    to unit impulses)."""
+    h, w = shape
+    py = suppressive_pool(np.eye(h), pool=(px, None), boundary="reflect")
+    pxt = suppressive_pool(np.eye(w), pool=(None, px), boundary="reflect")
+    out = (np.ascontiguousarray(py), np.ascontiguousarray(pxt))
+    for m in out:
+        m.setflags(write=False)
+    return out
 
 
 class _Drive:
@@ -111,13 +133,19 @@ class _Drive:
         self.s1 = suppressive_pool(self.magnitude, pool=self.pool, boundary="reflect")[0]
         self.pool_px = pool_px[at]
 
-    def attention(self, k: int, a_space: np.ndarray, field: AttentionField) -> np.ndarray:
+    def attention(self, k: int, a_space: np.ndarray, gains: list[Gain]) -> np.ndarray:
         """A(x, f) at level k for every channel of the group, ``(F, h, w)`` — or
         ``(1, h, w)`` when every channel of the group has gain one."""
-        gains = [_feature_gain(n, self.levels[k][j], field) for j, n in enumerate(self.group)]
-        if all(isinstance(g, float) and g == 1.0 for g in gains):
+        if all(g == 1.0 for g in gains):
             return a_space[None]  # (1, h, w)
-        return np.stack([a_space * g for g in gains])  # (F, h, w)
+        out = []
+        for j, g in enumerate(gains):
+            if isinstance(g, tuple):  # by polarity
+                pos, neg = np.float32(g[0]), np.float32(g[1])
+                out.append(a_space * np.where(self.levels[k][j] >= 0, pos, neg))
+            else:
+                out.append(a_space * g)
+        return np.stack(out)  # (F, h, w)
 
     def attended_mean(self, att: np.ndarray) -> np.ndarray:
         """mean_f A|E| at the pool level, ``(h, w)``: the pool's infinitely wide feature
@@ -153,28 +181,47 @@ class Modulator:
         self.at = next((k for k in range(n_levels) if pool_px[k] <= 2 * _POOL_CELLS), n_levels - 1)
         self.shapes = [lv.shape[:2] for lv in first.levels]
         self.drives = [_Drive(encoding, g, pool_px, self.at) for g in _groups(names)]
+        self._terms: dict[Spot, list[np.ndarray]] = {}  # each spot's term of A_space per level
+
+    def _spatial(self, field: AttentionField) -> list[np.ndarray]:
+        """A_space at every level. Each spot's terms are kept (the closed loop adds one
+        spot per fixation to the same ones), then summed as :meth:`AttentionField.spatial`
+        sums them."""
+        terms = []
+        for spot in field.spots:
+            term = self._terms.get(spot)
+            if term is None:
+                term = [spot_term(spot, shape, self.encoding.shape) for shape in self.shapes]
+                if len(self._terms) >= _MAX_SPOTS:
+                    self._terms.clear()
+                self._terms[spot] = term
+            terms.append(term)
+        return [spatial_sum([t[k] for t in terms], shape) for k, shape in enumerate(self.shapes)]
 
     def __call__(self, field: AttentionField) -> Encoding:
         """E · R_A / R_1 (intensity: m + (I − m) · R_A / R_1); ``encoding`` if flat."""
         if field.flat:
             return self.encoding
-        a_space = [field.spatial(shape, self.encoding.shape) for shape in self.shapes]
+        a_space = self._spatial(field)
+        gains = [[_feature_gain(n, field) for n in d.group] for d in self.drives]
         channels: dict[str, Pyramid] = {}
-        # the attended pools of every group in one call: s ∗ mean_f[A|E|] over space
+        # the attended pools of every group at once: s ∗ mean_f[A|E|] over space
         means = np.stack(
-            [d.attended_mean(d.attention(self.at, a_space[self.at], field)) for d in self.drives]
+            [
+                d.attended_mean(d.attention(self.at, a_space[self.at], g))
+                for d, g in zip(self.drives, gains, strict=True)
+            ]
         )  # (G, h, w)
-        px = self.drives[0].pool_px
-        pooled = suppressive_pool(means, pool=(px, px), boundary="reflect")  # (G, h, w)
-        for drive, s_a in zip(self.drives, pooled, strict=True):
+        py, pxt = _pool_matrices(means.shape[1:], self.drives[0].pool_px)
+        pooled = (py @ means.astype(np.float64) @ pxt).astype(np.float32)  # (G, h, w)
+        for drive, g, s_a in zip(self.drives, gains, pooled, strict=True):
             ratio = (drive.s1 + self.sigma) / (s_a + self.sigma)  # (h, w)
             levels: list[list[np.ndarray]] = [[] for _ in drive.group]
             for k, shape in enumerate(self.shapes):
-                gain = drive.attention(k, a_space[k], field) * _resize(ratio, shape)[None]
-                out = drive.levels[k] * gain  # (F, h, w)
+                out = drive.levels[k] * (drive.attention(k, a_space[k], g) * _resize(ratio, shape))
                 mean = drive.means[k]
                 if mean is not None:
-                    out = out + mean[None]
+                    out += mean  # (F, h, w)
                 for j in range(len(drive.group)):
                     levels[j].append(np.ascontiguousarray(out[j], dtype=np.float32))
             for j, n in enumerate(drive.group):
