@@ -35,6 +35,7 @@ of visual attention. Vision Research 40, 1489–1506.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
 import cv2
 import numpy as np
@@ -64,6 +65,19 @@ _KERNEL = np.ones((3, 3), np.uint8)
 _SHIFTS = np.array([(dy, dx) for dy in (-1, 0, 1) for dx in (-1, 0, 1) if dy or dx])
 
 
+def _morphology(maps: np.ndarray, op: Any, fill: float) -> np.ndarray:
+    """``op`` (``cv2.dilate`` or ``cv2.erode``, 3 × 3) of every map of a ``(K, h, w)``
+    stack in one call: the maps one under another with a row of ``fill`` (the value
+    ``op`` ignores) between them, so no 3 × 3 window reaches into the next map."""
+    k, h, w = maps.shape
+    buf = np.full((k, h + 1, w), fill, maps.dtype)
+    buf[:, :h] = maps
+    flat = buf.reshape(k * (h + 1), w)
+    if flat.size:
+        op(flat, _KERNEL, dst=flat)
+    return buf[:, :h]
+
+
 def _maxima_of_stack(maps: np.ndarray, low: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Regional maxima of every map of a ``(K, h, w)`` float32 stack: values, map indices.
 
@@ -74,12 +88,8 @@ def _maxima_of_stack(maps: np.ndarray, low: np.ndarray) -> tuple[np.ndarray, np.
     being its own value: they are never lower than q, as each is the top of its 3×3.
     """
     h, w = maps.shape[1:]
-    top = np.empty(maps.shape, bool)
-    for k, m in enumerate(maps):
-        top[k] = m == cv2.dilate(m, _KERNEL)
-    lowest_top = np.where(top, maps, np.float32(np.inf))
-    for m in lowest_top:
-        cv2.erode(m, _KERNEL, dst=m)
+    top = maps == _morphology(maps, cv2.dilate, -np.inf)
+    lowest_top = _morphology(np.where(top, maps, np.float32(np.inf)), cv2.erode, np.inf)
     high = maps >= low[:, None, None].astype(maps.dtype)
     top &= high
     spill = (lowest_top == maps) & high & ~top
