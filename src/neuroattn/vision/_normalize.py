@@ -227,10 +227,12 @@ def _factors(n: int, sigma: float) -> tuple[np.ndarray, np.ndarray]:
 
 
 def positive_part(a: np.ndarray) -> np.ndarray:
-    """max(a, 0) of a C-contiguous float32 array, in place (``cv2.threshold``, about ten
-    times faster than ``np.maximum`` here); returns ``a``."""
+    """max(a, 0) in place; returns ``a``. C-contiguous float arrays go through
+    ``cv2.threshold`` (up to ten times faster than ``np.maximum`` on mixed signs)."""
     if a.size == 0:
         return a
+    if not a.flags.c_contiguous or a.dtype not in (np.float32, np.float64):
+        return np.maximum(a, 0, out=a)
     flat = a.reshape(-1, a.shape[-1]) if a.ndim != 2 else a
     cv2.threshold(flat, 0.0, 0.0, cv2.THRESH_TOZERO, dst=flat)
     return a

@@ -60,7 +60,14 @@ import numpy as np
 
 from ..dynamics.checks import check_choice
 from ._centre import centre_surround_stack
-from ._normalize import NORMALIZATIONS, iterative_normalization, maxnorm, normalize, unit_max
+from ._normalize import (
+    NORMALIZATIONS,
+    iterative_normalization,
+    maxnorm,
+    normalize,
+    positive_part,
+    unit_max,
+)
 from ._size import SIZE_FLOOR, SIZE_MAPS, local_contrast, size_contrast
 from .encode import Encoding, Pyramid, gaussian_pyramid
 
@@ -253,7 +260,7 @@ class FeatureExtractor:
                 # rectify first, then one pyramid per hue: a grey region beside green
                 # items must not look "red" by contrast with its surround
                 for hue, sign in zip(_OPPONENTS[name], (1.0, -1.0), strict=True):
-                    base = np.maximum(sign * pyr.levels[0], 0)
+                    base = positive_part(sign * pyr.levels[0])
                     levels = gaussian_pyramid(base, pyr.last - pyr.first)
                     pyramids.append(Pyramid(tuple(levels), pyr.first))
                     names.append(hue)
@@ -261,12 +268,12 @@ class FeatureExtractor:
                 pyramids.append(pyr)
                 names.append(name)
         diffs = centre_surround_stack(pyramids, self.centres, self.deltas, shape)
-        rectified = np.maximum(diffs, 0) if self.split_polarity else np.abs(diffs)
+        rectified = positive_part(diffs.copy()) if self.split_polarity else np.abs(diffs)
         out: dict[str, tuple[str, np.ndarray]] = {}
         for k, name in enumerate(names):
             if name == "intensity" and self.split_polarity:
                 out["intensity_on"] = ("intensity", rectified[k])
-                out["intensity_off"] = ("intensity", np.maximum(-diffs[k], 0))
+                out["intensity_off"] = ("intensity", positive_part(-diffs[k]))
             else:
                 group = "orientation" if name.startswith("orientation") else "colour"
                 out[name] = ("intensity" if name == "intensity" else group, rectified[k])
