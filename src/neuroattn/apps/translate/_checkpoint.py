@@ -10,6 +10,7 @@ into place (:func:`neuroattn._atomic.staged_dir`), so a run interrupted at any m
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +51,9 @@ def read_checkpoint(path: str | os.PathLike[str]) -> dict[str, Any]:
     if not path.is_file():
         raise ValueError(f"{path}: no such checkpoint")
     try:
-        data = torch.load(path, map_location="cpu", weights_only=True)
+        with warnings.catch_warnings():  # a damaged file's warnings say nothing more
+            warnings.simplefilter("ignore")
+            data = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:  # torch raises many kinds for a damaged file
         reason = " ".join(str(exc).split())[:120] or type(exc).__name__
         raise ValueError(f"{path}: corrupt or truncated checkpoint ({reason})") from None

@@ -45,10 +45,10 @@ class TranslateConfig:
     model: str = "rnn-bahdanau"  # rnn-bahdanau | rnn-luong | rnn-none | transformer
     attention: str = "softmax"  # softmax | competitive (CompetitiveAttention; luong, transformer)
     embed_dim: int = 64  # character embedding size
-    hidden_dim: int = 256  # GRU state / Transformer width
+    hidden_dim: int = 128  # GRU state / Transformer width
     layers: int = 2  # Transformer encoder and decoder layers (the GRUs have one)
     heads: int = 4  # Transformer attention heads (must divide hidden_dim)
-    ffn_dim: int = 512  # Transformer feed-forward width
+    ffn_dim: int = 256  # Transformer feed-forward width
     dropout: float = 0.1  # dropout rate in training
     # training
     batch_size: int = 64  # pairs per step
@@ -203,10 +203,10 @@ test_size = 2000        # held-out test pairs
 model = "rnn-bahdanau"  # rnn-bahdanau | rnn-luong | rnn-none | transformer
 attention = "softmax"   # softmax | competitive (shunting competition; rnn-luong, transformer)
 embed_dim = 64          # character embedding size
-hidden_dim = 256        # GRU state / Transformer width
+hidden_dim = 128        # GRU state / Transformer width
 layers = 2              # Transformer layers (encoder and decoder each)
 heads = 4               # Transformer heads (divide hidden_dim)
-ffn_dim = 512           # Transformer feed-forward width
+ffn_dim = 256           # Transformer feed-forward width
 dropout = 0.1           # dropout rate in training
 
 # training

@@ -1,12 +1,13 @@
 """Batched greedy and beam-search decoding of any :class:`~._base.Seq2Seq` model.
 
 Both return token ids (B, T) without ``<bos>``, each row ending at its first ``<eos>``
-and padded with ``<pad>`` after it. Beam search keeps ``beam`` hypotheses per sentence;
-a finished hypothesis stays in the beam with its score frozen (it can only be extended by
-padding at no cost), and the best is chosen at the end by its log-probability divided by
-GNMT's length penalty ((5 + |y|) / 6)^α (Wu et al. 2016, eq. 14; α = 0.6 by default as
-there). With ``beam=1`` the search takes the same top-1 token at each step as
-:func:`greedy_decode` and returns the same ids.
+and padded with ``<pad>`` after it; neither ever emits ``<pad>`` or ``<bos>`` itself.
+Beam search keeps ``beam`` hypotheses per sentence; a finished hypothesis stays in the
+beam with its score frozen (it can only be extended by padding at no cost), and the best
+is chosen at the end by its log-probability divided by GNMT's length penalty
+((5 + |y|) / 6)^α (Wu et al. 2016, eq. 14; α = 0.6 by default as there). With
+``beam=1`` the search takes the same top-1 token at each step as :func:`greedy_decode`
+and returns the same ids.
 """
 
 from __future__ import annotations
@@ -31,6 +32,13 @@ def _check(model: Seq2Seq, src: Tensor, max_len: int) -> int:
     return check_integer(max_len, "max_len", ge=1)
 
 
+def _allowed(logp: Tensor) -> Tensor:
+    """Log-probabilities (N, V) with ``<pad>`` and ``<bos>`` made impossible (in place)."""
+    logp[:, PAD] = float("-inf")
+    logp[:, BOS] = float("-inf")
+    return logp
+
+
 @torch.no_grad()
 def greedy_decode(model: Seq2Seq, src: Tensor, *, max_len: int) -> Tensor:
     """The most probable next token at each step, for every sentence of src (B, S) at once.
@@ -44,7 +52,7 @@ def greedy_decode(model: Seq2Seq, src: Tensor, *, max_len: int) -> Tensor:
     out = []
     for _ in range(max_len):
         logits, state = model.step(state, tokens)  # (B, V)
-        logp = torch.log_softmax(logits.float(), dim=-1)  # (B, V)
+        logp = _allowed(torch.log_softmax(logits.float(), dim=-1))  # (B, V)
         tokens = logp.topk(1, dim=-1).indices[:, 0].masked_fill(done, PAD)  # (B,)
         out.append(tokens)
         done = done | (tokens == EOS)
@@ -84,7 +92,7 @@ def beam_search(
     base = (torch.arange(B, device=dev) * K).unsqueeze(1)  # (B, 1)
     for _ in range(max_len):
         logits, state = model.step(state, tokens)  # (BK, V)
-        logp = torch.log_softmax(logits.float(), dim=-1)  # (BK, V)
+        logp = _allowed(torch.log_softmax(logits.float(), dim=-1))  # (BK, V)
         V = logp.shape[1]
         logp[done] = float("-inf")
         logp[done, PAD] = 0.0  # a finished hypothesis continues with padding, score frozen

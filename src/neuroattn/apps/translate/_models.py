@@ -47,10 +47,10 @@ def build_model(
     *,
     attention: str = "softmax",
     embed_dim: int = 64,
-    hidden_dim: int = 256,
+    hidden_dim: int = 128,
     layers: int = 2,
     heads: int = 4,
-    ffn_dim: int = 512,
+    ffn_dim: int = 256,
     dropout: float = 0.1,
 ) -> Seq2Seq:
     """The model ``name`` (a key of :data:`MODELS`) for the given vocabulary sizes.

@@ -53,7 +53,7 @@ class _GRUSeq2Seq(Seq2Seq):
         *,
         attention: str = "softmax",
         embed_dim: int = 64,
-        hidden_dim: int = 256,
+        hidden_dim: int = 128,
         dropout: float = 0.1,
     ) -> None:
         super().__init__(src_vocab, tgt_vocab)

@@ -96,10 +96,10 @@ class Transformer(Seq2Seq):
         *,
         attention: str = "softmax",
         embed_dim: int = 64,
-        hidden_dim: int = 256,
+        hidden_dim: int = 128,
         layers: int = 2,
         heads: int = 4,
-        ffn_dim: int = 512,
+        ffn_dim: int = 256,
         dropout: float = 0.1,
     ) -> None:
         super().__init__(src_vocab, tgt_vocab)
