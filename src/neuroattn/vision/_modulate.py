@@ -61,7 +61,7 @@ __all__ = ["Modulator", "modulate"]
 
 _POLARITY = {"rg": ("red", "green"), "by": ("blue", "yellow")}
 _POOL_CELLS = 2.0  # σ_s in cells at the level where the pools are computed
-_MAX_SPOTS = 64  # spots whose terms of A_space a Modulator keeps
+_KEEP_BYTES = 32 << 20  # at most this much of the spots' terms of A_space is kept
 
 
 def _groups(names: list[str]) -> list[list[str]]:
@@ -182,6 +182,7 @@ class Modulator:
         self.shapes = [lv.shape[:2] for lv in first.levels]
         self.drives = [_Drive(encoding, g, pool_px, self.at) for g in _groups(names)]
         self._terms: dict[Spot, list[np.ndarray]] = {}  # each spot's term of A_space per level
+        self._keep = max(1, _KEEP_BYTES // (4 * sum(h * w for h, w in self.shapes)))
 
     def _spatial(self, field: AttentionField) -> list[np.ndarray]:
         """A_space at every level. Each spot's terms are kept (the closed loop adds one
@@ -192,7 +193,7 @@ class Modulator:
             term = self._terms.get(spot)
             if term is None:
                 term = [spot_term(spot, shape, self.encoding.shape) for shape in self.shapes]
-                if len(self._terms) >= _MAX_SPOTS:
+                if len(self._terms) >= self._keep:
                     self._terms.clear()
                 self._terms[spot] = term
             terms.append(term)
