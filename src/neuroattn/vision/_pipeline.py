@@ -23,6 +23,7 @@ from ._field import AttentionField, Spot
 from ._image import Checked, as_list, as_rgb, is_batch, resize_map, restack
 from ._loop import LoopState, TrialSequence, cue_points, per_trial, target_point
 from ._modulate import Modulator
+from ._quitting import absolute_saliency
 from ._records import CompetitionTrace, Fixation
 from ._result import AttentionResult
 from ._scan import Refresh
@@ -304,6 +305,7 @@ class Pipeline:
                 seed=rng,
                 refresh=[self._refresh(prepared[i], task) for i in members] if loop else None,
                 field=np.stack([_spatial(prepared[i]) for i in members]),
+                peak=[_peak(prepared[i], self.weights) for i in members],
             )
             for i, (fixations, trace) in zip(members, runs, strict=True):
                 out[i] = self._result(prepared[i], fixations, trace, task)
@@ -407,6 +409,13 @@ class Pipeline:
             examples.append((maps.features, mask))
         gains = vocus_gains(examples, max_gain=self.feedback.max_gain)
         return Task(MappingProxyType(gains), f"learned from {len(ims)} example(s)")
+
+
+def _peak(maps: _ImageMaps, weights: Mapping[str, float]) -> float:
+    """The saliency's maximum before :func:`combine` scaled it to one (absolute priority)."""
+    if not maps.conspicuity or sum(weights.get(g, 1.0) for g in maps.conspicuity) <= 0:
+        return 0.0
+    return float(absolute_saliency(maps.conspicuity, weights).max())
 
 
 def _spatial(maps: _ImageMaps) -> np.ndarray:

@@ -71,6 +71,13 @@ class ScanRules:
     tau_ms : float
         τ in milliseconds.
     ior : InhibitionOfReturn
+    drive : float
+        κ of the absolute drive: each competition's input, scaled so that its strongest
+        location has one, is multiplied by 1 + κ p_max, p_max the strongest remaining
+        absolute priority (0: off).
+    quit_threshold : float
+        The activation threshold: after the first fixation, the scan ends when no
+        remaining location's absolute priority exceeds it (0: off).
     """
 
     rate_threshold: float
@@ -79,6 +86,8 @@ class ScanRules:
     min_saliency: float
     tau_ms: float
     ior: InhibitionOfReturn
+    drive: float = 0.0
+    quit_threshold: float = 0.0
 
 
 @dataclass
@@ -103,8 +112,10 @@ class _FixationRecord:
 class MapScan:
     """One map's scanpath in progress: its clock, phase, inputs and saved trace.
 
-    Times are in units of τ. ``saliency`` has maximum one; ``inputs`` is the current
-    input of the network, S (1 − IOR) scaled so that max g·I = 1.
+    Times are in units of τ. ``saliency`` has maximum one and ``peak`` is its maximum in
+    absolute units (the absolute priority is ``peak`` · g · S (1 − IOR)); ``inputs`` is the
+    current input of the network, S (1 − IOR) scaled so that max g·I = 1 (times
+    1 + κ p_max with the absolute drive κ).
     """
 
     saliency: np.ndarray
@@ -125,6 +136,7 @@ class MapScan:
     saved_rates: list[np.ndarray] = field(default_factory=list)
     refresh: Refresh | None = None
     field: np.ndarray | None = None  # A_space at map level; None: one
+    peak: float = 1.0  # the saliency's maximum in absolute units
 
     # --- competitions ----------------------------------------------------------------------
     def ior_now(self) -> np.ndarray:
@@ -134,8 +146,10 @@ class MapScan:
         )
 
     def start_competition(self, compete: bool = True) -> None:
-        """New input A·S (1 − IOR), scaled so that max g·S (1 − IOR) = 1; compete again if
-        wanted and something salient is left, else stop competing.
+        """New input A·S (1 − IOR), scaled so that max g·S (1 − IOR) = 1 (times 1 + κ p_max
+        with the absolute drive); compete again if wanted, something salient is left and,
+        after a fixation, some remaining priority exceeds the activation threshold; else
+        stop competing.
 
         The spatial attention field A multiplies the input after the scaling, so that a
         cued location's units are driven harder (up to the field's peak) and answer
@@ -143,10 +157,16 @@ class MapScan:
         """
         remaining = self.saliency * (1 - self.ior_now())
         top = float((self.gain * remaining).max())
+        priority = self.peak * top  # p_max: never rescaled
         self.inputs = remaining / top if top > 0 else remaining
+        if self.rules.drive > 0:
+            self.inputs = self.inputs * (1.0 + self.rules.drive * priority)
         if self.field is not None:
             self.inputs = self.inputs * self.field
         salient = top > self.rules.min_saliency * float((self.gain * self.saliency).max())
+        quit_ = self.rules.quit_threshold > 0 and priority <= self.rules.quit_threshold
+        if self.fixations and quit_:
+            salient = False  # Guided Search: nothing left above the activation threshold
         if compete and salient:
             self.phase = Phase.COMPETE
             self.competition_start = self.clock
@@ -336,18 +356,21 @@ def run_scanpaths(
     state_shape: tuple[int, ...],
     refresh: Sequence[Refresh | None] | None = None,
     fields: np.ndarray | None = None,
+    peaks: np.ndarray | None = None,
 ) -> list[tuple[tuple[Fixation, ...], CompetitionTrace]]:
     """Scanpaths of a stack of maps ``(B, h, w)`` with gains ``(B, h, w)``.
 
     ``simulate_chunk`` runs the batched network of the maps still scanning for one chunk;
     ``state_shape`` is the shape of one map's network state; ``refresh`` (one per map,
     or None) closes the loop after each fixation (:data:`Refresh`); ``fields``
-    ``(B, h, w)`` are the spatial attention fields of the first competitions (None: one).
+    ``(B, h, w)`` are the spatial attention fields of the first competitions (None: one);
+    ``peaks`` ``(B,)`` the maps' maxima in absolute units (None: each map's own maximum).
     """
     scans = []
     loops = list(refresh) if refresh is not None else [None] * len(saliency)
     first = [None] * len(saliency) if fields is None else list(fields)
-    for sal, gain, loop, att in zip(saliency, gains, loops, first, strict=True):
+    tops = saliency.max(axis=(-2, -1)) if peaks is None else np.asarray(peaks, float)
+    for sal, gain, loop, att, top in zip(saliency, gains, loops, first, tops, strict=True):
         scan = MapScan(
             unit_max(sal),
             np.asarray(gain, float),
@@ -357,6 +380,7 @@ def run_scanpaths(
             image_shape,
             refresh=loop,
             field=None if att is None else np.asarray(att, float),
+            peak=float(top),
         )
         scan.start_competition()
         scans.append(scan)

@@ -61,6 +61,9 @@ Walther, D. & Koch, C. (2006). Modeling attention to salient proto-objects. Neur
 Networks 19, 1395–1407.
 Klein, R. (1988). Inhibitory tagging system facilitates visual search. Nature 334,
 430–431.
+Itti, L. & Koch, C. (2000). Vision Research 40, 1489–1506 (integrate-and-fire saliency map).
+Wolfe, J. M. (1994). Guided Search 2.0. Psychonomic Bulletin & Review 1, 202–238.
+Chun, M. M. & Wolfe, J. M. (1996). Cognitive Psychology 30, 39–78 (quitting).
 Samuel, A. G. & Kat, D. (2003). Inhibition of return: a graphical meta-analysis of its
 time course. Psychonomic Bulletin & Review 10, 897–906.
 """
@@ -101,7 +104,8 @@ _POSITIVE = (
     "max_work",
 )
 STEP_OVERHEAD_UNITS = 2000  # the fixed cost of one step (~30 µs) in units (~15 ns each)
-_NON_NEGATIVE = ("beta", "dwell", "ior_extent", "min_saliency", "noise", "threshold")
+_NON_NEGATIVE = ("beta", "dwell", "ior_extent", "min_saliency", "noise", "threshold",
+                 "priority_drive", "quit_threshold")  # fmt: skip
 
 
 def relu_threshold(theta: float) -> Activation:
@@ -174,6 +178,15 @@ class WinnerTakeAll:
     min_saliency : float
         The scanpath ends when the strongest remaining input is below this fraction of
         the map's maximum.
+    priority_drive : float
+        κ ≥ 0 (ours; 0: off): each competition's scaled input is multiplied by
+        1 + κ p_max, p_max the strongest remaining **absolute priority** (``peak`` of
+        :meth:`__call__` × g S (1 − IOR), never renormalised), so that a stronger signal
+        wins sooner, as in the integrate-and-fire saliency map of Itti & Koch (2000).
+    quit_threshold : float
+        Guided Search's activation threshold (Wolfe 1994, 2007; 0: off): after the first
+        fixation the scanpath ends when no remaining absolute priority exceeds it.
+        :mod:`._quitting` adapts it to a block (Chun & Wolfe 1996).
     noise : float
         σ of white noise in the dynamics (0: deterministic).
     field_sigma : float
@@ -204,6 +217,8 @@ class WinnerTakeAll:
     ior_strength: float = 1.0
     ior_tau_ms: float = 10000.0
     min_saliency: float = 0.05
+    priority_drive: float = 0.0
+    quit_threshold: float = 0.0
     noise: float = 0.0
     field_sigma: float = 1.0
     max_work: float = 1e9
@@ -290,6 +305,7 @@ class WinnerTakeAll:
         seed: int | np.random.Generator | None = None,
         refresh: Sequence[Refresh | None] | None = None,
         field: np.ndarray | None = None,
+        peak: Any = None,
     ) -> list[tuple[tuple[Fixation, ...], CompetitionTrace]]:
         """Simulate the scanpaths of one ``(h, w)`` or a stack ``(B, h, w)`` of maps.
 
@@ -313,6 +329,9 @@ class WinnerTakeAll:
         field : ndarray, optional
             The spatial attention field A(x) at map level, broadcastable to ``saliency``:
             it multiplies the input of the first competition after its scaling (cues).
+        peak : float or ndarray (B,), optional
+            Each map's maximum in absolute units (the pipeline's maps are scaled to one):
+            the unit of the absolute priority. Default: the maps' own maxima.
 
         Returns
         -------
@@ -331,6 +350,9 @@ class WinnerTakeAll:
         stack = sal.reshape(-1, *sal.shape[-2:])
         g = np.broadcast_to(np.ones(1) if gain is None else np.asarray(gain, float), sal.shape)
         height, width = image_shape or stack.shape[-2:]
+        peaks = None if peak is None else np.broadcast_to(np.asarray(peak, float), len(stack))
+        if peaks is not None and (not np.isfinite(peaks).all() or (peaks < 0).any()):
+            raise ValueError(f"compete: peak must be finite and non-negative, got {peak!r}")
         map_shape = (stack.shape[1], stack.shape[2])
         state_shape = (map_shape[0] * map_shape[1],) if self.model == "wta" else map_shape
         self.check_work(n_fixations, map_shape[0] * map_shape[1])
@@ -358,6 +380,7 @@ class WinnerTakeAll:
             None
             if field is None
             else np.broadcast_to(np.asarray(field, float), sal.shape).reshape(stack.shape),
+            peaks,
         )
 
     def scan_rules(self) -> ScanRules:
@@ -365,9 +388,8 @@ class WinnerTakeAll:
         ior = InhibitionOfReturn(
             self.ior_radius, self.ior_extent, self.ior_strength, self.ior_tau_ms
         )
-        return ScanRules(
-            self.rate_threshold, self.dwell, self.max_latency, self.min_saliency, self.tau_ms, ior
-        )
+        timing = (self.rate_threshold, self.dwell, self.max_latency, self.min_saliency)
+        return ScanRules(*timing, self.tau_ms, ior, self.priority_drive, self.quit_threshold)
 
     def check_work(self, n_fixations: int, n_units: int) -> float:
         """The worst-case work of one scanpath in unit-steps; ValueError above ``max_work``.
