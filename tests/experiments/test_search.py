@@ -13,6 +13,7 @@ from scipy import stats
 
 from neuroattn import experiments as ex
 from neuroattn.experiments import TAU_MS
+from neuroattn.experiments._search_observer import observers
 from neuroattn.experiments.search import (
     CONDITIONS,
     SearchConfig,
@@ -20,7 +21,7 @@ from neuroattn.experiments.search import (
     _scan,
     _target_patch,
 )
-from neuroattn.vision import Pipeline, WinnerTakeAll
+from neuroattn.vision import Pipeline
 from neuroattn.vision._family import HELD_OUT
 from neuroattn.vision.stimuli import score_trial
 
@@ -45,8 +46,12 @@ def test_feature_search_is_flat_conjunction_is_not_and_absent_is_about_twice(qui
     present, absent = _slope(quick, "conjunction/present"), _slope(quick, "conjunction/absent")
     assert present > 15 and present > 5 * abs(_slope(quick, "colour/present")) + 10
     assert 1.5 < absent / present < 3
-    # no quitting rule: a display without a target is scanned item by item whatever its kind
-    assert _slope(quick, "colour/absent") > 30
+    # quitting (activation threshold adapted on tuning practice displays): an absent colour
+    # display is rejected after one look; before issue 10 it was scanned item by item
+    assert abs(_slope(quick, "colour/absent")) < 10
+    thr = dict(zip(NAMES, quick.variables["quit_threshold"].values, strict=True))
+    assert thr["colour/present"] == thr["colour/absent"] > 0 and thr["conjunction/task"] == 0
+    assert thr["colour/absent"] > 10 * thr["conjunction/absent"]  # a block of easy targets
 
 
 def test_a_known_target_guides_search(quick):
@@ -77,7 +82,7 @@ def test_findings_state_published_values_and_agree_only_within_their_bands(quick
     flat = by["colour search slope, target present"]
     assert flat.agrees == (abs(flat.model) < 10)
     absent = by["colour search slope, target absent"]
-    assert not absent.agrees  # reported honestly: the model has no quitting rule
+    assert absent.agrees == (abs(absent.model) < 10)
     asym = by["asymmetry: mean RT smaller − larger target"]
     assert "larger" in asym.published and asym.reference == "Treisman & Gormican 1988"
 
@@ -87,7 +92,10 @@ def test_rt_is_the_onset_of_the_first_fixation_on_the_target(quick):
     c, s, d = NAMES.index("conjunction/present"), 1, 0
     n = int(quick.coords["set_size"][s])
     array = HELD_OUT.draw("conjunction", int(quick.coords["seed"][d]), set_size=n)
-    fix = Pipeline(compete=WinnerTakeAll(tau_ms=TAU_MS)).attend(array.image, n_fixations=n)
+    config = SearchConfig(set_sizes=(9, 25), n_displays=3)
+    pipe = observers(config, CONDITIONS, TAU_MS)[0][c]  # the block's drive and threshold
+    assert pipe.compete.priority_drive == config.priority_drive > 0
+    fix = pipe.attend(array.image, n_fixations=n)
     hit = next(
         f for f in fix.fixations
         if np.argmin(((array.centres - [f.x, f.y]) ** 2).sum(1)) == array.target_index
@@ -148,6 +156,12 @@ def test_data_are_labelled_seeded_and_plotted(quick):
         ("split", "test", ValueError, "split must be one of 'tuning', 'held-out'"),
         ("start", -1, ValueError, "start must be an integer >= 0"),
         ("closed_loop", "yes", TypeError, "closed_loop must be true or false"),
+        ("quitting", 1, TypeError, "quitting must be true or false"),
+        ("miss_rate", 0, ValueError, "miss_rate must be"),
+        ("miss_rate", 0.7, ValueError, "miss_rate must be"),
+        ("practice", 0, ValueError, "practice must be an integer >= 1"),
+        ("priority_drive", -1, ValueError, "priority_drive must be"),
+        ("priority_drive", "high", ValueError, "priority_drive must be"),
     ],
 )
 def test_bad_configs_get_one_clear_error(field, value, error, words):
