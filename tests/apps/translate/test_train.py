@@ -159,6 +159,8 @@ def test_alignment_heat_map_png(tmp_path: Path, splits) -> None:
     result = tr.train(dataclasses.replace(TINY, max_steps=1), splits=splits, log=_quiet)
     align = result.translator.alignment("forty-two")
     assert align.weights.shape == (len(align.target_tokens), len("forty-two") + 1)
+    fig = align.plot()
+    assert fig.axes[0].get_title() == f"forty-two → {align.prediction}"
     out = tr.save_alignments(result.translator, ["forty-two", "three"], tmp_path / "a" / "b.png")
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert [p.name for p in out.parent.iterdir()] == ["b.png"]

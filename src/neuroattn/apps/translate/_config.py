@@ -52,7 +52,7 @@ class TranslateConfig:
     dropout: float = 0.1  # dropout rate in training
     # training
     batch_size: int = 64  # pairs per step
-    lr: float = 0.002  # AdamW learning rate (Loshchilov & Hutter 2019)
+    lr: float = 0.003  # AdamW learning rate (Loshchilov & Hutter 2019)
     weight_decay: float = 0.01  # AdamW weight decay
     clip: float = 1.0  # gradient norm clipping (0: none)
     warmup: int = 100  # steps of linear learning-rate warm-up (ours)
@@ -211,7 +211,7 @@ dropout = 0.1           # dropout rate in training
 
 # training
 batch_size = 64         # pairs per step
-lr = 0.002              # AdamW learning rate
+lr = 0.003              # AdamW learning rate
 weight_decay = 0.01     # AdamW weight decay
 clip = 1.0              # gradient norm clipping (0: none)
 warmup = 100            # steps of linear learning-rate warm-up

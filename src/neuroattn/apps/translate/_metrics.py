@@ -4,6 +4,10 @@ All three are percentages (0-100) over the whole corpus. chrF is Popović (2015)
 sacrebleu's defaults (character 6-grams, β = 2); BLEU is Papineni et al. (2002) with
 sacrebleu's defaults (13a tokenisation, corpus-level n-gram statistics, brevity penalty).
 Exact match counts outputs equal to their reference character for character.
+
+BLEU counts word n-grams up to 4: outputs of one word (German numbers such as
+"dreihundertzweiundvierzig", ISO dates) have no 2-, 3- or 4-grams, so their BLEU is 0
+even when every output is right. Read exact match and chrF for those tasks.
 """
 
 from __future__ import annotations

@@ -30,13 +30,17 @@ def plot_alignment(alignment: Alignment, *, ax: Any = None, title: str | None = 
     """
     if not all(hasattr(alignment, a) for a in ("weights", "source_tokens", "target_tokens")):
         raise TypeError(f"alignment must be an Alignment, got {type(alignment).__name__}")
-    return plot_attention(
+    fig = plot_attention(
         alignment.weights,
         query_labels=[_label(t) for t in alignment.target_tokens],
         key_labels=[_label(t) for t in alignment.source_tokens],
         ax=ax,
-        title=title if title is not None else f"{alignment.source} → {alignment.prediction}",
     )
+    target = ax if ax is not None else fig.axes[0]
+    target.set_title(title if title is not None else f"{alignment.source} → {alignment.prediction}")
+    target.set_xlabel("source")
+    target.set_ylabel("output")
+    return fig
 
 
 def save_alignments(
