@@ -22,6 +22,8 @@ BENCHMARKS = {
     "V3": "v_family",
     "V5": "v5_throughput",
     "S1": "s1_sweep",
+    "A1": "a_translate",  # run_a1
+    "A2": "a_translate",  # run_a2
 }
 
 
@@ -102,7 +104,8 @@ def main(argv: list[str] | None = None) -> int:
         module = importlib.import_module(f".{BENCHMARKS[name]}", __package__)
         start = time.perf_counter()
         print(f"\nrunning {name} …", flush=True)
-        res = module.run(reps=reps, quick=args.quick, peers=not args.no_peers, slow_s=args.slow)
+        runner = getattr(module, f"run_{name.lower()}", module.run)
+        res = runner(reps=reps, quick=args.quick, peers=not args.no_peers, slow_s=args.slow)
         res.meta["elapsed_s"] = time.perf_counter() - start
         print_table(res)
         data = {"run": {**meta, "loadavg_end": os.getloadavg()}, **res.to_json()}
