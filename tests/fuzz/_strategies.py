@@ -114,3 +114,20 @@ def arrays(draw: Any, max_dims: int = 4, max_side: int = 6) -> np.ndarray:
 
 # mostly numbers (valid kinds at extreme values reach deepest), sometimes anything at all
 TOML_VALUES = st.one_of(NUMBERS, NUMBERS, _ANY_VALUE)
+
+
+def settings_with_one_wild(
+    good: dict[str, st.SearchStrategy[Any]], bad: dict[str, st.SearchStrategy[Any]]
+) -> st.SearchStrategy[dict[str, Any]]:
+    """Valid settings drawn from ``good`` with at most one field (or none) replaced by a
+    value from ``bad`` (the experiments' config fuzz)."""
+
+    @st.composite
+    def draw_settings(draw: st.DrawFn) -> dict[str, Any]:
+        values = {k: draw(v) for k, v in good.items()}
+        field = draw(st.sampled_from([None, *bad]))
+        if field is not None:
+            values[field] = draw(bad[field])
+        return values
+
+    return draw_settings()

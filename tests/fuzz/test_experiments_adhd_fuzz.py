@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from neuroattn.experiments.adhd import AdhdConfig, run
 
-from ._strategies import FUZZ, NUMBERS
+from ._strategies import FUZZ, NUMBERS, settings_with_one_wild
 
 WILD = st.one_of(NUMBERS, st.booleans(), st.none(), st.text(max_size=5))
 # few subjects and trials and short runs keep a valid run well under a second
@@ -39,14 +39,9 @@ BAD = {k: WILD for k in GOOD} | {
 }
 
 
-@st.composite
-def configs(draw: st.DrawFn) -> dict[str, Any]:
+def configs() -> st.SearchStrategy[dict[str, Any]]:
     """Valid settings with at most one field (or none) replaced by a wild value."""
-    values = {k: draw(v) for k, v in GOOD.items()}
-    bad = draw(st.sampled_from([None, *BAD]))
-    if bad is not None:
-        values[bad] = draw(BAD[bad])
-    return values
+    return settings_with_one_wild(GOOD, BAD)
 
 
 @FUZZ

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from neuroattn.experiments.search import SearchConfig, run
 
-from ._strategies import FUZZ, NUMBERS
+from ._strategies import FUZZ, NUMBERS, settings_with_one_wild
 
 WILD = st.one_of(NUMBERS, st.booleans(), st.none(), st.text(max_size=5))
 # small set sizes keep a valid run under a second or two; the bounds (1, 2, 49, 50) are
@@ -37,14 +37,9 @@ BAD = {
 }
 
 
-@st.composite
-def configs(draw: st.DrawFn) -> dict[str, Any]:
+def configs() -> st.SearchStrategy[dict[str, Any]]:
     """Valid settings with at most one field (or none) replaced by a wild value."""
-    values = {k: draw(v) for k, v in GOOD.items()}
-    bad = draw(st.sampled_from([None, *BAD]))
-    if bad is not None:
-        values[bad] = draw(BAD[bad])
-    return values
+    return settings_with_one_wild(GOOD, BAD)
 
 
 @FUZZ
