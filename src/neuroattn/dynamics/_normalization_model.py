@@ -26,7 +26,7 @@ import numpy as np
 from scipy.optimize import OptimizeWarning, curve_fit
 
 from ._normalization import _response_and_pool, suppressive_pool
-from .checks import check_finite_array, check_number
+from .checks import check_fields, check_finite_array, check_number
 
 __all__ = ["ContrastResponse", "NakaRushton", "NormalizationModel", "PopulationResponse"]
 
@@ -196,13 +196,15 @@ class NormalizationModel:
             value = getattr(self, f.name)
             if value != math.inf:
                 object.__setattr__(self, f.name, check_number(value, f.name, gt=0))
-        for name, bounds in [
-            ("attention_base", dict(ge=0)),
-            ("sigma", dict(gt=0)),
-            ("space_step", dict(gt=0)),
-            ("orientation_step", dict(gt=0, le=360)),
-        ]:
-            object.__setattr__(self, name, check_number(getattr(self, name), name, **bounds))
+        check_fields(
+            self,
+            [
+                ("attention_base", dict(ge=0)),
+                ("sigma", dict(gt=0)),
+                ("space_step", dict(gt=0)),
+                ("orientation_step", dict(gt=0, le=360)),
+            ],
+        )
         peak = check_number(self.attention_peak, "attention_peak", ge=self.attention_base)
         object.__setattr__(self, "attention_peak", peak)
         extent = check_number(self.space_extent, "space_extent", ge=0)

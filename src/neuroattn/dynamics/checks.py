@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar
 
 import numpy as np
@@ -271,3 +271,10 @@ def check_seed(value: Any, name: str = "seed") -> Any:
     if isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_)):
         return check_integer(value, name, ge=0)
     raise TypeError(f"{name} must be None, an integer >= 0 or a random generator, got {value!r}")
+
+
+def check_fields(obj: Any, bounds: Iterable[tuple[str, Mapping[str, float]]]) -> None:
+    """Check numeric fields of a frozen dataclass in place: each ``(name, bounds)`` is
+    :func:`check_number` of ``obj.name`` with those bounds, the checked float written back."""
+    for name, limits in bounds:
+        object.__setattr__(obj, name, check_number(getattr(obj, name), name, **limits))

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from ..dynamics.checks import check_choice, check_integer, check_number
+from ..dynamics.checks import check_choice, check_fields, check_integer, check_number
 from ._registry import Experiment, available, get
 
 if sys.version_info >= (3, 11):
@@ -96,8 +96,7 @@ class NetworkSpec:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "n", check_integer(self.n, "n", ge=2, le=4096))
-        for name, bounds in _BOUNDS.items():
-            object.__setattr__(self, name, check_number(getattr(self, name), name, **bounds))
+        check_fields(self, _BOUNDS.items())
         check_choice(self.method, "method", METHODS)
         if self.window < self.dt or self.window > self.t_end:
             raise ValueError(

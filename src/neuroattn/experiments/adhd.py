@@ -44,7 +44,7 @@ from scipy import stats
 
 from ..dynamics import Competition, sigmoid, uniform
 from ..dynamics import simulate as simulate_model
-from ..dynamics.checks import check_integer, check_number
+from ..dynamics.checks import check_fields, check_integer, check_number
 from ._base import ExperimentResult, Finding, Variable
 from ._registry import register
 from ._timescale import TAU_MS
@@ -123,8 +123,7 @@ class AdhdConfig:
             ("margin", dict(gt=0, lt=1)),
             ("dt", dict(gt=0, le=0.5)),
         ]
-        for name, bounds in checks:
-            object.__setattr__(self, name, check_number(getattr(self, name), name, **bounds))
+        check_fields(self, checks)
         for name, lo, hi in (("subjects", 3, 200), ("trials", 10, 5000), ("seed", 0, 2**63)):
             object.__setattr__(self, name, check_integer(getattr(self, name), name, ge=lo, le=hi))
         duration = check_number(self.duration, "duration", ge=10 * self.dt, le=1e4)

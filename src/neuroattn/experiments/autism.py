@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from ..dynamics import NormalizationModel
-from ..dynamics.checks import check_integer, check_number
+from ..dynamics.checks import check_fields, check_integer, check_number
 from ._base import ExperimentResult, Finding, Variable
 from ._registry import register
 
@@ -122,8 +122,7 @@ class AutismConfig:
             ("orientation_step", dict(ge=0.5, le=10)),
             ("tolerance", dict(gt=0, lt=1)),
         ]
-        for name, bounds in limits:
-            object.__setattr__(self, name, check_number(getattr(self, name), name, **bounds))
+        check_fields(self, limits)
         radius = check_integer(self.readout_radius, "readout_radius", ge=0, le=10)
         object.__setattr__(self, "readout_radius", radius)
 

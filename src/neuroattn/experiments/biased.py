@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 
 from ..dynamics import NormalizationModel
-from ..dynamics.checks import check_number
+from ..dynamics.checks import check_fields
 from ._base import ExperimentResult, Finding, Variable
 from ._registry import register
 
@@ -98,8 +98,7 @@ class BiasedConfig:
             ("space_step", dict(ge=0.25, le=2)),
             ("orientation_step", dict(ge=0.25, le=10)),
         ]
-        for name, bounds in limits:
-            object.__setattr__(self, name, check_number(getattr(self, name), name, **bounds))
+        check_fields(self, limits)
         steps = self.poor_orientation / self.orientation_step
         if abs(steps - round(steps)) > 1e-9:  # the stimuli are 1° wide: on the grid or lost
             raise ValueError(

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from ..dynamics import ContrastResponse, NormalizationModel
-from ..dynamics.checks import check_integer, check_number
+from ..dynamics.checks import check_fields, check_integer
 from ._base import ExperimentResult, Finding, Variable
 from ._registry import register
 
@@ -78,8 +78,7 @@ class NormalizationConfig:
             ("orientation_step", dict(ge=0.25, le=30)),
             ("tolerance", dict(gt=0, lt=1)),
         ]
-        for name, bounds in limits:
-            object.__setattr__(self, name, check_number(getattr(self, name), name, **bounds))
+        check_fields(self, limits)
 
     def model(self) -> NormalizationModel:
         """The authors' model on this config's grid."""
