@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.markup import escape
+
+from ._cli_base import console, err_console, error_line, guarded
+from ._cli_translate import translate_app
 
 try:  # typer >= 0.22 raises the exceptions of the click it vendors
     from typer._click import exceptions as click_errors
@@ -28,25 +29,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console()
-err_console = Console(stderr=True)
-
-
-def _error_line(message: object, kind: str = "error") -> None:
-    """One line on stderr; the message is user text, so rich markup in it is escaped."""
-    style = "bold red" if kind == "error" else "yellow"
-    text = " ".join(str(message).split()) or type(message).__name__
-    err_console.print(f"[{style}]{kind}:[/] {escape(text)}", highlight=False, soft_wrap=True)
-
-
-def _guarded(fn: Callable[[], Any]) -> Any:
-    """Run ``fn``; turn expected failures into one line on stderr and exit code 2."""
-    try:
-        return fn()
-    except (ValueError, TypeError, OSError, EOFError, MemoryError) as exc:  # SimulationError too
-        what = "out of memory" if isinstance(exc, MemoryError) else exc
-        _error_line(what)
-        raise typer.Exit(code=2) from None
 
 
 @app.command()
@@ -79,7 +61,7 @@ def simulate(
         cfg = load_config(config)
         return run_config(cfg, out, progress=not quiet)
 
-    summary = _guarded(run)
+    summary = guarded(run)
     console.print(f"[green]wrote[/] {', '.join(summary['files'])} [green]to[/] {out}/")
     if not summary["sweep"]:
         console.print(f"winner: neuron {summary['winner']}, selectivity {summary['selectivity']}")
@@ -95,7 +77,7 @@ def demo(
     from ._demo import run_demo
 
     with console.status("simulating the competition stage and attending to images…"):
-        summary = _guarded(lambda: run_demo(out))
+        summary = guarded(lambda: run_demo(out))
     comp = summary["competition"]
     console.print(
         f"competition: neuron {comp['winner']} wins, selectivity {comp['selectivity']}; "
@@ -183,7 +165,7 @@ def attend(
         return
 
     def report(kind: str, message: str) -> None:
-        _error_line(message, kind)
+        error_line(message, kind)
 
     def run() -> dict[str, Any]:
         from .vision._cli import run_attend
@@ -201,7 +183,7 @@ def attend(
             workers=workers,
         )
 
-    summary = _guarded(run)
+    summary = guarded(run)
     for info in summary["images"]:
         console.print(f"{info['image']}: {info['fixations']} fixations → {out / info['name']}/")
     if summary.get("dask"):
@@ -234,13 +216,13 @@ def experiment(
         sys.stdout.write(ecli.listing())
         return
     if name is None:
-        _error_line("give an experiment NAME (see --list)")
+        error_line("give an experiment NAME (see --list)")
         raise typer.Exit(code=2)
     if example:
-        sys.stdout.write(_guarded(lambda: ecli.example(name)))
+        sys.stdout.write(guarded(lambda: ecli.example(name)))
         return
     where = out or Path(f"neuroattn-{name}")
-    info = _guarded(lambda: ecli.run_one(name, config, where, quick=quick))
+    info = guarded(lambda: ecli.run_one(name, config, where, quick=quick))
     sys.stdout.write(info["result"].table() + "\n")
     console.print(f"[green]wrote[/] {', '.join(info['files'])} [green]to[/] {escape(str(where))}/")
 
@@ -268,7 +250,7 @@ def validate(
     from .experiments import _cli as ecli
 
     options: dict[str, Any] = {"only": only or (), "baseline": baseline, "accept": accept}
-    info = _guarded(lambda: ecli.run_validate(out, quick=quick, progress=not quiet, **options))
+    info = guarded(lambda: ecli.run_validate(out, quick=quick, progress=not quiet, **options))
     sys.stdout.write(info["table"] + "\n")
     for line in info["lines"]:
         where = console if info["code"] == 0 else err_console
@@ -318,10 +300,10 @@ def sweep(
         sys.stdout.write(sc.EXAMPLE)
         return
     if config is None:
-        _error_line("give a CONFIG.toml (see --example)")
+        error_line("give a CONFIG.toml (see --example)")
         raise typer.Exit(code=2)
     options: dict[str, Any] = {"scheduler": scheduler, "workers": workers, "restart": restart}
-    info = _guarded(lambda: sc.run_sweep_command(config, out, progress=not quiet, **options))
+    info = guarded(lambda: sc.run_sweep_command(config, out, progress=not quiet, **options))
     if info["resumed"]:
         console.print(f"resumed: {info['resumed']} of {info['chunks']} chunks were done")
     dims = ", ".join(f"{k} {v}" for k, v in info["dims"].items())
@@ -332,118 +314,7 @@ def sweep(
     )
 
 
-translate_app = typer.Typer(
-    name="translate",
-    help="Translation with attention: train seq2seq models, evaluate them, translate.",
-    no_args_is_help=True,
-)
 app.add_typer(translate_app, name="translate")
-
-
-def _translate_cli() -> Any:
-    """The translate command's module; one line and exit 2 without the extras it needs."""
-    try:
-        from .apps.translate import _cli as tcli
-    except ModuleNotFoundError as exc:
-        _error_line(
-            f"neuroattn translate needs {exc.name}: pip install 'neuroattn[torch,translate]'"
-        )
-        raise typer.Exit(code=2) from None
-    return tcli
-
-
-@translate_app.command("train")
-def translate_train(
-    out: Annotated[Path | None, typer.Option("-o", "--out", help="Run directory.")] = None,
-    task: Annotated[
-        str | None,
-        typer.Option(
-            "--task", help="numbers-en-de | numbers-en-fr | numbers-en-es | dates | FILE.tsv"
-        ),
-    ] = None,
-    model: Annotated[
-        str | None,
-        typer.Option("--model", help="rnn-bahdanau | rnn-luong | rnn-none | transformer"),
-    ] = None,
-    config: Annotated[
-        Path | None, typer.Option("-c", "--config", help="TOML settings (see --example).")
-    ] = None,
-    example: Annotated[
-        bool, typer.Option("--example", help="Print the commented default config and exit.")
-    ] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
-) -> None:
-    """Train a model into RUN_DIR; the same command on the same RUN_DIR resumes a run."""
-    tcli = _translate_cli()
-    if example:
-        sys.stdout.write(tcli.example())
-        return
-    if out is None:
-        _error_line("give a run directory with -o RUN_DIR")
-        raise typer.Exit(code=2)
-
-    def report(line: str) -> None:
-        err_console.print(escape(line), highlight=False, soft_wrap=True)
-
-    def run() -> dict[str, Any]:
-        cfg = tcli.train_config(out, config=config, task=task, model=model)
-        return tcli.run_train(out, cfg, progress=not quiet, report=report)
-
-    info = _guarded(run)
-    console.print(
-        f"[green]wrote[/] {', '.join(info['files'])} [green]to[/] {escape(str(out))}/; "
-        f"evaluate with: neuroattn translate evaluate {escape(str(out))}",
-        soft_wrap=True,
-    )
-
-
-@translate_app.command("evaluate")
-def translate_evaluate(
-    run_dir: Annotated[Path, typer.Argument(help="Run directory (or a .pt checkpoint).")],
-    split: Annotated[str, typer.Option("--split", help="test | dev")] = "test",
-    beam: Annotated[
-        int | None, typer.Option("--beam", help="Beam width [the run's].", show_default=False)
-    ] = None,
-    show: Annotated[int, typer.Option("--show", help="Wrong translations shown.")] = 5,
-) -> None:
-    """Exact match, chrF and BLEU of the run's best model on its held-out test split."""
-    tcli = _translate_cli()
-    info = _guarded(lambda: tcli.run_evaluate(run_dir, split=split, beam=beam, show=show))
-    console.print(
-        f"{escape(info['model'])} on {escape(info['task'])} {info['split']} (beam "
-        f"{info['beam']}): {info['scores']}",
-        highlight=False,
-        soft_wrap=True,
-    )
-    for source, hyp, ref in info["examples"]:
-        console.print(
-            f"  {tcli.shorten(source)} → {tcli.shorten(hyp)} (expected {tcli.shorten(ref)})",
-            highlight=False,
-            markup=False,
-            soft_wrap=True,
-        )
-    if info["wrong"] > len(info["examples"]):
-        console.print(f"  … {info['wrong']} wrong in all", highlight=False)
-
-
-@translate_app.command("predict")
-def translate_predict(
-    run_dir: Annotated[Path, typer.Argument(help="Run directory (or a .pt checkpoint).")],
-    texts: Annotated[list[str], typer.Argument(help="Text(s) to translate.")],
-    plot: Annotated[
-        Path | None, typer.Option("--plot", help="Write the attention alignments as a PNG.")
-    ] = None,
-    beam: Annotated[
-        int | None, typer.Option("--beam", help="Beam width [the run's].", show_default=False)
-    ] = None,
-) -> None:
-    """Translate TEXT(s) with the run's best model, one line each."""
-    tcli = _translate_cli()
-    info = _guarded(lambda: tcli.run_predict(run_dir, texts, beam=beam, plot=plot))
-    for line in info["translations"]:
-        sys.stdout.write(line + "\n")
-    if plot is not None:
-        err_console.print(f"[green]wrote[/] {escape(str(plot))}", highlight=False)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -458,24 +329,24 @@ def main(argv: list[str] | None = None) -> int:
     except click_errors.UsageError as exc:
         if exc.format_message():  # empty when the help was shown for a bare command
             hint = f"; see '{exc.ctx.command_path} --help'" if exc.ctx is not None else ""
-            _error_line(f"{exc.format_message()}{hint}")
+            error_line(f"{exc.format_message()}{hint}")
         return 2
     except click_errors.ClickException as exc:
-        _error_line(exc.format_message())
+        error_line(exc.format_message())
         return exc.exit_code
     except (KeyboardInterrupt, typer.Abort):
-        _error_line("interrupted")
+        error_line("interrupted")
         return 130
     except Exception as exc:
         if os.environ.get("NEUROATTN_DEBUG"):
             raise
-        _error_line(
+        error_line(
             f"internal error ({type(exc).__name__}: {exc}); please report it, "
             "with NEUROATTN_DEBUG=1 for the traceback"
         )
         return 1
     if code == 130:  # typer turns Ctrl-C inside a command into Exit(130)
-        _error_line("interrupted")
+        error_line("interrupted")
     return code if isinstance(code, int) else 0
 
 
