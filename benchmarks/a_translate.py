@@ -50,29 +50,27 @@ COLUMNS = [
 
 
 def _instrumented_train(config: Any, splits: Any, run_dir: Path) -> tuple[Any, int, float]:
-    """``train`` with its steps' target tokens counted and its dev evaluations timed."""
-    from neuroattn.apps.translate import _train
+    """``train`` with its dev evaluations timed (the target tokens come with the result)."""
+    from neuroattn.apps import _trainer
 
-    counted = {"tokens": 0, "eval_s": 0.0}
-    real_step, real_eval = _train.train_step, _train._Run.evaluate_dev
+    counted = {"eval_s": 0.0}
+    real_eval = _trainer._State.evaluate
 
-    def step(model: Any, optimizer: Any, src: Any, tgt_in: Any, tgt_out: Any, **kw: Any) -> Any:
-        counted["tokens"] += int((tgt_out != 0).sum())
-        return real_step(model, optimizer, src, tgt_in, tgt_out, **kw)
-
-    def evaluate_dev(self: Any, loss: float, out: Any) -> Any:
+    def evaluate(self: Any, loss: float) -> Any:
         start = time.monotonic()
         try:
-            return real_eval(self, loss, out)
+            return real_eval(self, loss)
         finally:
             counted["eval_s"] += time.monotonic() - start
 
-    _train.train_step, _train._Run.evaluate_dev = step, evaluate_dev  # type: ignore[method-assign]
+    _trainer._State.evaluate = evaluate  # type: ignore[method-assign]
     try:
-        result = _train.train(config, splits=splits, run_dir=run_dir)
+        from neuroattn.apps.translate import train
+
+        result = train(config, splits=splits, run_dir=run_dir)
     finally:
-        _train.train_step, _train._Run.evaluate_dev = real_step, real_eval  # type: ignore[method-assign]
-    return result, int(counted["tokens"]), float(counted["eval_s"])
+        _trainer._State.evaluate = real_eval  # type: ignore[method-assign]
+    return result, int(result.target_tokens), float(counted["eval_s"])
 
 
 def _ours(bench: str, task: str, model: str, splits: Any, budget: float, threads: int) -> dict:

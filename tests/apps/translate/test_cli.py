@@ -149,22 +149,22 @@ def test_ctrl_c_keeps_the_checkpoint_and_resuming_equals_an_uninterrupted_run(
     whole = tmp_path / "whole"
     assert run(*_train_args(tiny, whole))[0] == 0
     calls = {"n": 0}
-    real_step = _train.train_step
+    real_step = _train.step_loss
 
-    def interrupted(*args: object, **kwargs: object) -> float:
+    def interrupted(*args: object, **kwargs: object) -> object:
         calls["n"] += 1
         if calls["n"] == 7:  # after the checkpoint of step 4
             raise KeyboardInterrupt
         return real_step(*args, **kwargs)  # type: ignore[arg-type]
 
     out = tmp_path / "cut"
-    monkeypatch.setattr(_train, "train_step", interrupted)
+    monkeypatch.setattr(_train, "step_loss", interrupted)
     code, _, err = run(*_train_args(tiny, out))
     assert code == 130
     assert "the same command resumes from step 4" in " ".join(err)
     assert torch.load(out / "last.pt", weights_only=True)["step"] == 4
     assert not (out / "train.json").exists()
-    monkeypatch.setattr(_train, "train_step", real_step)
+    monkeypatch.setattr(_train, "step_loss", real_step)
     code, _, err = run(*_train_args(tiny, out))
     assert code == 0, err
     for name in ("last.pt", "best.pt"):

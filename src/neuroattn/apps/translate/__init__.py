@@ -20,7 +20,8 @@ Typical use::
     translator = tr.load_translator("runs/dates")              # later, from best.pt
 
 Modules: data (:func:`load_task`), character vocabularies (:class:`Vocab`), models by
-name (:data:`MODELS`, :func:`build_model`), training (:func:`train`, :func:`train_step`,
+name (:data:`MODELS`, :func:`build_model`), training (:func:`train` on the shared
+trainer, :func:`step_loss`,
 :func:`evaluate`), checkpoints (:func:`load_translator`), decoding
 (:func:`greedy_decode`, :func:`beam_search`), metrics (:func:`score`) and plots
 (:func:`save_alignments`). Needs the ``torch`` and ``translate`` extras.
@@ -45,7 +46,7 @@ from ._decode import beam_search, greedy_decode
 from ._metrics import Scores, bleu, chrf, exact_match, score
 from ._models import MODELS, build_model, model_from_config
 from ._plot import plot_alignment, save_alignments
-from ._train import TrainingBar, TrainResult, epoch_batches, evaluate, train, train_step
+from ._train import TrainingBar, TrainResult, epoch_batches, evaluate, step_loss, train
 from ._translator import Alignment, Translator, pad_ids
 from ._vocab import BOS, EOS, PAD, UNK, Vocab
 
@@ -95,6 +96,6 @@ __all__ = [
     "score",
     "select_state",
     "split_pairs",
+    "step_loss",
     "train",
-    "train_step",
 ]

@@ -1,22 +1,16 @@
-"""Checkpoints of a run directory: written atomically, read back with one clear error.
-
-A run directory holds ``last.pt`` (everything needed to resume: weights, optimiser, step,
-random state, history) and ``best.pt`` (the weights with the best dev exact match, what
-:func:`load_translator` returns). Each file is written into a staging folder and renamed
-into place (:func:`neuroattn._atomic.staged_dir`), so a run interrupted at any moment
-(Ctrl-C, SIGTERM, a kill) leaves the last complete checkpoint intact.
+"""Translation checkpoints: the shared run-directory checkpoints
+(:mod:`neuroattn.apps._checkpoint`, written atomically) tagged ``neuroattn-translate``, and
+the :class:`Translator` a payload holds.
 """
 
 from __future__ import annotations
 
 import os
-import warnings
 from pathlib import Path
 from typing import Any
 
-import torch
-
-from ..._atomic import staged_dir
+from .. import _checkpoint as shared
+from .._checkpoint import BEST, LAST, checkpoint_path
 from ._config import config_from_mapping
 from ._models import model_from_config
 from ._translator import Translator
@@ -25,21 +19,16 @@ from ._vocab import Vocab
 __all__ = ["BEST", "LAST", "load_translator", "read_checkpoint", "write_checkpoint"]
 
 FORMAT = "neuroattn-translate"
-VERSION = 1
-LAST = "last.pt"
-BEST = "best.pt"
+VERSION = 2  # 2: the shared trainer's payload (``best``/``score`` for ``dev_exact_match``)
 
 
 def write_checkpoint(run_dir: str | os.PathLike[str], name: str, payload: dict[str, Any]) -> Path:
     """Write ``payload`` as ``run_dir/name`` atomically; return the path."""
-    data = {"format": FORMAT, "version": VERSION, **payload}
-    with staged_dir(run_dir) as tmp:
-        torch.save(data, tmp / name)
-    return Path(run_dir) / name
+    return shared.write_checkpoint(run_dir, name, payload, fmt=FORMAT, version=VERSION)
 
 
 def read_checkpoint(path: str | os.PathLike[str]) -> dict[str, Any]:
-    """The payload of a checkpoint file (on the CPU).
+    """The payload of a translation checkpoint file (on the CPU).
 
     Raises
     ------
@@ -47,32 +36,7 @@ def read_checkpoint(path: str | os.PathLike[str]) -> dict[str, Any]:
         If the file is missing, unreadable, truncated or corrupt, or not a translation
         checkpoint of a version this code reads.
     """
-    path = Path(path)
-    if not path.is_file():
-        raise ValueError(f"{path}: no such checkpoint")
-    try:
-        with warnings.catch_warnings():  # a damaged file's warnings say nothing more
-            warnings.simplefilter("ignore")
-            data = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as exc:  # torch raises many kinds for a damaged file
-        reason = " ".join(str(exc).split())[:120] or type(exc).__name__
-        raise ValueError(f"{path}: corrupt or truncated checkpoint ({reason})") from None
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise ValueError(f"{path}: not a neuroattn translate checkpoint")
-    if data.get("version") != VERSION:
-        raise ValueError(f"{path}: checkpoint version {data.get('version')!r}, expected {VERSION}")
-    return data
-
-
-def checkpoint_path(path: str | os.PathLike[str]) -> Path:
-    """A checkpoint file, or the best (else last) checkpoint of a run directory."""
-    path = Path(path)
-    if path.is_dir():
-        for name in (BEST, LAST):
-            if (path / name).is_file():
-                return path / name
-        raise ValueError(f"{path}: no checkpoint ({BEST} or {LAST}) in this run directory")
-    return path
+    return shared.read_checkpoint(path, fmt=FORMAT, version=VERSION)
 
 
 def translator_from_payload(data: dict[str, Any], where: str = "checkpoint") -> Translator:
