@@ -5,8 +5,11 @@
 * A2 — numbers 0..999 999, English words → German words (``load_task("numbers-en-de")``):
   target ≥ 97 % exact match after ≤ 10 minutes.
 
-Contenders, one after the other, each with the same wall-clock budget and threads, on the
-same splits (seed 0; 20 000 / 500 / 2 000 pairs; character level everywhere):
+Contenders, each with the same wall-clock budget and threads, on the same splits (seed 0;
+20 000 / 500 / 2 000 pairs; character level everywhere). Each Joey NMT model trains at the
+same time as ours of its family (our GRU + Bahdanau beside Joey's, our Transformer beside
+Joey's; ``--threads``, default 1, each), so that whatever load the machine's neighbours put
+on it falls on both alike; ``rnn-none`` runs alone:
 
 * ours: ``rnn-bahdanau`` (the application's default), ``rnn-none`` (the same GRUs without
   attention: the gap attention makes) and ``transformer``, through
@@ -31,11 +34,12 @@ from __future__ import annotations
 import math
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from ._common import BenchResult
-from ._peers import PEER_PACKAGES, PeerUnavailable, ensure_venv, run_peer
+from ._peers import PEER_PACKAGES, PeerUnavailable, run_peer
 
 JOEY_PACKAGES = ["joeynmt==2.3.0", "torch==2.13.0", "importlib_metadata"]
 SIZES = (20000, 500, 2000)
@@ -143,23 +147,27 @@ def _run(
     budget = QUICK_S if quick else budget
     threads = torch.get_num_threads()
     splits = load_task(task, seed=0, sizes=SIZES)
+    max_len = int(1.5 * max(len(p.target) for p in splits.train)) + 10  # as ours computes it
     rows: list[dict[str, Any]] = []
-    for model in OURS:
-        print(f"  {bench}: ours {model}, {budget:.0f} s …", flush=True)
-        rows.append(_ours(bench, task, model, splits, budget, threads))
+    with tempfile.TemporaryDirectory(prefix="bench-joey-data-") as tmp:
+        _write_plain(splits, Path(tmp))
+        pairs = [("rnn-bahdanau", "rnn"), ("rnn-none", None), ("transformer", "transformer")]
+        for model, kind in pairs:
+            beside = f" beside Joey NMT {kind}" if peers and kind else ""
+            print(f"  {bench}: ours {model}{beside}, {budget:.0f} s …", flush=True)
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                peer = None
+                if peers and kind:
+                    PEER_PACKAGES["joeynmt"] = JOEY_PACKAGES
+                    args = (bench, kind, splits, Path(tmp), budget, threads, max_len)
+                    peer = pool.submit(_joey, *args)
+                rows.append(_ours(bench, task, model, splits, budget, threads))
+                if peer is not None:
+                    try:
+                        rows.append(peer.result())
+                    except PeerUnavailable as exc:
+                        rows.append({"bench": bench, "case": f"peer unavailable: {exc}"})
     notes: list[str] = []
-    if peers:
-        try:
-            PEER_PACKAGES["joeynmt"] = JOEY_PACKAGES
-            ensure_venv("joeynmt")
-            with tempfile.TemporaryDirectory(prefix="bench-joey-data-") as tmp:
-                _write_plain(splits, Path(tmp))
-                for kind in JOEY:
-                    print(f"  {bench}: Joey NMT {kind}, {budget:.0f} s …", flush=True)
-                    rows.append(_joey(bench, kind, splits, Path(tmp), budget, threads,
-                                      rows[0]["max_len"]))  # fmt: skip
-        except PeerUnavailable as exc:
-            rows.append({"bench": bench, "case": f"peer unavailable: {exc}"})
     joey = {r["family"]: r for r in rows if r.get("case", "").startswith("Joey")}
     for row in rows:
         base = joey.get(row.get("family", ""))
@@ -179,7 +187,8 @@ def _run(
         )
     notes.append(
         f"splits {SIZES} (seed 0), character level, greedy test decoding, {threads} torch "
-        "thread(s) for every contender; budget counts dev evaluations, not set-up or test"
+        "thread(s) for every contender, each Joey model trained at the same time as ours of "
+        "its family; budget counts dev evaluations, not set-up or test"
     )
     title = {"A1": "A1 — dates → ISO 8601", "A2": "A2 — numbers English → German"}[bench]
     return BenchResult(
