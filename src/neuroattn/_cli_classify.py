@@ -1,0 +1,110 @@
+"""``neuroattn classify train|evaluate|predict``: the classification application's commands."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+
+from ._cli_base import console, err_console, error_line, guarded, needs_extra
+
+classify_app = typer.Typer(
+    name="classify",
+    help="Cluttered-digit classification with attention: train CNNs, evaluate them, predict.",
+    no_args_is_help=True,
+)
+
+
+def _classify_cli() -> Any:
+    """The classify command's module; one line and exit 2 without the extras it needs."""
+
+    def load() -> Any:
+        from .apps.classify import _cli as ccli
+
+        return ccli
+
+    return needs_extra(load, "classify", "torch,classify")
+
+
+@classify_app.command("train")
+def classify_train(
+    out: Annotated[Path | None, typer.Option("-o", "--out", help="Run directory.")] = None,
+    attention: Annotated[
+        str | None,
+        typer.Option("--attention", help="none | spatial | cbam | competitive"),
+    ] = None,
+    config: Annotated[
+        Path | None, typer.Option("-c", "--config", help="TOML settings (see --example).")
+    ] = None,
+    example: Annotated[
+        bool, typer.Option("--example", help="Print the commented default config and exit.")
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Train a classifier into RUN_DIR; the same command on the same RUN_DIR resumes a run."""
+    ccli = _classify_cli()
+    if example:
+        sys.stdout.write(ccli.example())
+        return
+    if out is None:
+        error_line("give a run directory with -o RUN_DIR")
+        raise typer.Exit(code=2)
+
+    def report(line: str) -> None:
+        err_console.print(escape(line), highlight=False, soft_wrap=True)
+
+    def run() -> dict[str, Any]:
+        cfg = ccli.train_config(out, config=config, attention=attention)
+        return ccli.run_train(out, cfg, progress=not quiet, report=report)
+
+    info = guarded(run)
+    console.print(
+        f"[green]wrote[/] {', '.join(info['files'])} [green]to[/] {escape(str(out))}/; "
+        f"evaluate with: neuroattn classify evaluate {escape(str(out))}",
+        soft_wrap=True,
+    )
+
+
+@classify_app.command("evaluate")
+def classify_evaluate(
+    run_dir: Annotated[Path, typer.Argument(help="Run directory (or a .pt checkpoint).")],
+    split: Annotated[str, typer.Option("--split", help="test | dev")] = "test",
+    plot: Annotated[
+        Path | None,
+        typer.Option("--plot", help="Write attention overlays and the confusion matrix (PNG)."),
+    ] = None,
+) -> None:
+    """Accuracy, error and confusion matrix of the run's best model on held-out canvases."""
+    ccli = _classify_cli()
+    info = guarded(lambda: ccli.run_evaluate(run_dir, split=split, plot=plot))
+    console.print(
+        f"{escape(info['attention'])} ({info['parameters']} parameters) on {info['count']} "
+        f"{info['split']} canvases: accuracy {100 * info['accuracy']:.2f} %, error "
+        f"{100 * info['error']:.2f} %",
+        highlight=False,
+        soft_wrap=True,
+    )
+    console.print("confusion (true down, predicted across):", highlight=False)
+    for row in info["confusion"]:
+        console.print("  " + " ".join(f"{c:4d}" for c in row), highlight=False)
+    if plot is not None:
+        err_console.print(f"[green]wrote[/] {escape(str(plot))}", highlight=False)
+
+
+@classify_app.command("predict")
+def classify_predict(
+    run_dir: Annotated[Path, typer.Argument(help="Run directory (or a .pt checkpoint).")],
+    image: Annotated[Path, typer.Argument(help="A grey canvas of the run's size (PNG, .npy).")],
+    plot: Annotated[
+        Path | None, typer.Option("--plot", help="Write the attention map over the image (PNG).")
+    ] = None,
+) -> None:
+    """The digit in IMAGE by the run's best model, with its probability."""
+    ccli = _classify_cli()
+    info = guarded(lambda: ccli.run_predict(run_dir, image, plot=plot))
+    sys.stdout.write(f"{info['label']} (p = {info['probability']:.3f})\n")
+    if plot is not None:
+        err_console.print(f"[green]wrote[/] {escape(str(plot))}", highlight=False)

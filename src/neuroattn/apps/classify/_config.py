@@ -1,0 +1,226 @@
+"""The settings of a classification run: one frozen, typed dataclass, loadable from TOML.
+
+The defaults are ours, tuned on the dev split so that each model trains in a few minutes
+on one CPU thread; the published ingredients are named where they are used.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import sys
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+from ...dynamics.checks import check_choice, check_fields, check_integer
+from ._models import ATTENTIONS
+
+__all__ = ["EXAMPLE_TOML", "ClassifyConfig", "config_from_mapping", "load_config"]
+
+_INTEGERS: dict[str, dict[str, int]] = {
+    "size": {"ge": 24, "le": 256},
+    "scale": {"ge": 1, "le": 8},
+    "clutter": {"ge": 0, "le": 64},
+    "fragment": {"ge": 1, "le": 64},
+    "dev_size": {"ge": 1, "le": 100_000},
+    "test_size": {"ge": 1, "le": 100_000},
+    "split_seed": {"ge": 0},
+    "width": {"ge": 1, "le": 256},
+    "kernel_size": {"ge": 1, "le": 15},
+    "batch_size": {"ge": 1, "le": 4096},
+    "warmup": {"ge": 1},
+    "max_steps": {"ge": 1, "le": 10_000_000},
+    "eval_every": {"ge": 1},
+    "patience": {"ge": 1},
+    "seed": {"ge": 0},
+    "threads": {"ge": 0, "le": 1024},
+}
+_NUMBERS: dict[str, dict[str, float]] = {
+    "lr": {"gt": 0.0, "le": 1.0},
+    "weight_decay": {"ge": 0.0, "le": 1.0},
+    "clip": {"ge": 0.0},
+    "max_seconds": {"ge": 0.0},
+}
+# settings that may change when a run resumes: they do not alter the steps taken
+RESUMABLE = ("max_steps", "max_seconds", "patience", "eval_every", "threads", "test_size")
+
+
+@dataclass(frozen=True)
+class ClassifyConfig:
+    """Everything a training run needs; checked when built (ValueError naming the field).
+
+    Fields are grouped as data, model and training; see :data:`EXAMPLE_TOML` for each
+    one's meaning. ``dataclasses.replace(config, field=value)`` changes one.
+    """
+
+    # data (cluttered_digits)
+    size: int = 60  # canvas side in pixels
+    scale: int = 3  # upscaling of the 8x8 digits (3: 24x24)
+    clutter: int = 4  # fragments of other digits per canvas
+    fragment: int = 8  # fragment side in pixels
+    dev_size: int = 1000  # dev canvases: early stopping and the progress line
+    test_size: int = 2000  # test canvases (from the held-out test digits)
+    split_seed: int = 0  # seed of the train/dev/test split of the source digits
+    # model
+    attention: str = "none"  # none | spatial | cbam | competitive
+    width: int = 12  # channels of the first conv block (then 2x, 4x, 4x)
+    kernel_size: int = 7  # odd kernel of the spatial attention convolution
+    # training
+    batch_size: int = 64  # fresh training canvases per step
+    lr: float = 0.003  # AdamW learning rate (Loshchilov & Hutter 2019)
+    weight_decay: float = 0.0001  # AdamW weight decay
+    clip: float = 1.0  # gradient norm clipping (0: none)
+    warmup: int = 100  # steps of linear learning-rate warm-up (ours)
+    max_steps: int = 4000  # optimisation steps at most
+    max_seconds: float = 0.0  # wall-clock budget of the run in seconds, across resumes (0: none)
+    eval_every: int = 250  # steps between dev evaluations and checkpoints
+    patience: int = 8  # stop after this many evaluations without a better dev accuracy
+    seed: int = 0  # seeds the training canvases, the initial weights and the dev/test canvases
+    threads: int = 0  # torch threads (0: leave torch's setting)
+
+    def __post_init__(self) -> None:
+        check_choice(self.attention, "attention", ATTENTIONS)
+        for name, limits in _INTEGERS.items():
+            check_integer(getattr(self, name), name, **limits)
+        check_fields(self, _NUMBERS.items())
+        if self.size < 8 * self.scale:
+            raise ValueError(
+                f"size must be at least the digit's side 8 * scale = {8 * self.scale}, "
+                f"got {self.size}"
+            )
+        if self.fragment > 8 * self.scale:
+            raise ValueError(
+                f"fragment must be at most the digit's side 8 * scale = {8 * self.scale}, "
+                f"got {self.fragment}"
+            )
+        if self.kernel_size % 2 == 0:
+            raise ValueError(f"kernel_size must be odd, got {self.kernel_size}")
+
+    def data_options(self) -> dict[str, int]:
+        """The keyword options of :func:`cluttered_digits` this config sets."""
+        names = ("size", "scale", "clutter", "fragment", "split_seed")
+        return {name: getattr(self, name) for name in names}
+
+    def model_options(self) -> dict[str, int]:
+        """The keyword options of :func:`create_model` this config sets."""
+        return {"width": self.width, "kernel_size": self.kernel_size}
+
+    def to_dict(self) -> dict[str, Any]:
+        """The fields as a plain dict (what checkpoints store)."""
+        return dataclasses.asdict(self)
+
+    def to_toml(self) -> str:
+        """The fields as TOML text that :func:`load_config` reads back to an equal config."""
+        lines = []
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            lines.append(f"{f.name} = {repr(value) if not isinstance(value, str) else _q(value)}")
+        return "\n".join(lines) + "\n"
+
+
+def _q(value: str) -> str:
+    """A TOML basic string (the only strings here are attention names)."""
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _typed(name: str, value: Any, hint: Any) -> Any:
+    """A TOML value checked against a field's type (an integer is accepted as a float)."""
+    if hint is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    kinds = {str: "a string", int: "an integer", float: "a number"}
+    if isinstance(value, bool) or not isinstance(value, hint):
+        raise TypeError(f"{name} must be {kinds[hint]}, got {value!r}")
+    if hint is float and not math.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, got {value!r}")
+    return value
+
+
+def config_from_mapping(data: Mapping[str, Any]) -> ClassifyConfig:
+    """A :class:`ClassifyConfig` from a TOML-shaped mapping (keys at the top or in a
+    ``[classify]`` table); missing keys keep their defaults.
+
+    Raises
+    ------
+    ValueError
+        For an unknown key (the message lists the valid ones) or a bad value.
+    TypeError
+        For a value of the wrong type (a string for a number, ...).
+    """
+    if not isinstance(data, Mapping):
+        raise TypeError(f"config must be a mapping, got {type(data).__name__}")
+    if set(data) == {"classify"} and isinstance(data["classify"], Mapping):
+        data = data["classify"]
+    hints = typing.get_type_hints(ClassifyConfig)
+    names = [f.name for f in dataclasses.fields(ClassifyConfig)]
+    kwargs = {}
+    for key, value in data.items():
+        if key not in names:
+            raise ValueError(f"{key} is not a setting; use one of: {', '.join(names)}")
+        kwargs[key] = _typed(key, value, hints[key])
+    return ClassifyConfig(**kwargs)
+
+
+def load_config(path: str | Path) -> ClassifyConfig:
+    """Read a TOML file into a checked :class:`ClassifyConfig`.
+
+    Raises
+    ------
+    ValueError, TypeError
+        One line that names the file and the field at fault, or says that the file cannot
+        be read or is not TOML.
+    """
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise ValueError(f"{path}: not a UTF-8 text file") from None
+    except OSError as exc:
+        raise ValueError(f"{path}: cannot read the config ({exc.strerror or exc})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(f"{path}: not valid TOML ({exc})") from None
+    try:
+        return config_from_mapping(data)
+    except (ValueError, TypeError) as exc:
+        raise type(exc)(f"{path}: {exc}") from None
+
+
+EXAMPLE_TOML = """\
+# neuroattn classify: the settings of a run (TOML); every value here is the default.
+# Use:  neuroattn classify train -c this.toml -o RUN_DIR
+# Keys may also stand in a [classify] table.
+
+# data: cluttered digits (after Mnih et al. 2014's cluttered MNIST)
+size = 60               # canvas side in pixels
+scale = 3               # upscaling of the 8x8 digits (3: 24x24)
+clutter = 4             # fragments of other digits per canvas
+fragment = 8            # fragment side in pixels
+dev_size = 1000         # dev canvases (early stopping, progress line)
+test_size = 2000        # test canvases, from held-out source digits
+split_seed = 0          # seed of the train/dev/test split of the source digits
+
+# model
+attention = "none"      # none | spatial | cbam | competitive
+width = 12              # channels of the first conv block (then 2x, 4x, 4x)
+kernel_size = 7         # odd kernel of the spatial attention convolution
+
+# training
+batch_size = 64         # fresh training canvases per step
+lr = 0.003              # AdamW learning rate
+weight_decay = 0.0001   # AdamW weight decay
+clip = 1.0              # gradient norm clipping (0: none)
+warmup = 100            # steps of linear learning-rate warm-up
+max_steps = 4000        # optimisation steps at most
+max_seconds = 0.0       # wall-clock budget in seconds, across resumes (0: none)
+eval_every = 250        # steps between dev evaluations and checkpoints
+patience = 8            # evaluations without a better dev accuracy before stopping
+seed = 0                # training canvases, weights, dev/test canvases
+threads = 0             # torch threads (0: leave torch's setting)
+"""

@@ -1,0 +1,150 @@
+"""The four classifiers: shapes, matched parameter budgets, the registry, the field gate
+against a plain numpy integration of the Amari field, and a tiny model overfitting a batch."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+pytest.importorskip("sklearn")
+
+from scipy.signal import convolve2d  # noqa: E402
+
+from neuroattn.apps.classify import (  # noqa: E402
+    ATTENTIONS,
+    FieldGate,
+    available_models,
+    cluttered_digits,
+    create_model,
+    parameter_count,
+)
+
+
+@pytest.mark.parametrize("name", ATTENTIONS)
+def test_shapes_and_maps(name: str) -> None:
+    torch.manual_seed(0)
+    model = create_model(name, width=4).eval()
+    x = torch.rand(3, 1, 60, 60)
+    assert model(x).shape == (3, 10)
+    logits, amap = model.attend(x)
+    assert logits.shape == (3, 10)
+    torch.testing.assert_close(logits, model(x))
+    if name == "none":
+        assert amap is None
+    else:
+        assert amap is not None and amap.shape == (3, 1, 15, 15)
+        assert bool(((amap >= 0) & (amap <= 1)).all())
+    assert model(torch.rand(0, 1, 60, 60)).shape == (0, 10)
+
+
+def test_parameter_budgets_are_matched() -> None:
+    counts = {name: parameter_count(create_model(name)) for name in ATTENTIONS}
+    base = counts["none"]
+    for count in counts.values():
+        assert base <= count <= 1.03 * base, counts
+    # the attention stages: 2·7·7 conv weights (spatial), + a bias (competitive),
+    # + CBAM's channel MLP 48 -> 6 -> 48 without biases
+    assert counts["spatial"] - base == 98
+    assert counts["competitive"] - base == 99
+    assert counts["cbam"] - base == 98 + 2 * 48 * 6
+
+
+def test_registry_lists_names_on_a_bad_one() -> None:
+    assert available_models() == ["none", "spatial", "cbam", "competitive"]
+    with pytest.raises(ValueError, match="none, spatial, cbam, competitive"):
+        create_model("softmax")
+    with pytest.raises(ValueError, match="width must be"):
+        create_model("none", width=0)
+    with pytest.raises(TypeError):
+        create_model("none", depth=3)
+
+
+@pytest.mark.parametrize(
+    ("x", "error"),
+    [
+        (torch.rand(2, 3, 60, 60), ValueError),
+        (torch.rand(2, 60, 60), ValueError),
+        (torch.rand(2, 1, 3, 60), ValueError),
+        (torch.zeros(2, 1, 60, 60, dtype=torch.long), TypeError),
+        (np.zeros((2, 1, 60, 60), np.float32), TypeError),
+    ],
+)
+def test_bad_images(x: object, error: type) -> None:
+    with pytest.raises(error, match="images must be"):
+        create_model("spatial", width=2)(x)
+
+
+def _reference_gate(drive: np.ndarray, gate: FieldGate) -> np.ndarray:
+    """σ(u(T)) by forward Euler of du/dt = −u + w ∗ σ(u) + I with a zero boundary, the
+    lateral sum as a 2-D convolution with the DoG kernel over every displacement."""
+    k = gate.kernel
+    n0, n1 = drive.shape[-2:]
+    d0, d1 = np.meshgrid(np.arange(-n0 + 1, n0), np.arange(-n1 + 1, n1), indexing="ij")
+    d2 = d0**2 + d1**2
+    w = k["a_exc"] * np.exp(-d2 / (2 * k["sigma_exc"] ** 2))
+    w = w - k["a_inh"] * np.exp(-d2 / (2 * k["sigma_inh"] ** 2))
+    out = []
+    for image in drive.astype(np.float64):
+        u = np.zeros_like(image)
+        for _ in range(gate.steps):
+            rate = 1 / (1 + np.exp(-u))
+            u = u + gate.dt * (-u + convolve2d(rate, w, mode="same") + image)
+        out.append(1 / (1 + np.exp(-u)))
+    return np.stack(out)
+
+
+def test_field_gate_matches_a_plain_integration() -> None:
+    torch.manual_seed(1)
+    gate = FieldGate(5, steps=7, dt=0.4, a_exc=0.4, sigma_exc=1.2, a_inh=0.05, sigma_inh=6.0)
+    x = torch.randn(2, 6, 11, 13, dtype=torch.float64)
+    gate = gate.double()
+    drive = gate.drive.attention_map(x)[:, 0].detach().numpy()  # (2, 11, 13)
+    got = gate.attention_map(x)[:, 0].detach().numpy()
+    np.testing.assert_allclose(got, _reference_gate(drive, gate), rtol=1e-9, atol=1e-12)
+    # the gate rescales every channel and passes gradients to the drive's convolution
+    out = gate(x)
+    torch.testing.assert_close(out, x * gate.attention_map(x))
+    out.sum().backward()
+    assert gate.drive.conv.weight.grad is not None
+    assert float(gate.drive.conv.weight.grad.abs().sum()) > 0
+
+
+def test_field_gate_prefers_the_larger_region() -> None:
+    """Local excitation and broad inhibition: a digit-sized bump of drive ends up gated
+    more open than a smaller, equally strong one (the competition picks a region)."""
+    gate = FieldGate()
+    drive = torch.full((1, 15, 15), -3.0, dtype=torch.float64)
+    drive[0, 3:9, 3:9] += 3.5
+    drive[0, 11:13, 11:13] += 3.5
+    field = gate.field((15, 15))
+    from neuroattn.dynamics import simulate
+
+    rates = simulate(field, drive, t_span=(0, 3.0), dt=0.5, method="euler", save_every=3.0)
+    r = rates.final_rates[0]
+    assert float(r[5, 5]) > float(r[12, 12]) + 0.2
+
+
+def test_bad_gate_options() -> None:
+    bad = [({"steps": 0}, "steps"), ({"dt": 2.0}, "dt"), ({"sigma_exc": 0.0}, "sigma_exc"),
+           ({"a_inh": -1.0}, "a_inh")]  # fmt: skip
+    for kwargs, words in bad:
+        with pytest.raises(ValueError, match=words):
+            FieldGate(**kwargs)
+
+
+@pytest.mark.parametrize("name", ["none", "competitive"])
+def test_a_tiny_model_overfits_a_small_batch(name: str) -> None:
+    torch.manual_seed(0)
+    data = cluttered_digits(16, "train", seed=5)
+    x, y = torch.from_numpy(data.images), torch.from_numpy(data.labels)
+    model = create_model(name, width=4)
+    opt = torch.optim.Adam(model.parameters(), lr=0.01)
+    for _ in range(120):
+        loss = torch.nn.functional.cross_entropy(model(x), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    model.eval()
+    with torch.no_grad():
+        assert float((model(x).argmax(1) == y).float().mean()) == 1.0
