@@ -1,0 +1,242 @@
+"""``neuroattn recommend``: the command-line side of the recommendation application.
+
+``_cli_recommend.py`` declares the commands ``train`` and ``evaluate``; this module does
+the work and hands back plain summaries to print. It settles the run's settings (a TOML
+file, else the run directory's own ``config.toml`` when it resumes, else the defaults;
+then ``--model``), checks everything that can be checked before anything is written (the
+settings, the data, a resumed run's checkpoint), and only then writes ``config.toml`` and
+trains. Checkpoints are written atomically by the shared trainer, so Ctrl-C (or a kill)
+leaves the last complete one and the same command resumes from it.
+
+Files in a run directory: ``config.toml`` (the settings, a CSV as an absolute path),
+``last.pt`` (resumable state), ``best.pt`` (the best dev weights) and ``train.json`` (the
+run's summary and dev history, written when training ends).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import os
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from ..._atomic import staged_dir
+from .._checkpoint import BEST, LAST, checkpoint_path, read_checkpoint
+from .._trainer import TrainingBar
+from ._config import EXAMPLE_TOML, GENERATED, RecommendConfig, load_config
+from ._data import Splits
+from ._plot import plot_history_attention
+from ._train import FORMAT, RESUMABLE, config_of, load_data, load_recommender, scores, to_batch
+from ._train import train as train_model
+
+__all__ = ["CONFIG", "SUMMARY", "example", "run_evaluate", "run_train", "train_config"]
+
+CONFIG = "config.toml"
+SUMMARY = "train.json"
+Report = Callable[[str], None]
+
+
+def example() -> str:
+    """The commented TOML config with every default."""
+    return EXAMPLE_TOML
+
+
+class StderrBar(TrainingBar):
+    """The training bar on stderr; :meth:`log` prints a line above it while it runs."""
+
+    def __init__(self, write: Report) -> None:
+        super().__init__()
+        self._write = write
+
+    def start(self, description: str, total: float) -> None:
+        from rich.console import Console
+        from rich.progress import Progress
+
+        self.total = float(total) if total > 0 else 1.0
+        self._bar = Progress(console=Console(stderr=True), transient=True)
+        self._task = self._bar.add_task(description, total=self.total)
+        self._bar.start()
+
+    def log(self, text: str) -> None:
+        if self._bar is not None:
+            self._bar.console.print(text, highlight=False, markup=False, soft_wrap=True)
+        else:
+            self._write(text)
+
+
+def train_config(
+    run_dir: Path, *, config: Path | None = None, model: str | None = None
+) -> RecommendConfig:
+    """The settings of ``train``: ``config`` (else ``run_dir/config.toml`` of an earlier
+    run, else the defaults), with ``model`` in place of its model when given; a CSV path
+    made absolute (so a resumed run or ``evaluate`` finds it)."""
+    saved = run_dir / CONFIG
+    if config is not None:
+        base = load_config(config)
+    elif saved.is_file():
+        base = load_config(saved)
+    else:
+        base = RecommendConfig()
+    if model is not None:
+        base = dataclasses.replace(base, model=model)
+    if base.data != GENERATED:
+        base = dataclasses.replace(base, data=str(Path(base.data).expanduser().resolve()))
+    return base
+
+
+def _check_resumable(run_dir: Path, config: RecommendConfig) -> int:
+    """The step a run in ``run_dir`` resumes from (0: fresh); ValueError when its checkpoint
+    is damaged or was trained with other settings."""
+    last = run_dir / LAST
+    if not last.is_file():
+        return 0
+    data = read_checkpoint(last, fmt=FORMAT)
+    saved = config_of(data, last)
+    for name in saved.to_dict():
+        if name not in RESUMABLE and getattr(saved, name) != getattr(config, name):
+            raise ValueError(
+                f"{run_dir}: the run there was trained with {name} = {getattr(saved, name)!r}, "
+                f"not {getattr(config, name)!r}; resume with the same settings or use a new "
+                "directory"
+            )
+    if (run_dir / BEST).is_file():
+        read_checkpoint(run_dir / BEST, fmt=FORMAT)  # a damaged best.pt is refused up front
+    step = data.get("step")
+    return int(step) if isinstance(step, int) else 0
+
+
+def _write_files(run_dir: Path, files: dict[str, str]) -> None:
+    with staged_dir(run_dir) as tmp:
+        for name, text in files.items():
+            (tmp / name).write_text(text, encoding="utf-8")
+
+
+def _last_step(run_dir: Path) -> int | None:
+    try:
+        step = read_checkpoint(run_dir / LAST, fmt=FORMAT).get("step")
+    except ValueError:
+        return None
+    return int(step) if isinstance(step, int) else None
+
+
+def run_train(
+    run_dir: Path, config: RecommendConfig, *, progress: bool = True, report: Report = print
+) -> dict[str, Any]:
+    """Train ``config`` into ``run_dir`` (resuming a run there); return a summary.
+
+    Everything is checked before the directory is touched; ``report`` receives the log
+    lines (thread count, each evaluation, the end). On Ctrl-C it says from which step the
+    same command resumes, then lets the interrupt go on.
+    """
+    if run_dir.exists() and not run_dir.is_dir():
+        raise ValueError(f"{run_dir}: exists and is not a directory")
+    splits = load_data(config)
+    resumed = _check_resumable(run_dir, config)
+    _write_files(run_dir, {CONFIG: config.to_toml()})
+    bar = StderrBar(report) if progress else None
+    say = bar.log if bar is not None else report
+    say(f"model {config.model}; {_describe(splits)}")
+    began = time.monotonic()
+    try:
+        result = train_model(config, splits=splits, run_dir=run_dir, progress=bar, log=say)
+    except KeyboardInterrupt:
+        step = _last_step(run_dir)
+        where = f"step {step}" if step is not None else "the start (no checkpoint yet)"
+        report(f"interrupted; the same command resumes from {where}")
+        raise
+    elapsed = time.monotonic() - began  # this call's, evaluations included
+    summary = {
+        "data": config.data,
+        "model": config.model,
+        "step": result.step,
+        "seconds": round(result.seconds, 2),
+        "stopped": result.stopped,
+        "best_dev_auc": None if math.isnan(result.best_dev) else result.best_dev,
+        "resumed_from": resumed,
+        "threads": config.threads or torch.get_num_threads(),
+        "examples_per_second": round(result.examples / max(elapsed, 1e-9), 1),
+        "history": list(result.history),
+    }
+    _write_files(run_dir, {SUMMARY: json.dumps(summary, indent=1) + "\n"})
+    return {**summary, "files": sorted(p.name for p in run_dir.iterdir() if not p.is_dir())}
+
+
+def _describe(splits: Splits) -> str:
+    users = [len(np.unique(p.user)) for p in (splits.train, splits.dev, splits.test)]
+    return (
+        f"{splits.n_items - 1} items in {splits.n_categories - 1} categories; examples "
+        f"train/dev/test {'/'.join(map(str, splits.sizes()))} of {'/'.join(map(str, users))} "
+        "users"
+    )
+
+
+def run_evaluate(
+    run_dir: Path, *, split: str = "test", plot: Path | None = None, example: int = -1
+) -> dict[str, Any]:
+    """AUC and GAUC of the run's best model on its ``split`` (regenerated from the saved
+    settings, or re-read from the CSV); with ``plot``, a PNG of the attention weights over
+    one example's history (``example``: its index in the split; -1 the first click with
+    the longest history), written only when everything else succeeded."""
+    if split not in ("test", "dev"):
+        raise ValueError(f"split must be one of 'test', 'dev', got {split!r}")
+    file = checkpoint_path(run_dir)
+    model, config = load_recommender(file)
+    splits = load_data(config)
+    if (splits.n_items, splits.n_categories) != (
+        model.item_embedding.num_embeddings,
+        model.category_embedding.num_embeddings,
+    ):
+        raise ValueError(f"{file}: the data no longer give the catalogue the model was trained on")
+    examples = splits.test if split == "test" else splits.dev
+    if not -1 <= example < len(examples):
+        raise ValueError(f"example must be -1 or an index below {len(examples)}, got {example}")
+    info: dict[str, Any] = {
+        "checkpoint": str(file),
+        "data": config.data,
+        "model": config.model,
+        "split": split,
+        "examples": len(examples),
+        "scores": scores(model, examples),
+    }
+    if plot is not None:
+        info["example"] = _save_plot(model, splits, examples, example, plot)
+        info["plot"] = str(plot)
+    return info
+
+
+def _save_plot(model: Any, splits: Splits, examples: Any, index: int, path: Path) -> int:
+    if index < 0:
+        clicked = np.flatnonzero(examples.label == 1)
+        pool = clicked if clicked.size else np.arange(len(examples))
+        index = int(pool[np.argmax(examples.length[pool])])
+    with torch.no_grad():
+        weights = model.attention(to_batch(examples, np.array([index])))[0]  # (T,)
+    n = int(examples.length[index])
+    hist = examples.history[index, :n]
+    cats = examples.history_category[index, :n]
+    fig = plot_history_attention(
+        weights[:n].numpy(),
+        [splits.item_names[i] for i in hist],
+        highlight=cats == examples.category[index],
+        candidate=f"{splits.item_names[examples.item[index]]} "
+        f"({splits.category_names[examples.category[index]]}, "
+        f"{'clicked' if examples.label[index] == 1 else 'not clicked'})",
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fig.savefig(fh, format="png", dpi=110)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return index
