@@ -51,7 +51,7 @@ def auc(scores: Any, labels: Any) -> float:
     """
     s = check_finite_array(scores, "scores").reshape(-1)
     y = _labels(labels, s.shape[0])
-    if y.min(initial=1.0) == y.max(initial=0.0):
+    if not ((y == 0).any() and (y == 1).any()):
         raise ValueError("labels must hold both clicks (1) and non-clicks (0) for an AUC")
     return _auc(s, y)
 
