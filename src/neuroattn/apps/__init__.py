@@ -8,4 +8,10 @@ Each application is a sub-package that sits above :mod:`neuroattn.nn` and
     a user's TSV; GRU encoder-decoders with Bahdanau or Luong attention, a Transformer;
     greedy and beam decoding; exact match, chrF and BLEU; alignment heat maps). Needs the
     ``torch`` and ``translate`` extras.
+
+:mod:`neuroattn.apps.classify`
+    Cluttered-digit classification (scikit-learn's digits among fragments of others): a
+    small CNN without attention, with spatial attention, CBAM, or a neural-field gate from
+    the competition stage; accuracy, confusion matrix, attention overlays. Needs the
+    ``torch`` and ``classify`` extras.
 """
