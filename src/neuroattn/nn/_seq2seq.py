@@ -8,6 +8,7 @@ from torch import Tensor, nn
 
 from ..dynamics.checks import check_choice, check_integer
 from . import _masks
+from ._base import AttentionCore
 from ._checks import (
     checks_enabled,
     finite_inputs,
@@ -33,10 +34,28 @@ class _EncoderDecoderAttention(RecordsAttention, nn.Module):
     dtype, that of the layer's parameters; non-finite ones propagate unless check mode
     is on (:class:`~neuroattn.nn.set_checks`). No keys (S = 0) give zero weights and a
     zero context.
+
+    ``normalizer``: an :class:`~neuroattn.nn.Attention` layer whose ``normalize(scores)``
+    replaces the softmax over the keys (masked scores at -inf, as every layer receives
+    them), e.g. :class:`~neuroattn.nn.CompetitiveAttention` for the competition of the
+    source's section 4 on additive or multiplicative scores; its parameters train with
+    this layer's. One whose ``uses_softmax`` is True changes nothing.
     """
 
-    def __init__(self, query_dim: int, key_dim: int | None, mask_convention: str) -> None:
+    def __init__(
+        self,
+        query_dim: int,
+        key_dim: int | None,
+        mask_convention: str,
+        normalizer: AttentionCore | None = None,
+    ) -> None:
         super().__init__()
+        if normalizer is not None and not isinstance(normalizer, AttentionCore):
+            raise TypeError(
+                "normalizer must be an attention layer with a normalize(scores) method "
+                f"(such as CompetitiveAttention), got {type(normalizer).__name__}"
+            )
+        self.normalizer = normalizer
         self.query_dim = check_integer(query_dim, "query_dim", ge=1)
         self.key_dim = (
             self.query_dim if key_dim is None else check_integer(key_dim, "key_dim", ge=1)
@@ -84,7 +103,8 @@ class _EncoderDecoderAttention(RecordsAttention, nn.Module):
     def _attend(
         self, scores: Tensor, values: Tensor, mask: Tensor | None, single: bool
     ) -> tuple[Tensor, Tensor]:
-        """Masked softmax of scores (B, Lq, S), the weighted sum of values, recording.
+        """Masked softmax (or ``normalizer``) of scores (B, Lq, S), the weighted sum of
+        values, recording.
 
         The mask is read as by every layer (:func:`._masks.prepare`) and applied as on the
         reference path of :class:`~neuroattn.nn.Attention` (:func:`._functional.masked_weights`).
@@ -94,7 +114,9 @@ class _EncoderDecoderAttention(RecordsAttention, nn.Module):
         keep = _masks.prepare(  # broadcasts to (B, Lq, S), or None
             mask, self.mask_convention, scores.dtype, tuple(scores.shape), device=scores.device
         )
-        weights = masked_weights(scores, keep)  # (B, Lq, S)
+        norm = self.normalizer
+        normalize = None if norm is None or norm.uses_softmax else norm.normalize
+        weights = masked_weights(scores, keep, normalize=normalize)  # (B, Lq, S)
         context = weights @ values  # (B, Lq, Dv)
         if single:
             context, weights = context.squeeze(1), weights.squeeze(1)  # (B, Dv), (B, S)
@@ -128,6 +150,9 @@ class AdditiveAttention(_EncoderDecoderAttention):
         A bias on U_a h_j (not in the paper's equation; default False).
     mask_convention : {"keep", "additive", "torch"}
         See :mod:`neuroattn.nn._masks`; default: zero / False masks a key.
+    normalizer : Attention, optional
+        A layer whose ``normalize`` replaces the softmax, e.g.
+        :class:`~neuroattn.nn.CompetitiveAttention` (ours: competition on additive scores).
 
     Shapes
     ------
@@ -149,8 +174,9 @@ class AdditiveAttention(_EncoderDecoderAttention):
         *,
         bias: bool = False,
         mask_convention: str = "keep",
+        normalizer: AttentionCore | None = None,
     ) -> None:
-        super().__init__(query_dim, key_dim, mask_convention)
+        super().__init__(query_dim, key_dim, mask_convention, normalizer)
         hidden = self._hidden_size(hidden_dim)
         bias = flag(bias, "bias")
         count = hidden * (self.query_dim + self.key_dim + 1 + bias)
@@ -226,6 +252,8 @@ class LuongAttention(_EncoderDecoderAttention):
         Rows of W_a for ``"concat"`` (default ``key_dim``).
     mask_convention : {"keep", "additive", "torch"}
         See :mod:`neuroattn.nn._masks`.
+    normalizer : Attention, optional
+        A layer whose ``normalize`` replaces the softmax (see :class:`AdditiveAttention`).
 
     Shapes
     ------
@@ -245,8 +273,9 @@ class LuongAttention(_EncoderDecoderAttention):
         *,
         hidden_dim: int | None = None,
         mask_convention: str = "keep",
+        normalizer: AttentionCore | None = None,
     ) -> None:
-        super().__init__(query_dim, key_dim, mask_convention)
+        super().__init__(query_dim, key_dim, mask_convention, normalizer)
         self.score = check_choice(score, "score", LUONG_SCORES)
         if score == "dot" and self.query_dim != self.key_dim:
             raise ValueError(

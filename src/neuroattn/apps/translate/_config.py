@@ -43,7 +43,7 @@ class TranslateConfig:
     test_size: int = 2000  # held-out test pairs (never seen in training)
     # model
     model: str = "rnn-bahdanau"  # rnn-bahdanau | rnn-luong | rnn-none | transformer
-    attention: str = "softmax"  # softmax | competitive (CompetitiveAttention; luong, transformer)
+    attention: str = "softmax"  # softmax | competitive (CompetitiveAttention; not rnn-none)
     embed_dim: int = 64  # character embedding size
     hidden_dim: int = 128  # GRU state / Transformer width
     layers: int = 2  # Transformer encoder and decoder layers (the GRUs have one)
@@ -201,7 +201,7 @@ test_size = 2000        # held-out test pairs
 
 # model
 model = "rnn-bahdanau"  # rnn-bahdanau | rnn-luong | rnn-none | transformer
-attention = "softmax"   # softmax | competitive (shunting competition; rnn-luong, transformer)
+attention = "softmax"   # softmax | competitive (shunting competition; not rnn-none)
 embed_dim = 64          # character embedding size
 hidden_dim = 128        # GRU state / Transformer width
 layers = 2              # Transformer layers (encoder and decoder each)

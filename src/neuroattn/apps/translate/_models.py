@@ -14,9 +14,10 @@ Padding (id 0) in the source is masked in every attention layer.
 =================  ============================================================
 
 ``attention="competitive"`` puts :class:`~neuroattn.nn.CompetitiveAttention` (the
-shunting competition of the source's section 4) in place of the softmax where scores
-are dot products: ``rnn-luong`` and ``transformer``. Bahdanau's additive scores have no
-Q/K/V form and ``rnn-none`` no attention, so both refuse it (ValueError).
+shunting competition of the source's section 4) in place of the softmax in every model
+with attention (on Bahdanau's additive and Luong's general scores through the layers'
+``normalizer``, in the Transformer's heads); ``rnn-none`` has no attention and refuses it
+(ValueError).
 """
 
 from __future__ import annotations

@@ -67,8 +67,14 @@ class _GRUSeq2Seq(Seq2Seq):
     def _refuse_competitive(self, attention: str, why: str) -> None:
         if attention == "competitive":
             raise ValueError(
-                f"attention='competitive' does not fit {why}; use rnn-luong or transformer"
+                f"attention='competitive' does not fit {why}; use rnn-bahdanau, rnn-luong or "
+                "transformer"
             )
+
+
+def _normalizer(options: dict[str, Any]) -> CompetitiveAttention | None:
+    """The competition in place of the softmax (``attention="competitive"``), else None."""
+    return CompetitiveAttention(scale=1.0) if options.get("attention") == "competitive" else None
 
 
 class BahdanauGRU(_GRUSeq2Seq):
@@ -77,7 +83,8 @@ class BahdanauGRU(_GRUSeq2Seq):
     Each step i attends with the previous state: c_i = Σ_j α_ij h_j with
     α_ij = softmax_j(vᵀ tanh(W s_{i-1} + U h_j)); then s_i = GRU([E y_{i-1}; c_i], s_{i-1})
     and the logits are W_o tanh(L [s_i; c_i; E y_{i-1}]) (the paper's eqs. 4-6; its maxout
-    output is ours a tanh layer).
+    output is ours a tanh layer). With ``attention="competitive"`` the additive scores go
+    through :class:`~neuroattn.nn.CompetitiveAttention` (shunting) instead of softmax (ours).
 
     Shapes: src (B, S), tgt_in (B, T) -> logits (B, T, V); the attention layer
     (``"attention"``) records one (B, S) weight row per step.
@@ -86,10 +93,9 @@ class BahdanauGRU(_GRUSeq2Seq):
     alignment_layer = "attention"
 
     def __init__(self, src_vocab: int, tgt_vocab: int, **options: Any) -> None:
-        self._refuse_competitive(str(options.get("attention", "softmax")), "additive scores")
         super().__init__(src_vocab, tgt_vocab, **options)
         H, E, K = self.hidden_dim, self.embed.embedding_dim, self.encoder.out_dim
-        self.attention = AdditiveAttention(H, K, H)
+        self.attention = AdditiveAttention(H, K, H, normalizer=_normalizer(options))
         self.cell = nn.GRUCell(E + K, H)
         self.readout = nn.Linear(H + K + E, H)
         self.out = nn.Linear(H, tgt_vocab)
@@ -141,12 +147,7 @@ class LuongGRU(_GRUSeq2Seq):
     def __init__(self, src_vocab: int, tgt_vocab: int, **options: Any) -> None:
         super().__init__(src_vocab, tgt_vocab, **options)
         H, E, K = self.hidden_dim, self.embed.embedding_dim, self.encoder.out_dim
-        self.competitive = options.get("attention") == "competitive"
-        if self.competitive:
-            self.key_proj = nn.Linear(K, H, bias=False)  # W_a
-            self.attention: nn.Module = CompetitiveAttention(scale=1.0)
-        else:
-            self.attention = LuongAttention(H, K, score="general")
+        self.attention = LuongAttention(H, K, score="general", normalizer=_normalizer(options))
         self.gru = nn.GRU(E, H, batch_first=True)
         self.combine = nn.Linear(K + H, H, bias=False)  # W_c
         self.out = nn.Linear(H, tgt_vocab)  # W_s
@@ -158,11 +159,7 @@ class LuongGRU(_GRUSeq2Seq):
 
     def _attend(self, states: Tensor, memory: Tensor, mask: Tensor) -> Tensor:
         """Logits (B, T, V) from decoder states (B, T, H) over memory (B, S, K)."""
-        if self.competitive:
-            keys = self.key_proj(memory)  # (B, S, H)
-            context, _ = self.attention(states, keys, memory, mask.unsqueeze(1))  # (B, T, K)
-        else:
-            context, _ = self.attention(states, memory, mask=mask)  # (B, T, K)
+        context, _ = self.attention(states, memory, mask=mask)  # (B, T, K)
         tilde = torch.tanh(self.combine(torch.cat([context, states], dim=-1)))  # (B, T, H)
         return self.out(self.drop(tilde))  # (B, T, V)
 
