@@ -6,8 +6,8 @@ counting one half: the Mann–Whitney statistic
 .. math:: \\mathrm{AUC} = \\frac{R_+ - n_+ (n_+ + 1)/2}{n_+ n_-},
 
 with R_+ the sum of the clicks' ranks among all scores (ties given their mean rank).
-GAUC (Zhou et al. 2018, eq. 10, after Zhu et al. 2017) is the mean of each user's AUC
-weighted by the user's impressions, over the users who have both clicks and non-clicks:
+GAUC (Zhou et al. 2018, after Zhu et al. 2017) is the mean of each user's AUC weighted by
+the user's impressions, over the users who have both clicks and non-clicks:
 GAUC = Σ_u n_u AUC_u / Σ_u n_u.
 """
 

@@ -62,7 +62,7 @@ class Batch(NamedTuple):
 
 
 class Dice(nn.Module):
-    """Dice (Zhou et al. 2018, eq. 9): f(s) = p(s) s + (1 − p(s)) α s,
+    """Dice (Zhou et al. 2018, "data adaptive activation"): f(s) = p(s) s + (1 − p(s)) α s,
     p(s) = σ((s − E[s]) / √(Var[s] + ε)) with ε = 1e-8.
 
     E and Var are the batch's statistics in training and their running averages in
