@@ -64,6 +64,7 @@ KINDS = ("gammatone", "mel")
 METHODS = ("fft", "filter")
 COMPRESSIONS = ("power", "log", "none")
 MAX_RATE = 384_000.0
+MAX_SAMPLE = 1e30  # powers of larger samples overflow float64 sums
 
 
 @dataclass(frozen=True)
@@ -105,10 +106,16 @@ class Cochleagram:
 
 
 def check_signal(signal: Any, sr: Any, name: str = "signal") -> tuple[np.ndarray, float]:
-    """A finite float64 array (..., N) with N ≥ 1 and a sample rate in (0, 384 kHz]."""
+    """A finite float64 array (..., N) with N ≥ 1 samples of magnitude at most
+    :data:`MAX_SAMPLE` and a sample rate in (0, 384 kHz]."""
     x = check_finite_array(signal, name)
     if x.ndim == 0 or x.shape[-1] == 0:
         raise ValueError(f"{name} must be an array (..., N) with N >= 1 samples, got {x.shape}")
+    if x.size and np.abs(x).max() > MAX_SAMPLE:
+        raise ValueError(
+            f"{name} must have samples of magnitude at most {MAX_SAMPLE:g}, "
+            f"got {np.abs(x).max():g}"
+        )
     rate = check_number(sr, "sr", gt=0, le=MAX_RATE)
     return x, rate
 
