@@ -121,3 +121,14 @@ def test_bad_catalogue_sizes() -> None:
         build_model("din", 1, 5)
     with pytest.raises(ValueError, match="n_categories must be"):
         build_model("din", 30, "5")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("name", list(MODELS))
+def test_a_batch_without_any_history(name: str) -> None:
+    model = build_model(name, 30, 5, embed_dim=4, hidden=(8, 4))
+    empty = torch.zeros(3, 0, dtype=torch.long)  # (B, 0)
+    batch = Batch(
+        empty, empty, torch.zeros(3).long(), torch.tensor([1, 2, 3]), torch.ones(3).long()
+    )
+    model(batch).sum().backward()  # training mode: gradients flow
+    assert model.eval()(batch).shape == (3,) and model.attention(batch).shape == (3, 0)
