@@ -24,6 +24,7 @@ BENCHMARKS = {
     "S1": "s1_sweep",
     "A1": "a_translate",  # run_a1
     "A2": "a_translate",  # run_a2
+    "R1": "r_recommend",
 }
 
 
