@@ -14,4 +14,9 @@ Each application is a sub-package that sits above :mod:`neuroattn.nn` and
     small CNN without attention, with spatial attention, CBAM, or a neural-field gate from
     the competition stage; accuracy, confusion matrix, attention overlays. Needs the
     ``torch`` and ``classify`` extras.
+
+:mod:`neuroattn.apps.recommend`
+    Click prediction over behaviour sequences (generated users with latent interests or a
+    user's CSV log): embedding + mean pooling, DIN's target attention, or the competition
+    layer in its place; AUC, per-user GAUC, the attention over a history. Needs ``torch``.
 """
