@@ -168,3 +168,36 @@ def test_a_translation_checkpoint_is_refused(tmp_path: Path) -> None:
     write_checkpoint(tmp_path, "best.pt", {"model": {}}, fmt="neuroattn-translate")
     code, _, err = run("recommend", "evaluate", str(tmp_path))
     _one_error(code, err, "not a neuroattn recommend checkpoint")
+
+
+def test_ctrl_c_keeps_the_checkpoint_and_resuming_equals_an_uninterrupted_run(
+    tmp_path: Path, tiny: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from neuroattn.apps.recommend import _train
+
+    whole = tmp_path / "whole"
+    assert run("recommend", "train", "-c", str(tiny), "-o", str(whole), "-q")[0] == 0
+    calls = {"n": 0}
+    real_loss = _train.RecommendJob.loss
+
+    def interrupted(self: object, batch: object) -> object:
+        calls["n"] += 1
+        if calls["n"] == 7:  # after the checkpoint of step 4
+            raise KeyboardInterrupt
+        return real_loss(self, batch)  # type: ignore[arg-type]
+
+    out = tmp_path / "cut"
+    monkeypatch.setattr(_train.RecommendJob, "loss", interrupted)
+    code, _, err = run("recommend", "train", "-c", str(tiny), "-o", str(out), "-q")
+    assert code == 130
+    assert "the same command resumes from step 4" in " ".join(err)
+    assert torch.load(out / "last.pt", weights_only=True)["step"] == 4
+    assert not (out / "train.json").exists()
+    monkeypatch.setattr(_train.RecommendJob, "loss", real_loss)
+    code, _, err = run("recommend", "train", "-c", str(tiny), "-o", str(out), "-q")
+    assert code == 0, err
+    for name in ("last.pt", "best.pt"):
+        a = torch.load(whole / name, weights_only=True)["model"]
+        b = torch.load(out / name, weights_only=True)["model"]
+        assert a.keys() == b.keys()
+        assert all(torch.equal(a[k], b[k]) for k in a), name
