@@ -29,7 +29,7 @@ from ...dynamics.progress import ProgressArg
 from .._trainer import Schedule, fit
 from ..translate._train import epoch_batches
 from ..translate._translator import pad_ids
-from ..translate._vocab import BOS, Vocab
+from ..translate._vocab import BOS, EOS, Vocab
 from ._checkpoint import FORMAT, VERSION, build_model, recognizer_from_payload
 from ._config import SpeechConfig
 from ._data import SpeechSplits, load_splits
@@ -106,7 +106,7 @@ class SpeechJob:
                 logits.reshape(-1, logits.shape[-1]), tgt_out.reshape(-1), ignore_index=0
             )
         logp, lens = self.model(x, lengths)  # (B, S, V), (B,)
-        labels = tgt_in[:, 1:]  # (B, L - 1): the characters without <bos> and <eos>
+        labels = tgt_out.masked_fill(tgt_out == EOS, 0)  # (B, L): the characters, padded
         label_lens = (labels != 0).sum(dim=1)  # (B,)
         return F.ctc_loss(
             logp.transpose(0, 1), labels, lens, label_lens, blank=0, zero_infinity=True
