@@ -62,13 +62,29 @@ def test_a_tone_peaks_in_its_mel_channel() -> None:
     assert spec.mean(axis=0).argmax() == bank[:, k].argmax()
 
 
-def test_features_are_normalised_and_cochleagram_is_refused() -> None:
+@pytest.mark.parametrize("frontend", ["logmel", "cochleagram"])
+def test_features_are_normalised(frontend: str) -> None:
     x = np.random.default_rng(1).standard_normal(4000)
-    f = features(x)
+    f = features(x, frontend=frontend, n_mels=24)
+    assert f.shape[1] == 24 and abs(f.shape[0] - 4000 / 160) <= 2
     np.testing.assert_allclose(f.mean(axis=0), 0, atol=1e-5)
     np.testing.assert_allclose(f.std(axis=0), 1, atol=1e-3)
-    with pytest.raises(ValueError, match="cochleagram"):
-        features(x, frontend="cochleagram")
+
+
+def test_cochleagram_front_end_puts_a_tone_in_its_channel() -> None:
+    from neuroattn.hearing import cochleagram
+
+    t = np.arange(8000) / 16000
+    x = np.sin(2 * np.pi * 1000 * t) + 0.01 * np.random.default_rng(0).standard_normal(8000)
+    cf = cochleagram(x, 16000, n_channels=32, fmin=100.0).cf
+    raw = features(x, frontend="cochleagram", n_mels=32)
+    assert raw.shape[1] == 32 and np.isfinite(raw).all()
+    loud = cochleagram(x, 16000, n_channels=32, fmin=100.0).data.mean(axis=1).argmax()
+    assert abs(cf[loud] - 1000) / 1000 < 0.15
+
+
+def test_features_refuse_bad_input() -> None:
+    x = np.random.default_rng(1).standard_normal(4000)
     with pytest.raises(ValueError, match="frontend must be"):
         features(x, frontend="mfcc")
     with pytest.raises(ValueError, match="audio must be one waveform"):

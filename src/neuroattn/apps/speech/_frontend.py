@@ -11,8 +11,10 @@ mel channels and ``time_masks`` spans of up to ``time_width`` frames, each width
 uniformly from [0, W] and its start uniformly where it fits (Park et al. 2019,
 "SpecAugment", §2; no time warping). Masked values are set to 0, the mean after CMVN.
 
-``frontend="cochleagram"`` is reserved for the hearing package's A1 encoding
-(``neuroattn.hearing``): it is refused until that package provides a ``cochleagram``.
+``frontend="cochleagram"`` uses the hearing package's A1 encoding instead
+(:func:`neuroattn.hearing.cochleagram`: an ERB-spaced gammatone filterbank from 100 Hz with
+power-law compression, exponent 0.3, 25 ms frames every 10 ms), ``n_mels`` channels,
+through the same per-utterance normalisation.
 """
 
 from __future__ import annotations
@@ -83,14 +85,17 @@ def normalize(feats: np.ndarray) -> np.ndarray:
 
 
 def features(audio: np.ndarray, *, frontend: str = "logmel", n_mels: int = 40) -> np.ndarray:
-    """The recogniser's input (T, F): the normalised log-mel spectrogram, or (once
-    ``neuroattn.hearing`` provides it) the cochleagram."""
+    """The recogniser's input (T, F): the normalised log-mel spectrogram or cochleagram."""
     check_choice(frontend, "frontend", FRONTENDS)
     if frontend == "cochleagram":
-        raise ValueError(
-            "frontend 'cochleagram' needs neuroattn.hearing's cochleagram, which this "
-            "installation does not have yet; use frontend = 'logmel'"
-        )
+        from ...hearing import cochleagram
+
+        x = check_finite_array(audio, "audio", np.float64)
+        if x.ndim != 1:
+            raise ValueError(f"audio must be one waveform (N,), got shape {x.shape}")
+        n_mels = check_integer(n_mels, "n_mels", ge=1, le=256)
+        coch = cochleagram(x, SAMPLE_RATE, n_channels=n_mels, fmin=100.0)
+        return normalize(np.ascontiguousarray(coch.data.T, dtype=np.float32))  # (T, C)
     return normalize(log_mel(audio, n_mels=n_mels))
 
 
