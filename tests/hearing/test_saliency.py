@@ -31,10 +31,13 @@ def test_normalize_promotes_a_single_peak():
     one[4, 30] = 1.0
     many = np.zeros((9, 60))
     many[4, 5::10] = 1.0
-    size = (3, 5)
-    assert normalize(one, size).max() == pytest.approx(1.0)
+    assert normalize(one).max() == pytest.approx(1.0)
     # (1 − m̄)² with m̄ = 1: a map of equal peaks is silenced
-    assert normalize(many, size).max() == pytest.approx(0.0)
+    assert normalize(many).max() == pytest.approx(0.0)
+    # one peak of 1 and three of 0.5: m̄ = 0.5, the map is scaled by 0.25
+    mixed = one.copy()
+    mixed[2, 5::20] = 0.5
+    assert normalize(mixed).max() == pytest.approx(0.25)
 
 
 def _event_saliency(sal, times, sound):

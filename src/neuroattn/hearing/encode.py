@@ -113,8 +113,7 @@ def check_signal(signal: Any, sr: Any, name: str = "signal") -> tuple[np.ndarray
         raise ValueError(f"{name} must be an array (..., N) with N >= 1 samples, got {x.shape}")
     if x.size and np.abs(x).max() > MAX_SAMPLE:
         raise ValueError(
-            f"{name} must have samples of magnitude at most {MAX_SAMPLE:g}, "
-            f"got {np.abs(x).max():g}"
+            f"{name} must have samples of magnitude at most {MAX_SAMPLE:g}, got {np.abs(x).max():g}"
         )
     rate = check_number(sr, "sr", gt=0, le=MAX_RATE)
     return x, rate
@@ -207,7 +206,7 @@ class Encoder:
         if gains is not None:
             w, _ = self.weights(sr)
             total = w.sum(0)
-            bin_gain = np.einsum("...ct,cf->...tf", gains, w) / np.maximum(total, 1e-12)
+            bin_gain = np.matmul(np.swapaxes(gains, -1, -2), w) / np.maximum(total, 1e-12)
             spec = spec * np.where(total > 1e-6 * total.max(), bin_gain, 0.0)
         return istft(spec, n_fft, hop, hann(win, n_fft), length)
 
@@ -220,7 +219,7 @@ class Encoder:
             power = _filter_power(x, rate, cf, *self.frames(rate))
         else:
             spec = self.spectrum(x, rate)
-            power = np.einsum("...tf,cf->...ct", spec.real**2 + spec.imag**2, w)
+            power = np.matmul(w, (spec.real**2 + spec.imag**2).swapaxes(-1, -2))  # (..., C, T)
         power = np.maximum(power, 0.0)
         amp = np.sqrt(power)
         if self.kind == "mel":

@@ -27,7 +27,7 @@ channel powers), weighted by the frame's level. Each 1-D map is spread over the 
 the frame's spectral profile X(c, t) / max_c X(·, t).
 
 **Saliency.** Every map goes through Itti et al.'s N(·) — rescaled to [0, 1] and multiplied
-by (1 − m̄)², m̄ the mean of its other local maxima (neighbourhoods of 1 Cam × 100 ms) — the
+by (1 − m̄)², m̄ the mean of its other local maxima (3 × 3 neighbourhoods) — the
 maps of a feature are summed and normalised again (its conspicuity), and the saliency map is
 the weighted mean of the conspicuities; the saliency over time is its maximum over channels.
 The whole sound is one map (as in Kayser et al., offline).
@@ -86,15 +86,26 @@ class Features:
     saliency: np.ndarray
 
 
-def normalize(m: np.ndarray, size: tuple[int, ...]) -> np.ndarray:
-    """Itti et al.'s N(·) over the last ``len(size)`` axes: [0, 1], then × (1 − m̄)²."""
-    axes = tuple(range(-len(size), 0))
-    top = m.max(axis=axes, keepdims=True)
+def _peaks(x: np.ndarray) -> np.ndarray:
+    """Local maxima over the 3 × 3 neighbourhood of the last two axes (edges padded low)."""
+    pad = np.pad(x, [(0, 0)] * (x.ndim - 2) + [(1, 1), (1, 1)], constant_values=-np.inf)
+    h, w = x.shape[-2:]
+    peak = np.ones(x.shape, dtype=bool)
+    for di in (0, 1, 2):
+        for dj in (0, 1, 2):
+            if di != 1 or dj != 1:
+                peak &= x >= pad[..., di : di + h, dj : dj + w]
+    return peak
+
+
+def normalize(m: np.ndarray) -> np.ndarray:
+    """Itti et al.'s N(·) over the last two axes: rescale to [0, 1], multiply by (1 − m̄)²,
+    m̄ the mean of the local maxima (3 × 3 neighbourhoods, above 0.05) other than the top."""
+    top = m.max(axis=(-2, -1), keepdims=True)
     x = m / np.where(top > 0, top, 1.0)
-    full = (1,) * (m.ndim - len(size)) + tuple(size)
-    peaks = (x == ndi.maximum_filter(x, size=full, mode="constant")) & (x > 0.05)
-    count = peaks.sum(axis=axes, keepdims=True)
-    total = np.where(peaks, x, 0.0).sum(axis=axes, keepdims=True)
+    peaks = _peaks(x) & (x > 0.05)
+    count = peaks.sum(axis=(-2, -1), keepdims=True)
+    total = np.where(peaks, x, 0.0).sum(axis=(-2, -1), keepdims=True)
     others = np.where(count > 1, (total - 1.0) / np.maximum(count - 1, 1), 0.0)
     return x * (1.0 - others) ** 2
 
@@ -165,11 +176,10 @@ class FeatureExtractor:
 
     def kayser_maps(self, coch: Cochleagram) -> dict[str, np.ndarray]:
         """The conspicuity maps of intensity, frequency contrast and temporal contrast."""
-        x = coch.data
+        x = coch.data.astype(np.float32)  # maps in float32: half the memory traffic
         cams = erb_number(coch.cf)
         per_cam = 1.0 / max(float(np.mean(np.diff(cams))), 1e-6) if cams.size > 1 else 1.0
         per_ms = coch.frame_rate / 1000.0
-        size = self._neighbourhood(coch)
         out: dict[str, list[np.ndarray]] = {k: [] for k in FEATURES[:3]}
         for c_ms, c_cam in zip(CENTRES_MS, CENTRES_CAM, strict=True):
             sf, st = c_cam * per_cam, c_ms * per_ms
@@ -179,13 +189,8 @@ class FeatureExtractor:
                 out["frequency_contrast"].append(np.abs(centre - _blur(x, k * sf, st)))
                 past = _past(_blur(x, sf, 0.0), k * st)
                 out["temporal_contrast"].append(np.maximum(centre - past, 0.0))
-        return {k: normalize(np.sum([normalize(m, size) for m in v], axis=0), size)
+        return {k: normalize(np.sum([normalize(m) for m in v], axis=0))
                 for k, v in out.items()}  # fmt: skip
-
-    def _neighbourhood(self, coch: Cochleagram) -> tuple[int, int]:
-        cams = erb_number(coch.cf)
-        per_cam = 1.0 / max(float(np.mean(np.diff(cams))), 1e-6) if cams.size > 1 else 1.0
-        return max(1, round(per_cam)) | 1, max(1, round(0.1 * coch.frame_rate)) | 1
 
     def spectral_maps(self, coch: Cochleagram, period: Periodicity) -> dict[str, np.ndarray]:
         """The conspicuity maps of pitch and timbre contrast (1-D over time, spread over C)."""
@@ -206,10 +211,9 @@ class FeatureExtractor:
         timbre = np.abs(centroid - _surround_mean(centroid, lw, sig)) / 4.0
         timbre = (timbre + np.abs(flat - _surround_mean(flat, lw, sig))) * level
         profile = x / np.maximum(x.max(-2, keepdims=True), 1e-12)
-        size = self._neighbourhood(coch)
         return {
-            "pitch": normalize((pitch * level)[..., None, :] * profile, size),
-            "timbre": normalize(timbre[..., None, :] * profile, size),
+            "pitch": normalize((pitch * level)[..., None, :] * profile),
+            "timbre": normalize(timbre[..., None, :] * profile),
         }
 
     def __call__(self, coch: Cochleagram, signal: np.ndarray) -> Features:
