@@ -161,6 +161,34 @@ def run(
     summary = _summary(rows)
     _ratios(rows)
     _ratios_summary(summary)
+    notes = _notes(rows, summary, oracle, budget, threads)
+    return BenchResult(
+        name="r_recommend",
+        title=f"R1 — click prediction: DIN, mean pooling, DeepCTR-Torch (budget {budget:.0f} s)",
+        columns=COLUMNS,
+        rows=rows + summary,
+        meta={"seeds": SEEDS, "budget_s": budget, "threads": threads, "oracle_auc": oracle},
+        notes=notes,
+    )
+
+
+def _ratios_summary(summary: list[dict[str, Any]]) -> None:
+    base = next((r for r in summary if r["model"] == "deepctr"), None)
+    if base is None:
+        return
+    for row in summary:
+        if row is not base:
+            row["auc_ratio"] = row["auc"] / base["auc"]
+            row["ex_ratio"] = row["ex_s"] / base["ex_s"]
+
+
+def _notes(
+    rows: list[dict[str, Any]],
+    summary: list[dict[str, Any]],
+    oracle: list[float],
+    budget: float,
+    threads: int,
+) -> list[str]:
     by = {r["model"]: r for r in summary}
     notes = []
     if "din" in by and "mean" in by:
@@ -191,21 +219,4 @@ def run(
         f"{threads} torch thread(s) for every contender, one after the other; budget "
         f"{budget:.0f} s each counts dev evaluations, examples/s leaves them out"
     )
-    return BenchResult(
-        name="r_recommend",
-        title=f"R1 — click prediction: DIN, mean pooling, DeepCTR-Torch (budget {budget:.0f} s)",
-        columns=COLUMNS,
-        rows=rows + summary,
-        meta={"seeds": SEEDS, "budget_s": budget, "threads": threads, "oracle_auc": oracle},
-        notes=notes,
-    )
-
-
-def _ratios_summary(summary: list[dict[str, Any]]) -> None:
-    base = next((r for r in summary if r["model"] == "deepctr"), None)
-    if base is None:
-        return
-    for row in summary:
-        if row is not base:
-            row["auc_ratio"] = row["auc"] / base["auc"]
-            row["ex_ratio"] = row["ex_s"] / base["ex_s"]
+    return notes

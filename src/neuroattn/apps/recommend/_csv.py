@@ -92,6 +92,37 @@ def _ids(values: list[str]) -> tuple[np.ndarray, tuple[str, ...]]:
     return ids, ("<pad>", *index)
 
 
+def _histories(
+    user: np.ndarray,
+    items: np.ndarray,
+    cats: np.ndarray,
+    stamps: np.ndarray,
+    labels: np.ndarray,
+    max_history: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For each row, the items and categories (N, L) the user clicked strictly before its
+    timestamp (the latest ``max_history``, oldest first) and their number (N,)."""
+    n = len(labels)
+    hist = np.zeros((n, max_history), dtype=np.int64)  # (N, L)
+    hist_cat = np.zeros_like(hist)  # (N, L)
+    length = np.zeros(n, dtype=np.int64)  # (N,)
+    by_user: defaultdict[int, list[int]] = defaultdict(list)
+    for r in np.lexsort((np.arange(n), stamps)):  # rows by time (file order in ties)
+        by_user[int(user[r])].append(int(r))
+    for rs in by_user.values():
+        clicks: list[int] = []  # this user's clicked rows so far, by time
+        i = 0
+        for r in rs:
+            while i < len(rs) and stamps[rs[i]] < stamps[r]:
+                if labels[rs[i]] == 1:
+                    clicks.append(rs[i])
+                i += 1
+            mine = clicks[-max_history:]
+            length[r] = len(mine)
+            hist[r, : len(mine)], hist_cat[r, : len(mine)] = items[mine], cats[mine]
+    return hist, hist_cat, length
+
+
 def read_csv(
     path: str | os.PathLike[str],
     *,
@@ -133,23 +164,7 @@ def read_csv(
     parts = split_users(
         len(user_names) - 1, dev_fraction=dev_fraction, test_fraction=test_fraction, seed=seed
     )
-    hist = np.zeros((len(rows), max_history), dtype=np.int64)  # (N, L)
-    hist_cat = np.zeros_like(hist)  # (N, L)
-    length = np.zeros(len(rows), dtype=np.int64)  # (N,)
-    by_user: defaultdict[int, list[int]] = defaultdict(list)
-    for r in np.lexsort((np.arange(len(rows)), stamps)):  # rows by time (file order in ties)
-        by_user[int(user_index[r])].append(int(r))
-    for rs in by_user.values():
-        clicks: list[int] = []  # this user's clicked rows so far, by time
-        i = 0
-        for r in rs:
-            while i < len(rs) and stamps[rs[i]] < stamps[r]:
-                if labels[rs[i]] == 1:
-                    clicks.append(rs[i])
-                i += 1
-            mine = clicks[-max_history:]
-            length[r] = len(mine)
-            hist[r, : len(mine)], hist_cat[r, : len(mine)] = items[mine], cats[mine]
+    hist, hist_cat, length = _histories(user_index, items, cats, stamps, labels, max_history)
     everything = Examples(user_index, hist, hist_cat, length, items, cats, labels)
 
     def part(us: np.ndarray) -> Examples:

@@ -26,6 +26,7 @@ user appears in two splits. Everything follows ``seed``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -196,6 +197,42 @@ def _user_examples(
     return hist + 1, cand + 1, click_probability(n_c, g_c)
 
 
+def _draw_users(rng: np.random.Generator, users: int, **options: Any) -> dict[str, np.ndarray]:
+    """Every user's history (U, L), length (U,), candidates (U, C), click probabilities
+    (U, C) and labels (U, C), drawn in user order."""
+    L, C = options["max_history"], options["candidates"]
+    hist = np.zeros((users, L), dtype=np.int64)  # (U, L)
+    lengths = np.zeros(users, dtype=np.int64)  # (U,)
+    cand = np.zeros((users, C), dtype=np.int64)  # (U, C)
+    truth = np.zeros((users, C))  # (U, C)
+    for u in range(users):
+        h, c, p = _user_examples(rng, **options)
+        hist[u, : len(h)], lengths[u], cand[u], truth[u] = h, len(h), c, p
+    labels = (rng.random(truth.shape) < truth).astype(np.float32)  # (U, C)
+    return {"hist": hist, "lengths": lengths, "cand": cand, "truth": truth, "labels": labels}
+
+
+def _examples(us: np.ndarray, drawn: dict[str, np.ndarray], per_style: int) -> Examples:
+    """The examples of users ``us`` (every candidate of each, in user order)."""
+
+    def category_of(items: np.ndarray) -> np.ndarray:
+        return np.where(items > 0, (items - 1) // per_style + 1, 0)
+
+    rows = np.repeat(us, drawn["cand"].shape[1])  # (N,)
+    h = drawn["hist"][rows]  # (N, L)
+    items = drawn["cand"][us].reshape(-1)  # (N,)
+    return Examples(
+        user=rows,
+        history=h,
+        history_category=category_of(h),
+        length=drawn["lengths"][rows],
+        item=items,
+        category=category_of(items),
+        label=drawn["labels"][us].reshape(-1),
+        truth=drawn["truth"][us].reshape(-1),
+    )
+
+
 def generate(
     *,
     users: int = 2000,
@@ -250,45 +287,20 @@ def generate(
     candidates = check_integer(candidates, "candidates", ge=1, le=1000)
     noise = check_number(noise, "noise", ge=0, le=1)
     parts = split_users(users, dev_fraction=dev_fraction, test_fraction=test_fraction, seed=seed)
-    rng = np.random.default_rng([check_seed(seed), 0])
-    hist = np.zeros((users, max_history), dtype=np.int64)  # (U, L)
-    lengths = np.zeros(users, dtype=np.int64)  # (U,)
-    cand = np.zeros((users, candidates), dtype=np.int64)  # (U, C)
-    truth = np.zeros((users, candidates))  # (U, C)
-    for u in range(users):
-        h, c, p = _user_examples(
-            rng,
-            styles=styles,
-            items_per_style=items_per_style,
-            n_clusters=n_clusters,
-            interests=interests,
-            max_history=max_history,
-            candidates=candidates,
-            noise=noise,
-        )
-        hist[u, : len(h)], lengths[u], cand[u], truth[u] = h, len(h), c, p
-    labels = (rng.random(truth.shape) < truth).astype(np.float32)  # (U, C)
+    drawn = _draw_users(
+        np.random.default_rng([check_seed(seed), 0]),
+        users,
+        styles=styles,
+        items_per_style=items_per_style,
+        n_clusters=n_clusters,
+        interests=interests,
+        max_history=max_history,
+        candidates=candidates,
+        noise=noise,
+    )
     per_style = styles * items_per_style
-
-    def category_of(items: np.ndarray) -> np.ndarray:
-        return np.where(items > 0, (items - 1) // per_style + 1, 0)
-
-    def examples(us: np.ndarray) -> Examples:
-        rows = np.repeat(us, candidates)  # (N,)
-        h = hist[rows]  # (N, L)
-        return Examples(
-            user=rows,
-            history=h,
-            history_category=category_of(h),
-            length=lengths[rows],
-            item=cand[us].reshape(-1),
-            category=category_of(cand[us].reshape(-1)),
-            label=labels[us].reshape(-1),
-            truth=truth[us].reshape(-1),
-        )
-
     n_items = n_clusters * items_per_style
-    train, dev, test = (examples(p) for p in parts)
+    train, dev, test = (_examples(p, drawn, per_style) for p in parts)
     return Splits(
         train,
         dev,
