@@ -84,6 +84,14 @@ def tone(
     return amplitude * np.sin(2 * np.pi * f * t + phase) * _ramped(n, sr, ramp_ms)
 
 
+MAX_SECONDS = 600.0
+
+
+def _check_length(seconds: float, what: str) -> None:
+    if seconds > MAX_SECONDS:
+        raise ValueError(f"{what} must last at most {MAX_SECONDS:g} s, got {seconds:g} s")
+
+
 def _place(total: np.ndarray, piece: np.ndarray, start: int) -> None:
     end = min(total.size, start + piece.size)
     total[start:end] += piece[: end - start]
@@ -104,6 +112,7 @@ def aba_sequence(
     f_b = check_number(f_a, "f_a", gt=0) * 2 ** (check_number(df_semitones, "df_semitones") / 12)
     soa = check_number(soa_ms, "soa_ms", gt=0) / 1000.0
     dur = check_number(tone_ms, "tone_ms", gt=0, le=soa_ms) / 1000.0
+    _check_length(4 * n_triplets * soa, "aba_sequence")
     x = np.zeros(round(4 * n_triplets * soa * sr))
     events = []
     for k in range(n_triplets):
@@ -135,6 +144,7 @@ def oddball_sequence(
     idx = check_integer(deviant_index, "deviant_index", ge=0, le=n_tones - 1)
     soa = check_number(soa_ms, "soa_ms", gt=0) / 1000.0
     dur = check_number(tone_ms, "tone_ms", gt=0, le=soa_ms) / 1000.0
+    _check_length(n_tones * soa + 0.1, "oddball_sequence")
     x = np.zeros(round((n_tones * soa + 0.1) * sr))
     events = []
     for k in range(n_tones):
