@@ -23,15 +23,29 @@ __all__ = ["SAMPLE_RATE", "add_noise", "read_wav", "resample", "reverberate", "r
 
 SAMPLE_RATE = 16000  # Hz
 SILENCE_RMS = 1e-4  # a signal quieter than this (about -80 dBFS) counts as silence
+MAX_SAMPLE = 1e6  # full scale is 1; anything beyond this is not audio (and overflows float32)
+
+
+def waveform(x: object, name: str = "audio") -> np.ndarray:
+    """``x`` checked as one finite waveform (N,) with samples within ±:data:`MAX_SAMPLE`,
+    as float64 (ValueError/TypeError otherwise)."""
+    arr = check_finite_array(x, name, np.float64)
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be one waveform (N,), got shape {arr.shape}")
+    if arr.size and float(np.abs(arr).max()) > MAX_SAMPLE:
+        raise ValueError(
+            f"{name} must have samples within ±{MAX_SAMPLE:g}, got {np.abs(arr).max():.3g}"
+        )
+    return arr
 
 
 def resample(x: np.ndarray, rate: int, *, to: int = SAMPLE_RATE) -> np.ndarray:
     """``x`` at ``rate`` Hz resampled to ``to`` Hz (``scipy.signal.resample_poly``: a
     polyphase FIR with a Kaiser window), as float32."""
-    x = check_finite_array(x, "audio", np.float32)
+    x = waveform(x)
     rate = check_integer(rate, "sample_rate", ge=1000, le=384000)
     if rate == to:
-        return x
+        return x.astype(np.float32)
     g = gcd(rate, to)
     return resample_poly(x, to // g, rate // g).astype(np.float32)
 
@@ -42,12 +56,12 @@ def add_noise(x: np.ndarray, snr_db: float, *, seed: int | np.random.Generator =
     SNR = 10 log10(P_s / P_n) with P the mean power over the whole signal, so the noise has
     variance P_s 10^{-SNR/10} (the usual definition; ``inf`` returns ``x`` unchanged).
     """
-    x = check_finite_array(x, "audio", np.float32)
+    x = waveform(x)
     if isinstance(snr_db, (int, float)) and math.isinf(snr_db) and snr_db > 0:
-        return x
+        return x.astype(np.float32)
     snr_db = check_number(snr_db, "snr", ge=-20, le=100)
     rng = np.random.default_rng(seed)
-    power = float(np.mean(np.square(x, dtype=np.float64))) if x.size else 0.0
+    power = float(np.mean(np.square(x))) if x.size else 0.0
     sigma = math.sqrt(power * 10.0 ** (-snr_db / 10.0))
     return (x + sigma * rng.standard_normal(x.shape)).astype(np.float32)
 
@@ -74,9 +88,9 @@ def room_response(rt60: float, *, rate: int = SAMPLE_RATE, seed: int = 0) -> np.
 def reverberate(x: np.ndarray, rt60: float, *, seed: int = 0) -> np.ndarray:
     """``x`` convolved with :func:`room_response` (``rt60`` seconds), cut to its length and
     scaled back to its RMS."""
-    x = check_finite_array(x, "audio", np.float32)
+    x = waveform(x)
     if x.size == 0:
-        return x
+        return x.astype(np.float32)
     y = fftconvolve(x, room_response(rt60, seed=seed))[: x.size]
     rms_x, rms_y = np.sqrt(np.mean(x**2)), np.sqrt(np.mean(y**2))
     return (y * (rms_x / rms_y if rms_y > 0 else 1.0)).astype(np.float32)
@@ -101,7 +115,7 @@ def read_wav(path: str | os.PathLike[str], *, notes: list[str] | None = None) ->
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # scipy warns about chunks it skips
             rate, data = wavfile.read(path)
-    except (ValueError, OSError, EOFError, MemoryError) as exc:
+    except Exception as exc:  # scipy raises many kinds for a damaged header (struct.error, …)
         reason = " ".join(str(exc).split())[:100] or type(exc).__name__
         raise ValueError(f"{path}: not a readable WAV file ({reason})") from None
     x = _as_float(data, path)

@@ -25,8 +25,8 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from ...dynamics.checks import check_choice, check_finite_array, check_integer
-from ._audio import SAMPLE_RATE
+from ...dynamics.checks import check_choice, check_integer
+from ._audio import SAMPLE_RATE, waveform
 
 __all__ = ["FRONTENDS", "features", "log_mel", "mel_filterbank", "normalize", "spec_augment"]
 
@@ -66,9 +66,7 @@ def log_mel(audio: np.ndarray, *, n_mels: int = 40) -> np.ndarray:
 
     T = 1 + (N - 400) // 160 frames (an utterance shorter than one window is padded to it).
     """
-    x = check_finite_array(audio, "audio", np.float64)
-    if x.ndim != 1:
-        raise ValueError(f"audio must be one waveform (N,), got shape {x.shape}")
+    x = waveform(audio)
     if x.size < WIN:
         x = np.pad(x, (0, WIN - x.size))
     frames = np.lib.stride_tricks.sliding_window_view(x, WIN)[::HOP]  # (T, WIN)
@@ -90,9 +88,9 @@ def features(audio: np.ndarray, *, frontend: str = "logmel", n_mels: int = 40) -
     if frontend == "cochleagram":
         from ...hearing import cochleagram
 
-        x = check_finite_array(audio, "audio", np.float64)
-        if x.ndim != 1:
-            raise ValueError(f"audio must be one waveform (N,), got shape {x.shape}")
+        x = waveform(audio)
+        if x.size == 0:
+            raise ValueError("audio must not be empty")
         n_mels = check_integer(n_mels, "n_mels", ge=1, le=256)
         coch = cochleagram(x, SAMPLE_RATE, n_channels=n_mels, fmin=100.0)
         return normalize(np.ascontiguousarray(coch.data.T, dtype=np.float32))  # (T, C)
