@@ -6,7 +6,8 @@ anything is computed, so bad input ends with one line and nothing written; the o
 is staged and moved into place when complete. For every sound ``out/<name>/`` gets
 ``cochleagram.png``, ``saliency.png`` and ``scan.json`` (the captures of attention in order,
 with latencies), and with ``--attend`` ``attended.wav``, ``attended_cochleagram.png`` and
-``attention.json`` (with the target-to-masker ratios when the sound's components are known).
+``attention.json`` (the scan of the attended encoding, and the target-to-masker ratios when
+the sound's components are known).
 """
 
 from __future__ import annotations
@@ -108,6 +109,10 @@ def _one(name: str, sound: Sound, task: Task | None, folder: Path) -> dict[str, 
             att.cochleagram, f"attended: {task.kind} {task.frequency or ''}".strip()
         )
         rec = _attention_record(att, sound)
+        # the attended encoding re-enters stages 2 and 3: what captures attention now
+        again = FeatureExtractor()(att.cochleagram, att.signal)
+        (scan_a,) = AuditoryScan()(again.saliency_map, coch.cf, coch.frame_rate)
+        rec["captures_attended"] = _scan_record(scan_a, again.saliency)["captures"]
         (folder / "attention.json").write_text(json.dumps(rec, indent=1))
         info["tmr_db"] = rec.get("tmr_db")
     for fname, fig in figs.items():
