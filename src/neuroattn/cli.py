@@ -16,6 +16,7 @@ from rich.markup import escape
 
 from ._cli_base import console, err_console, error_line, guarded
 from ._cli_recommend import recommend_app
+from ._cli_speech import speech_app
 from ._cli_translate import translate_app
 
 try:  # typer >= 0.22 raises the exceptions of the click it vendors
@@ -316,6 +317,7 @@ def sweep(
 
 
 app.add_typer(translate_app, name="translate")
+app.add_typer(speech_app, name="speech")
 app.add_typer(recommend_app, name="recommend")
 
 
