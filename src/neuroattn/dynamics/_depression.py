@@ -114,12 +114,9 @@ class SynapticDepression:
         for k in range(b.size - 1):  # d at each later break, piece by piece
             starts.append(self._piece(starts[-1], r[k], b[k + 1] - b[k]))
         flat = times.reshape(-1)
-        out = np.empty(flat.shape + r.shape[1:], dtype=np.float64)
         piece = np.clip(np.searchsorted(b, flat, side="right") - 1, 0, b.size - 1)
-        for k in np.unique(piece):
-            sel = piece == k
-            elapsed = np.maximum(flat[sel] - b[k], 0.0).reshape((-1,) + (1,) * (r.ndim - 1))
-            out[sel] = self._piece(starts[k], r[k], elapsed)
+        elapsed = np.maximum(flat - b[piece], 0.0).reshape((-1,) + (1,) * (r.ndim - 1))
+        out = self._piece(np.stack(starts)[piece], r[piece], elapsed)  # every time at once
         return out.reshape(times.shape + r.shape[1:])
 
     def _piece(self, d: np.ndarray, rate: np.ndarray, elapsed: Any) -> np.ndarray:

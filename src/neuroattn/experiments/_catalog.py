@@ -10,3 +10,4 @@ from . import priming  # noqa: F401
 from . import regimes  # noqa: F401
 from . import search  # noqa: F401
 from . import adhd  # noqa: F401
+from . import streaming  # noqa: F401

@@ -22,6 +22,9 @@ from .feedback import AttendedSound, AuditoryAttention, Task, attend, parse_task
 from .io import read_wav, write_wav
 from .stimuli import Sound
 
+# isort: split
+from ._streaming import StreamingModel, StreamingResult, gamma_shape, simulate_streaming
+
 __all__ = [
     "FEATURES",
     "AttendedSound",
@@ -34,14 +37,18 @@ __all__ = [
     "Features",
     "Scan",
     "Sound",
+    "StreamingModel",
+    "StreamingResult",
     "Task",
     "attend",
     "cochleagram",
     "features",
+    "gamma_shape",
     "io",
     "log_mel",
     "parse_task",
     "read_wav",
+    "simulate_streaming",
     "stimuli",
     "write_wav",
 ]
