@@ -14,13 +14,8 @@ from scipy import stats
 from neuroattn import experiments as ex
 from neuroattn.experiments import TAU_MS
 from neuroattn.experiments._search_observer import observers
-from neuroattn.experiments.search import (
-    CONDITIONS,
-    SearchConfig,
-    SearchResult,
-    _scan,
-    _target_patch,
-)
+from neuroattn.experiments._search_trials import _scan, _target_patch
+from neuroattn.experiments.search import CONDITIONS, SearchConfig, SearchResult
 from neuroattn.vision import Pipeline
 from neuroattn.vision._family import HELD_OUT
 from neuroattn.vision.stimuli import score_trial
@@ -46,12 +41,15 @@ def test_feature_search_is_flat_conjunction_is_not_and_absent_is_about_twice(qui
     present, absent = _slope(quick, "conjunction/present"), _slope(quick, "conjunction/absent")
     assert present > 15 and present > 5 * abs(_slope(quick, "colour/present")) + 10
     assert 1.5 < absent / present < 3
-    # quitting (activation threshold adapted on tuning practice displays): an absent colour
-    # display is rejected after one look; before issue 10 it was scanned item by item
+    # quitting (activation threshold of least cost on tuning practice displays): an absent
+    # colour or orientation display is rejected after one look; before issue 10 it was
+    # scanned item by item (colour 58, orientation 48 ms/item)
     assert abs(_slope(quick, "colour/absent")) < 10
+    assert abs(_slope(quick, "orientation/absent")) < 10
     thr = dict(zip(NAMES, quick.variables["quit_threshold"].values, strict=True))
     assert thr["colour/present"] == thr["colour/absent"] > 0 and thr["conjunction/task"] == 0
-    assert thr["colour/absent"] > 10 * thr["conjunction/absent"]  # a block of easy targets
+    assert thr["orientation/present"] == thr["orientation/absent"] > 0
+    assert thr["conjunction/absent"] < 0.1 * thr["orientation/absent"]  # a (nearly) full scan
 
 
 def test_a_known_target_guides_search(quick):
@@ -157,8 +155,8 @@ def test_data_are_labelled_seeded_and_plotted(quick):
         ("start", -1, ValueError, "start must be an integer >= 0"),
         ("closed_loop", "yes", TypeError, "closed_loop must be true or false"),
         ("quitting", 1, TypeError, "quitting must be true or false"),
-        ("miss_rate", 0, ValueError, "miss_rate must be"),
-        ("miss_rate", 0.7, ValueError, "miss_rate must be"),
+        ("miss_cost", -1, ValueError, "miss_cost must be"),
+        ("miss_cost", "high", ValueError, "miss_cost must be"),
         ("practice", 0, ValueError, "practice must be an integer >= 1"),
         ("priority_drive", -1, ValueError, "priority_drive must be"),
         ("priority_drive", "high", ValueError, "priority_drive must be"),

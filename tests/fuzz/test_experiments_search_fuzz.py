@@ -34,6 +34,8 @@ BAD = {
     "split": WILD,
     "start": st.one_of(st.sampled_from([-1, 10**6 + 1, 1.0]), WILD),
     "closed_loop": WILD,
+    "miss_cost": st.one_of(st.floats(-10, -1e-9), st.sampled_from([1e7, math.inf, math.nan]), WILD),
+    "practice": st.one_of(st.integers(-1, 0), st.sampled_from([201, 1.0, "10", None])),
 }
 
 

@@ -1,11 +1,14 @@
 """The observer of the visual-search experiment: one pipeline per condition, with the
-activation threshold adapted to its block and the absolute drive (see :mod:`.search`).
+activation threshold chosen for its block and the absolute drive (see :mod:`.search`).
 
-The threshold of a block of one display kind is the steady state of Chun & Wolfe's (1996)
-adaptive threshold (:func:`neuroattn.vision._quitting.adapted_threshold`): the
-``miss_rate`` quantile of the absolute priorities of the targets of ``practice`` displays
-of the **tuning** split per set size (seeds from :data:`PRACTICE_START`), scanned
-bottom-up. The guided condition has no target-absent trials and no threshold.
+The threshold of a block of one display kind is the one of least expected cost over a
+practice block (:func:`neuroattn.vision._quitting.costed_threshold`: items checked, plus
+``miss_cost`` × the set size per miss): ``practice`` target-present and as many
+target-absent displays of the **tuning** split per set size (seeds from
+:data:`PRACTICE_START`, the absent ones the same layouts without their target), scanned
+bottom-up, each item's absolute priority read from one look
+(:func:`~neuroattn.vision._quitting.item_priorities`). The guided condition has no
+target-absent trials and no threshold.
 """
 
 from __future__ import annotations
@@ -18,27 +21,44 @@ import numpy as np
 
 from ..vision import Pipeline, TopDown, WinnerTakeAll
 from ..vision._family import TUNING
-from ..vision._quitting import adapted_threshold, target_priority
+from ..vision._quitting import costed_threshold, item_priorities
 
 PRACTICE_START = 5_000_000
 """Practice displays are tuning seeds ``TUNING.first_seed + PRACTICE_START`` onwards (the
 scored displays start at ``start`` ≤ 10⁶ of their split)."""
 
 
+def practice_priorities(
+    kind: str, set_sizes: tuple[int, ...], practice: int, tau_ms: float
+) -> tuple[list[tuple[np.ndarray, int]], list[np.ndarray]]:
+    """The items' priorities of the practice displays of ``kind``: per target-present
+    display (priorities, target index), per target-absent display its priorities."""
+    pipeline = Pipeline(compete=WinnerTakeAll(tau_ms=tau_ms))
+    arrays = [
+        a
+        for n in set_sizes
+        for target in (True, False)
+        for a in TUNING.sample(kind, practice, set_size=n, target=target, start=PRACTICE_START)
+    ]
+    results = pipeline.attend([a.image for a in arrays], n_fixations=1)
+    present: list[tuple[np.ndarray, int]] = []
+    absent: list[np.ndarray] = []
+    for a, r in zip(arrays, results, strict=True):
+        p = item_priorities(a.labels, r)
+        if a.target_index is None:
+            absent.append(p)
+        else:
+            present.append((p, a.target_index))
+    return present, absent
+
+
 @lru_cache(maxsize=32)
 def adapt_threshold(
-    kind: str, set_sizes: tuple[int, ...], practice: int, miss_rate: float, tau_ms: float
+    kind: str, set_sizes: tuple[int, ...], practice: int, miss_cost: float, tau_ms: float
 ) -> float:
-    """The activation threshold adapted to a block of ``kind`` (module docstring)."""
-    pipeline = Pipeline(compete=WinnerTakeAll(tau_ms=tau_ms))
-    priorities: list[float] = []
-    for n in set_sizes:
-        arrays = TUNING.sample(kind, practice, set_size=n, start=PRACTICE_START)
-        results = pipeline.attend([a.image for a in arrays], n_fixations=1)
-        priorities += [
-            target_priority(a.target_mask, r) for a, r in zip(arrays, results, strict=True)
-        ]
-    return adapted_threshold(priorities, miss_rate=miss_rate)
+    """The activation threshold of a block of ``kind`` (module docstring)."""
+    present, absent = practice_priorities(kind, set_sizes, practice, tau_ms)
+    return costed_threshold(present, absent, miss_cost=miss_cost)
 
 
 def observers(
@@ -54,7 +74,7 @@ def observers(
                 cond.kind,
                 tuple(config.set_sizes),
                 config.practice,
-                float(config.miss_rate),
+                float(config.miss_cost),
                 tau_ms,
             )
         compete = WinnerTakeAll(
