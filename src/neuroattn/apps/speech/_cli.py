@@ -77,7 +77,7 @@ def _check_coverage(splits: SpeechSplits) -> None:
         for s in samples:
             missing = vocab.missing(s.text)
             if missing:
-                where = f" ({s.voice})" if s.voice.startswith("line") else ""
+                where = f" ({s.origin})" if s.origin.startswith("transcripts") else ""
                 raise ValueError(
                     f"a {name} transcript{where} has characters outside the training "
                     f"vocabulary: {', '.join(repr(c) for c in missing)} (in {shorten(s.text)})"
@@ -164,7 +164,7 @@ def run_evaluate(
     from ._metrics import error_rates
 
     rates = error_rates(hyps, [s.text for s in samples])
-    wrong = [(s.voice, h, s.text) for s, h in zip(samples, hyps, strict=True) if h != s.text]
+    wrong = [(s.origin, h, s.text) for s, h in zip(samples, hyps, strict=True) if h != s.text]
     return {
         "task": config.task,
         "model": config.model,

@@ -26,11 +26,12 @@ __all__ = ["Sample", "SpeechSplits", "load_splits"]
 
 @dataclass(frozen=True)
 class Sample:
-    """One utterance ready for the front end: its transcript and 16 kHz audio."""
+    """One utterance ready for the front end: its transcript, 16 kHz audio, and where it
+    came from (the voice of a generated utterance, ``"line N"`` of a folder's transcripts)."""
 
     text: str
     audio: np.ndarray
-    voice: str = ""
+    origin: str = ""
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,7 @@ def _folder_splits(config: SpeechConfig, notes: list[str] | None) -> SpeechSplit
     order = np.random.default_rng(config.seed).permutation(len(rows))
     n_dev = max(1, min(config.dev_size, len(rows) // 4))
     n_test = max(1, min(config.test_size, len(rows) // 4))
-    samples = [Sample(rows[i][0], rows[i][1], f"line {rows[i][2]}") for i in order]
+    samples = [Sample(rows[i][0], rows[i][1], f"transcripts line {rows[i][2]}") for i in order]
     return SpeechSplits(
         tuple(samples[n_dev + n_test :]),
         tuple(samples[:n_dev]),

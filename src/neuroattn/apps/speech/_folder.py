@@ -26,14 +26,18 @@ def read_transcripts(path: str | os.PathLike[str]) -> list[tuple[str, str]]:
     Raises ValueError naming the file and line for a line without exactly two non-empty
     fields, a repeated file name, or a file with no pairs.
     """
-    path = Path(path)
+    return [(name, words) for _, name, words in _rows(Path(path))]
+
+
+def _rows(path: Path) -> list[tuple[int, str, str]]:
+    """(line number, file name, transcript) of every transcript line."""
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise ValueError(f"{path}: not a UTF-8 text file") from None
     except OSError as exc:
         raise ValueError(f"{path}: cannot read ({exc.strerror or exc})") from None
-    pairs: list[tuple[str, str]] = []
+    rows: list[tuple[int, str, str]] = []
     seen: set[str] = set()
     for number, line in enumerate(text.splitlines(), 1):
         if not line.strip() or line.lstrip().startswith("#"):
@@ -42,15 +46,15 @@ def read_transcripts(path: str | os.PathLike[str]) -> list[tuple[str, str]]:
         if len(fields) != 2 or not fields[0].strip() or not fields[1].strip():
             raise ValueError(f"{path}, line {number}: expected <file>\\t<transcript>")
         name, words = fields[0].strip(), " ".join(fields[1].lower().split())
-        if not pairs and name.lower() == "file" and words == "text":
+        if not rows and name.lower() == "file" and words == "text":
             continue  # header
         if name in seen:
             raise ValueError(f"{path}, line {number}: {name!r} is listed twice")
         seen.add(name)
-        pairs.append((name, words))
-    if not pairs:
+        rows.append((number, name, words))
+    if not rows:
         raise ValueError(f"{path}: no transcripts")
-    return pairs
+    return rows
 
 
 def read_folder(
@@ -65,20 +69,9 @@ def read_folder(
     if not tsv.is_file():
         raise ValueError(f"{folder}: no {TRANSCRIPTS} (lines of <file.wav>\\t<transcript>)")
     out = []
-    lines = _line_numbers(tsv)
-    for name, words in read_transcripts(tsv):
+    for number, name, words in _rows(tsv):
         wav = folder / name
-        if wav.resolve().parent != folder.resolve() and not wav.resolve().is_relative_to(
-            folder.resolve()
-        ):
-            raise ValueError(f"{tsv}: {name!r} is outside the folder")
-        out.append((words, read_wav(wav, notes=notes), lines.get(name, 0)))
+        if not wav.resolve().is_relative_to(folder.resolve()):
+            raise ValueError(f"{tsv}, line {number}: {name!r} is outside the folder")
+        out.append((words, read_wav(wav, notes=notes), number))
     return out
-
-
-def _line_numbers(tsv: Path) -> dict[str, int]:
-    numbers: dict[str, int] = {}
-    for i, line in enumerate(tsv.read_text(encoding="utf-8").splitlines(), 1):
-        name = line.split("\t", 1)[0].strip()
-        numbers.setdefault(name, i)
-    return numbers

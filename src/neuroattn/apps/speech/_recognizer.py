@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, overload
 
 import numpy as np
 import torch
@@ -79,17 +79,33 @@ class Recognizer:
         ids = decode_las(self.model, x, lengths, beam=beam, max_len=self.max_len)
         return [self.vocab.decode(row) for row in ids.tolist()]
 
+    @overload
+    def transcribe(
+        self, audio: np.ndarray, *, beam: int | None = ..., batch_size: int = ...
+    ) -> str: ...
+    @overload
+    def transcribe(
+        self, audio: Sequence[np.ndarray], *, beam: int | None = ..., batch_size: int = ...
+    ) -> list[str]: ...
+
     def transcribe(
         self,
         audio: np.ndarray | Sequence[np.ndarray],
         *,
         beam: int | None = None,
         batch_size: int = 64,
-    ) -> Any:
-        """The text of one 16 kHz waveform (→ str) or of several (→ list, in order)."""
+    ) -> str | list[str]:
+        """The text of one 16 kHz waveform (N,) (→ str) or of several (→ list, in order).
+
+        ``beam`` defaults to the config's (1: greedy). Raises ValueError for a waveform that
+        is not 1-D and finite, or an empty list.
+        """
         single = isinstance(audio, np.ndarray) and audio.ndim == 1
         items = [audio] if single else list(audio)
+        if not items:
+            raise ValueError("audio must hold at least one waveform")
         beam = check_integer(self.config.beam if beam is None else beam, "beam", ge=1, le=64)
+        batch_size = check_integer(batch_size, "batch_size", ge=1)
         feats = [self._features(np.asarray(a)) for a in items]
         order = sorted(range(len(feats)), key=lambda i: feats[i].shape[0])
         out = [""] * len(feats)
