@@ -19,4 +19,10 @@ Each application is a sub-package that sits above :mod:`neuroattn.nn` and
     Click prediction over behaviour sequences (generated users with latent interests or a
     user's CSV log): embedding + mean pooling, DIN's target attention, or the competition
     layer in its place; AUC, per-user GAUC, the attention over a history. Needs ``torch``.
+
+:mod:`neuroattn.apps.speech`
+    Speech recognition on speech synthesised offline (eSpeak NG digits and commands, voices
+    held out, noise and reverberation, or a user's WAVs): pyramidal BiGRU + attending speller
+    (LAS) and a CTC baseline; WER, CER, the alignment over the spectrogram. Needs the
+    ``torch`` and ``speech`` extras.
 """
