@@ -77,8 +77,10 @@ class StreamingConfig:
         Length of every sequence in seconds.
     trials : int
         Independent runs of the bistable condition (its phase durations and build-up).
-    bistable_delta_f, bistable_trt_ms : float
-        The bistable condition.
+    bistable_delta_f : float
+        Δf of the bistable condition in semitones.
+    bistable_trt_ms : float
+        TRT of the bistable condition in ms.
     buildup_s : float
         The build-up compares P(two streams) in the first ``buildup_s`` / 4 seconds with the
         window from ``buildup_s`` / 2 to ``buildup_s``.
