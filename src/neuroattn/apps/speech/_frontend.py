@@ -110,8 +110,17 @@ def spec_augment(
     """SpecAugment's frequency and time masks on a batch ``feats`` (B, T, F), in place of a
     copy; time masks stay within each utterance's ``lengths`` (B,) and are at most a fifth
     of it (ours, for short utterances)."""
+    if not isinstance(feats, Tensor) or feats.ndim != 3 or not feats.is_floating_point():
+        raise ValueError(f"feats must be a (B, T, F) float tensor, got {feats!r:.60}")
+    B, T, F = feats.shape
+    if not isinstance(lengths, Tensor) or lengths.shape != (B,) or bool((lengths > T).any()):
+        raise ValueError(f"lengths must be a ({B},) tensor of lengths <= {T}, got {lengths!r:.60}")
+    if not isinstance(generator, torch.Generator):
+        raise TypeError(f"generator must be a torch.Generator, got {type(generator).__name__}")
+    for name, value in (("freq_masks", freq_masks), ("freq_width", freq_width),
+                        ("time_masks", time_masks), ("time_width", time_width)):  # fmt: skip
+        check_integer(value, name, ge=0)
     out = feats.clone()  # (B, T, F)
-    B, _, F = out.shape
     for b in range(B):
         n = int(lengths[b])
         for _ in range(freq_masks):
