@@ -42,23 +42,23 @@ def _reference_evidence(delta_f, trt, model, t_end, h=0.05):
     sound = (a_on | b_on).astype(float)
     w = np.exp(-h / model.evidence_ms)
     mc = ms = 0.0
-    e = np.empty(t.size)
+    e, s = np.empty(t.size), np.empty(t.size)
     for i in range(t.size):
         mc = w * mc + (1 - w) * cross[i]
         ms = w * ms + (1 - w) * sound[i]
-        e[i] = mc / ms if ms > 1e-9 else 0.0
-    return t, e
+        e[i], s[i] = mc, ms
+    return t, e, s
 
 
 @pytest.mark.parametrize(("delta_f", "trt"), [(3.0, 100.0), (10.0, 60.0)])
 def test_coactivation_matches_a_fine_euler_reference(delta_f, trt):
     model = StreamingModel()
-    t_ref, e_ref = _reference_evidence(delta_f, trt, model, 3000.0)
+    t_ref, e_ref, s_ref = _reference_evidence(delta_f, trt, model, 3000.0)
     t = np.arange(0.0, 3000.0, 0.05)
-    e, heard = coactivation(np.array([delta_f]), np.array([trt]), t, model)
-    assert heard.all()
+    e, s = coactivation(np.array([delta_f]), np.array([trt]), t, model)
     late = t_ref > 500
     np.testing.assert_allclose(e[late, 0], e_ref[late], rtol=5e-3)
+    np.testing.assert_allclose(s[late, 0], s_ref[late], rtol=1e-9)
 
 
 def test_coactivation_falls_with_delta_f_and_with_tempo():
@@ -66,9 +66,11 @@ def test_coactivation_falls_with_delta_f_and_with_tempo():
     t = np.arange(0.0, 8000.0, 3.5)
     df = np.array([1.0, 6.0, 12.0, 6.0, 6.0])
     trt = np.array([100.0, 100.0, 100.0, 50.0, 150.0])
-    e = coactivation(df, trt, t, model)[0][t > 4000].mean(0)
+    e, s = (x[t > 4000].mean(0) for x in coactivation(df, trt, t, model))
     assert e[0] > e[1] > e[2]  # larger separation: less co-activation
-    assert e[3] < e[1] < e[4]  # faster tempo: less co-activation
+    per_tone = e / s
+    assert per_tone[3] < per_tone[1] < per_tone[4]  # faster tempo: less per tone
+    assert s[3] > s[1] > s[4]  # but more sound per second
 
 
 def test_adapting_competition_matches_a_hand_written_euler_loop():

@@ -49,6 +49,7 @@ def plot_streaming(
                   label=f"gamma, shape {shape:.2g}")  # fmt: skip
         ax_d.legend(fontsize=8)
     ax_d.set_xlabel("phase duration (s)")
+    ax_d.set_ylabel("density")
     ax_d.set_title(f"bistable condition: {d.size} phases", fontsize=9)
     trials = result.trials
     span = float(trials.cycle_s.max() * (trials.percept.shape[-1]))

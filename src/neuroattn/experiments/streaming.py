@@ -174,7 +174,7 @@ def _simulate(config: StreamingConfig) -> tuple[StreamingResult, StreamingResult
     StreamingConfig,
     "ABA- auditory streaming over frequency separation x tempo: one vs two streams, the "
     "published coherence and fission boundaries, bistable switching and build-up",
-    quick={"delta_f": (1.0, 6.0, 12.0), "trt_ms": (50.0, 150.0), "duration_s": 20.0,
+    quick={"delta_f": (1.0, 3.0, 5.0, 7.0, 12.0, 15.0), "trt_ms": (50.0, 150.0), "duration_s": 20.0,
            "trials": 4, "bistable_delta_f": 9.0, "bistable_trt_ms": 100.0},
 )  # fmt: skip
 def run(config: StreamingConfig) -> StreamingExperiment:

@@ -12,9 +12,11 @@ rates f(u) and a slow adaptation a (:class:`AdaptingCompetition`),
     τ_a \frac{da_i}{dt} = -a_i + f(u_i),
 
 w₁₂ = w₂₁ = −c (cross-inhibition; the β term is then self-excitation β c f(u_i)), f a
-sigmoid, I₁ = g e(t) and I₂ = g θ while the sequence sounds: e is the co-activation of the
-two tonotopic places (:mod:`._streaming_input`), θ a fixed criterion. τ is the competition's
-time constant, 7 ms in the experiments (``experiments.TAU_MS``).
+sigmoid, I₁ = g e(t) and I₂ = g θ s(t): e is the running mean of the co-activation of the
+two tonotopic places and s that of the sound (:mod:`._streaming_input`), θ a fixed
+criterion. Both inputs grow with the fraction of time a tone sounds, so at slow tempi the
+competition is driven less and adaptation and noise widen the ambiguous range. τ is the
+competition's time constant, 7 ms in the experiments (``experiments.TAU_MS``).
 
 **Readout** (ours): in each ABA– cycle (4 TRT) the percept is *one stream* when population 1's
 mean rate over the cycle exceeds population 2's, else *two streams*.
@@ -72,7 +74,7 @@ class StreamingModel:
     evidence_ms : float
         τ_e of the running mean of the co-activation (300).
     gain, criterion : float
-        g and θ: I₁ = g e, I₂ = g θ (12, 0.17).
+        g and θ: I₁ = g e, I₂ = g θ s (36, 0.2).
     inhibition, beta : float
         c > 0 and β ≥ 0 of the source's equation (1.5, 0.3).
     slope, threshold : float
@@ -95,8 +97,8 @@ class StreamingModel:
     slow_recovery_ms: float = 5000.0
     slow_use: float = 0.0002
     evidence_ms: float = 300.0
-    gain: float = 12.0
-    criterion: float = 0.17
+    gain: float = 36.0
+    criterion: float = 0.2
     inhibition: float = 1.5
     beta: float = 0.3
     slope: float = 4.0
@@ -152,7 +154,8 @@ class StreamingResult:
     cycle_s : ndarray, shape (*batch,)
         Length of one ABA– cycle in seconds (4 TRT).
     evidence : ndarray, shape (*batch, C)
-        Mean co-activation e over each cycle (NaN after the last).
+        Mean co-activation e over each cycle (the running mean, per ms of the model's
+        input; NaN after the last).
     """
 
     delta_f: np.ndarray
@@ -288,8 +291,8 @@ def simulate_streaming(
     seed = check_seed(seed)
     step_ms = model.dt * model.tau_ms
     t_ms = np.arange(int(duration_ms // step_ms) + 1) * step_ms
-    evidence, heard = coactivation(df.ravel(), trt.ravel(), t_ms, model)
-    drive = model.gain * np.stack([evidence, model.criterion * heard], -1)  # (T, M, 2)
+    evidence, sound = coactivation(df.ravel(), trt.ravel(), t_ms, model)
+    drive = model.gain * np.stack([evidence, model.criterion * sound], -1)  # (T, M, 2)
     traj = simulate(
         model.network(),
         TimeSeries(t_ms / model.tau_ms, drive[:, :, None, :]),

@@ -14,13 +14,14 @@ two populations is the response of each place to the *other* tone,
 
     x(t) = ε (d_A(t) [B on] + d_B(t) [A on]),
 
-and the evidence for one stream is its running mean per unit of sound,
+and the evidence for one stream is its running mean, beside that of the sound itself,
 
-    e(t) = (h ∗ x)(t) / (h ∗ [a tone on])(t),       h(t) = e^{−t/τ_e} / τ_e,
+    e(t) = (h ∗ x)(t),    s(t) = (h ∗ [a tone on])(t),    h(t) = e^{−t/τ_e} / τ_e.
 
-the mean cross-response per tone over the last τ_e. It falls with Δf (through ε) and with
-tempo (a faster sequence leaves the synapses less time to recover between tones), and it
-falls over the first seconds (the slow depression).
+Per tone, the co-activation falls with Δf (through ε) and with tempo (a faster sequence
+leaves the synapses less time to recover between tones), and over the first seconds (the
+slow depression); per second, both e and s grow with the fraction of time a tone sounds,
+so a slow sequence drives the competition less.
 
 Published: responses of primary auditory cortex at the A tone's place to B tones fall as Δf
 and the presentation rate grow, and over the first seconds of a sequence, and thresholding
@@ -85,7 +86,7 @@ def _running_mean(x: np.ndarray, dt_ms: float, tau_ms: float) -> np.ndarray:
 def coactivation(
     delta_f: np.ndarray, trt_ms: np.ndarray, t_ms: np.ndarray, model: Any
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The evidence e(t) for one stream and whether a tone sounds, both ``(T, M)``.
+    """The running means e(t) of the co-activation and s(t) of the sound, both ``(T, M)``.
 
     Parameters
     ----------
@@ -111,8 +112,4 @@ def coactivation(
         now = _state_at(t_ms, breaks, state)[:, None]
         cross[:, sel] = e * (d_a * (now == TONE_B) + d_b * (now == TONE_A))
         sound[:, sel] = now != SILENT
-    mean_cross = _running_mean(cross, dt, model.evidence_ms)
-    mean_sound = _running_mean(sound, dt, model.evidence_ms)
-    heard = mean_sound > 1e-9
-    evidence = np.divide(mean_cross, mean_sound, out=np.zeros_like(cross), where=heard)
-    return evidence, heard
+    return _running_mean(cross, dt, model.evidence_ms), _running_mean(sound, dt, model.evidence_ms)
