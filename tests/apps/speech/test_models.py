@@ -130,3 +130,17 @@ def test_wer_and_cer_published_style_examples() -> None:
         wer(["a"], ["a", "b"])
     with pytest.raises(TypeError, match="hyps must be"):
         wer("a", ["a"])
+
+
+def test_las_ctc_head_for_joint_training() -> None:
+    torch.manual_seed(3)
+    model = LAS(12, 9, hidden_dim=16, embed_dim=4, pyramid=1, dropout=0.0, ctc_head=True).eval()
+    x, lengths = _batch([11, 5])
+    state = model.encode(x, lengths)
+    logp, lens = model.ctc_log_probs(state)
+    assert logp.shape == (2, 6, 9) and lens.tolist() == [6, 3]
+    torch.testing.assert_close(logp.exp().sum(-1), torch.ones(2, 6))
+    tgt = torch.tensor([[1, 4, 5], [1, 7, 0]])
+    torch.testing.assert_close(model.spell(state, tgt), model(x, lengths, tgt))
+    with pytest.raises(ValueError, match="no CTC head"):
+        LAS(12, 9, hidden_dim=16, pyramid=1).ctc_log_probs(state)

@@ -35,6 +35,7 @@ def build_model(config: SpeechConfig, vocab: int) -> LAS | CTCRecognizer:
         embed_dim=config.embed_dim,
         attention=config.attention,
         location=config.location,
+        ctc_head=config.ctc_weight > 0,
         **options,  # type: ignore[arg-type]
     )
 

@@ -40,7 +40,8 @@ _INTEGERS = {
 _NUMBERS: dict[str, dict[str, float]] = {
     "train_snr_min": {"ge": -10, "le": 100}, "train_snr_max": {"ge": -10, "le": 100},
     "clean_fraction": {"ge": 0, "le": 1}, "reverb_fraction": {"ge": 0, "le": 1},
-    "rt60_max": {"gt": 0, "le": 3}, "dropout": {"ge": 0, "le": 1}, "lr": {"gt": 0, "le": 1},
+    "rt60_max": {"gt": 0, "le": 3}, "dropout": {"ge": 0, "le": 1},
+    "ctc_weight": {"ge": 0, "le": 1}, "lr": {"gt": 0, "le": 1},
     "weight_decay": {"ge": 0, "le": 10}, "clip": {"ge": 0, "le": 1e6},
     "max_seconds": {"ge": 0, "le": 1e7},
 }  # fmt: skip
@@ -86,6 +87,7 @@ class SpeechConfig:
     embed_dim: int = 32
     pyramid: int = 2
     dropout: float = 0.1
+    ctc_weight: float = 0.3
     # training
     batch_size: int = 32
     lr: float = 0.002
@@ -263,6 +265,7 @@ hidden_dim = 128        # listener (both directions) and speller width
 embed_dim = 32          # character embedding size
 pyramid = 2             # listener layers that halve time
 dropout = 0.1
+ctc_weight = 0.3        # las: weight of a joint CTC loss on the listener (0: attention only)
 
 # training
 batch_size = 32

@@ -13,6 +13,11 @@ models for speech recognition", eq. 8-9), or Luong's "general" score on the new 
 (then without location). s_i = GRU([E y_{i-1}; c_i], s_{i-1}); logits = W_o tanh(L [s_i;
 c_i; E y_{i-1}]). s_0 = tanh(W_b mean_j h_j) (ours).
 
+With ``ctc_head=True`` the listener also feeds a linear CTC layer, trained jointly:
+L = λ L_CTC + (1 - λ) L_attention (Kim, Hori & Watanabe 2017, "Joint CTC-attention based
+end-to-end speech recognition using multi-task learning", eq. 7), which they show makes
+the attention align sooner; decoding uses the speller alone.
+
 :class:`CTCRecognizer`: the same listener, a linear layer to characters plus the blank
 (id 0, the padding id), trained with CTC (Graves et al. 2006); no attention.
 """
@@ -113,6 +118,7 @@ class LAS(_Recognizer):
         dropout: float = 0.1,
         attention: str = "additive",
         location: bool = False,
+        ctc_head: bool = False,
     ) -> None:
         super().__init__(n_feats, vocab, hidden_dim=hidden_dim, pyramid=pyramid, dropout=dropout)
         self.kind = check_choice(attention, "attention", ATTENTIONS)
@@ -133,6 +139,7 @@ class LAS(_Recognizer):
         self.cell = nn.GRUCell(E + K, H)
         self.readout = nn.Linear(H + K + E, H)
         self.out = nn.Linear(H, vocab)
+        self.ctc_out = nn.Linear(K, vocab) if ctc_head else None  # joint CTC-attention
 
     def encode(self, feats: Tensor, lengths: Tensor) -> State:
         """The decoding state after listening to feats (B, T, F) of ``lengths`` (B,)."""
@@ -181,7 +188,19 @@ class LAS(_Recognizer):
         return state
 
     def forward(self, feats: Tensor, lengths: Tensor, tgt_in: Tensor) -> Tensor:
-        state = self.start(self.encode(feats, lengths))
+        return self.spell(self.encode(feats, lengths), tgt_in)  # (B, L, V)
+
+    def ctc_log_probs(self, state: State) -> tuple[Tensor, Tensor]:
+        """The CTC head's log-probabilities (B, S, V) over the listener's frames and their
+        lengths (B,) (joint CTC-attention training; ValueError without the head)."""
+        if self.ctc_out is None:
+            raise ValueError("this LAS has no CTC head (build it with ctc_head=True)")
+        logits = self.ctc_out(self.drop(state["memory"]))  # (B, S, V)
+        return torch.log_softmax(logits, dim=-1), state["mask"].sum(dim=1)
+
+    def spell(self, state: State, tgt_in: Tensor) -> Tensor:
+        """Teacher-forced logits (B, L, V) from a listened ``state`` and tgt_in (B, L)."""
+        state = self.start(state)
         emb = self.drop(self.embed(tgt_in))  # (B, L, E)
         out = []
         for t in range(tgt_in.shape[1]):

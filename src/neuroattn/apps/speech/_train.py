@@ -5,8 +5,10 @@ The loop, budget, early stopping, checkpoints and resume are the shared trainer'
 character vocabulary from the training transcripts, features computed once per
 utterance, batches of similar length (translation's :func:`epoch_batches`, a function of
 (seed, step)) with SpecAugment masks seeded by (seed, step), the loss — the mean
-cross-entropy of the next character under teacher forcing for LAS, the CTC loss
-(blank 0, averaged over target lengths, Graves et al. 2006) for CTC — and the dev scores
+cross-entropy of the next character under teacher forcing for LAS (plus, with
+``ctc_weight`` λ > 0, λ times the CTC loss of its CTC head: joint CTC-attention training,
+Kim et al. 2017), the CTC loss (blank 0, averaged over target lengths, Graves et al. 2006)
+for CTC — and the dev scores
 (greedy word accuracy = 100 - WER, WER and CER).
 """
 
@@ -58,6 +60,14 @@ class TrainResult:
     resumed_from: int = 0
 
 
+def _ctc(logp: Tensor, lens: Tensor, tgt_out: Tensor) -> Tensor:
+    """The CTC loss of log-probs (B, S, V) over ``lens`` (B,) frames for the characters of
+    tgt_out (B, L) (``<eos>`` and padding left out), blank 0, averaged over target lengths."""
+    labels = tgt_out.masked_fill(tgt_out == EOS, 0)  # (B, L)
+    label_lens = (labels != 0).sum(dim=1)  # (B,)
+    return F.ctc_loss(logp.transpose(0, 1), labels, lens, label_lens, blank=0, zero_infinity=True)
+
+
 class SpeechJob:
     """A recogniser, its batches, its loss and its dev scores (a trainer ``Job``)."""
 
@@ -101,16 +111,18 @@ class SpeechJob:
     def loss(self, batch: Batch) -> Tensor:
         x, lengths, tgt_in, tgt_out = batch  # (B, T, F), (B,), (B, L), (B, L)
         if isinstance(self.model, LAS):
-            logits = self.model(x, lengths, tgt_in)  # (B, L, V)
-            return F.cross_entropy(
+            state = self.model.encode(x, lengths)
+            logits = self.model.spell(state, tgt_in)  # (B, L, V)
+            loss = F.cross_entropy(
                 logits.reshape(-1, logits.shape[-1]), tgt_out.reshape(-1), ignore_index=0
             )
+            weight = self.config.ctc_weight
+            if weight == 0:
+                return loss
+            logp, lens = self.model.ctc_log_probs(state)  # (B, S, V), (B,)
+            return weight * _ctc(logp, lens, tgt_out) + (1 - weight) * loss
         logp, lens = self.model(x, lengths)  # (B, S, V), (B,)
-        labels = tgt_out.masked_fill(tgt_out == EOS, 0)  # (B, L): the characters, padded
-        label_lens = (labels != 0).sum(dim=1)  # (B,)
-        return F.ctc_loss(
-            logp.transpose(0, 1), labels, lens, label_lens, blank=0, zero_infinity=True
-        )
+        return _ctc(logp, lens, tgt_out)
 
     def evaluate(self) -> dict[str, float]:
         hyps = self.recognizer().decode_features(self.dev_feats, beam=1)
