@@ -130,6 +130,9 @@ def test_result_arithmetic_on_made_up_percepts():
     np.testing.assert_allclose(res.two_stream_probability([0.0, 0.8, 1.6]), [4 / 6, 6 / 6])
     with pytest.raises(ValueError):
         res.percept[0, 0] = 1  # read-only
+    for edges in ([1.0], [2.0, 1.0], [[0.0, 1.0]], [0.0, np.nan]):
+        with pytest.raises(ValueError, match="edges_s"):
+            res.two_stream_probability(edges)  # one line naming edges_s
 
 
 def test_gamma_shape_recovers_scipy_samples():
