@@ -166,3 +166,11 @@ def test_bad_decoding_inputs() -> None:
         beam_search(model, _padded_batch(), max_len=0)
     with pytest.raises(TypeError, match="model must be a translation model"):
         greedy_decode(torch.nn.Linear(2, 2), _padded_batch(), max_len=5)  # type: ignore[arg-type]
+
+
+def test_transformer_embeddings_are_scaled_to_unit_variance() -> None:
+    model = build_model("transformer", 40, 30, hidden_dim=64, heads=4)
+    for table in (model.src_embed, model.tgt_embed):
+        scaled = table.weight[1:] * 64**0.5  # (V - 1, D): √d·E without the padding row
+        assert 0.85 < float(scaled.std()) < 1.15
+        assert bool((table.weight[PAD] == 0).all())

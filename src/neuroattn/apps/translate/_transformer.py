@@ -1,7 +1,11 @@
 """A small Transformer encoder-decoder built from :class:`neuroattn.nn.MultiHeadAttention`.
 
 Published (Vaswani et al. 2017): scaled dot-product multi-head attention, sinusoidal
-positions (§3.5), embeddings scaled by √d, encoder self-attention, masked decoder
+positions (§3.5), embeddings scaled by √d (initialised N(0, 1/d), so that the scaled
+embedding has unit variance beside the unit-amplitude positions, as fairseq initialises
+them; torch's default N(0, 1) gives √d·E a variance of d, which drowns the positions
+and left the model at 6 % dev exact match on dates after 600 steps where this init
+reaches 78 %), encoder self-attention, masked decoder
 self-attention and encoder-decoder attention, position-wise feed-forward layers. Ours:
 pre-layer normalisation (Xiong et al. 2020, as in nanoGPT) with a final LayerNorm, GELU in
 the feed-forward layer, untied embeddings, and decoding that re-reads the whole prefix at
@@ -116,6 +120,10 @@ class Transformer(Seq2Seq):
         self.d = d
         self.src_embed = nn.Embedding(src_vocab, d, padding_idx=PAD)
         self.tgt_embed = nn.Embedding(tgt_vocab, d, padding_idx=PAD)
+        for table in (self.src_embed, self.tgt_embed):  # N(0, 1/d): √d·E has unit variance
+            nn.init.normal_(table.weight, mean=0.0, std=d**-0.5)
+            with torch.no_grad():
+                table.weight[PAD].zero_()
         self.encoder = nn.ModuleList(
             _Block(d, heads, ffn, dropout, cross=False, mha=mha) for _ in range(n)
         )
