@@ -24,6 +24,7 @@ BENCHMARKS = {
     "S1": "s1_sweep",
     "A1": "a_translate",  # run_a1
     "A2": "a_translate",  # run_a2
+    "H1": "h_hearing",
     "R1": "r_recommend",
     "SP1": "sp_speech",  # run_sp1
     "SP2": "sp_speech",  # run_sp2
