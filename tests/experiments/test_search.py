@@ -49,7 +49,12 @@ def test_feature_search_is_flat_conjunction_is_not_and_absent_is_about_twice(qui
     thr = dict(zip(NAMES, quick.variables["quit_threshold"].values, strict=True))
     assert thr["colour/present"] == thr["colour/absent"] > 0 and thr["conjunction/task"] == 0
     assert thr["orientation/present"] == thr["orientation/absent"] > 0
-    assert thr["conjunction/absent"] < 0.1 * thr["orientation/absent"]  # a (nearly) full scan
+    # conjunctions: a threshold below nearly every item, so an absent display is scanned
+    # (nearly) item by item, and an absent feature display is one look
+    assert thr["conjunction/absent"] < 0.2 * thr["orientation/absent"]
+    fix, sizes = quick.variables["fixations"].values, quick.coords["set_size"]
+    assert (fix[NAMES.index("conjunction/absent")].mean(axis=1) >= 0.8 * sizes).all()
+    assert (fix[NAMES.index("orientation/absent")] <= 2).all()
 
 
 def test_a_known_target_guides_search(quick):

@@ -78,10 +78,10 @@ class SearchConfig:
     # Guided Search's activation threshold, adapted to each block (Chun & Wolfe 1996)
     quitting: bool = True
     # a miss costs λ exhaustive scans of its display (ours; on the tuning practice every
-    # λ from 1.5 to 8 chooses the same thresholds)
+    # λ from 2 to 30 chooses the same thresholds)
     miss_cost: float = 3.0
     # tuning displays per kind, set size and presence for the threshold (ours)
-    practice: int = 10
+    practice: int = 5
     # κ = 1 / p̃, p̃ the median peak priority of tuning singletons (ours; 0: off)
     priority_drive: float = 20.0
 

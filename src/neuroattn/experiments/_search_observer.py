@@ -5,7 +5,8 @@ The threshold of a block of one display kind is the one of least expected cost o
 practice block (:func:`neuroattn.vision._quitting.costed_threshold`: items checked, plus
 ``miss_cost`` × the set size per miss): ``practice`` target-present and as many
 target-absent displays of the **tuning** split per set size (seeds from
-:data:`PRACTICE_START`, the absent ones the same layouts without their target), scanned
+:data:`PRACTICE_START`, other seeds for each set size, the absent displays the present
+ones without their target), scanned
 bottom-up, each item's absolute priority read from one look
 (:func:`~neuroattn.vision._quitting.item_priorities`). The guided condition has no
 target-absent trials and no threshold.
@@ -36,9 +37,11 @@ def practice_priorities(
     pipeline = Pipeline(compete=WinnerTakeAll(tau_ms=tau_ms))
     arrays = [
         a
-        for n in set_sizes
+        for s, n in enumerate(set_sizes)
         for target in (True, False)
-        for a in TUNING.sample(kind, practice, set_size=n, target=target, start=PRACTICE_START)
+        for a in TUNING.sample(
+            kind, practice, set_size=n, target=target, start=PRACTICE_START + s * practice
+        )
     ]
     results = pipeline.attend([a.image for a in arrays], n_fixations=1)
     present: list[tuple[np.ndarray, int]] = []

@@ -36,7 +36,7 @@ the table before and after):
   absent orientation displays still were (48 ms/item): 10 % of the tuning orientation
   targets are nearly isoluminant with the background, invisible to the (luminance)
   orientation channel and *below* the distractors' level, and catching them meant
-  scanning every absent display. The costed threshold gives those up (10 % misses in
+  scanning every absent display. The costed threshold gives those up (7 % misses in
   practice, none on the held-out displays scored) and sits below nearly every item for
   conjunctions (a nearly exhaustive scan);
 * **absolute drive** — the competition's input is multiplied by 1 + κ p_max, so that a

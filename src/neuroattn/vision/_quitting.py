@@ -36,11 +36,11 @@ half the trials — items checked, plus ``miss_cost`` × the set size per miss:
 the display's strongest item is found at the first look). It gives up targets that no
 threshold above the distractors can reach when that saves a scan of every absent display,
 and keeps scanning when misses would be common: with λ = 3 on the tuning practice
-displays (10 per kind, set size 9, 25, 49 and presence) it settles where an absent
-display gets one look for colour, orientation and size singletons (practice misses 0 %,
-10 % — the near-isoluminant orientation displays — and 0 %) and below all but the
-lowest 0.3 % of absent items for conjunctions (a nearly exhaustive scan); every λ from 1.5
-to 8 chooses the same thresholds there.
+displays of the search experiment (5 per kind, set size 9, 25, 49 and presence) it
+settles where an absent display gets one look for colour, orientation and size
+singletons (practice misses 0 %, 7 % — one near-isoluminant orientation display in
+15 — and 0 %) and below 94 % of the absent items for conjunctions (a nearly exhaustive
+scan); every λ from 2 to 30 chooses the same thresholds there.
 
 Published: the activation threshold (Wolfe 1994), its adaptation to the block (Chun &
 Wolfe 1996), and quitting as a trade of time against misses (Chun & Wolfe 1996; as an
