@@ -64,7 +64,7 @@ VARIANTS = (
 )  # fmt: skip
 """The eSpeak NG variants used by default: plain male and female voices and named ones
 (the robotic, whispering and croaking variants are left out)."""
-CACHE_VERSION = 1
+CACHE_VERSION = 2  # 2: short digit strings no longer refused once 110 strings exist
 
 
 @dataclass(frozen=True)
@@ -157,15 +157,15 @@ def digit_text(digits: str, rng: np.random.Generator) -> str:
 
 
 def _digit_strings(sizes: Sequence[int], rng: np.random.Generator) -> list[list[str]]:
-    """Disjoint sets of digit strings (1-7 digits, lengths uniform) for each split."""
+    """Disjoint sets of digit strings for each split: lengths drawn uniformly from 1-7,
+    a string drawn again is skipped (so the 10 one-digit strings are soon used up; the
+    longer ones never run out)."""
     total = sum(sizes)
     seen: set[str] = set()
     strings: list[str] = []
     while len(strings) < total:
         n = int(rng.integers(1, 8))
         s = "".join(str(int(d)) for d in rng.integers(0, 10, size=n))
-        if n <= 2 and len(seen) >= 110 and s not in seen:
-            continue  # the 110 short strings are all taken: avoid an endless search
         if s not in seen:
             seen.add(s)
             strings.append(s)
