@@ -149,3 +149,16 @@ def test_bad_arguments_are_one_line(
     code, _, err = run(*args)
     assert code == 2 and len(err) == 1 and match in err[0]
     assert not (tmp_path / "r").exists()
+
+
+def test_the_same_command_resumes(run_dir: Path) -> None:
+    code, _, err = run("speech", "train", "-o", str(run_dir), "-q")  # settings from config.toml
+    assert code == 0, err
+    summary = json.loads((run_dir / "train.json").read_text())
+    assert summary["resumed_from"] == 4 and summary["step"] == 4
+    other = run_dir.parent / "other.toml"
+    other.write_text(
+        (run_dir / "config.toml").read_text().replace("hidden_dim = 16", "hidden_dim = 24")
+    )
+    code, _, err = run("speech", "train", "-c", str(other), "-o", str(run_dir), "-q")
+    assert code == 2 and len(err) == 1 and "hidden_dim = 16" in err[0]
