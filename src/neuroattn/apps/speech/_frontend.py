@@ -107,9 +107,10 @@ def spec_augment(
     time_masks: int = 2,
     time_width: int = 10,
 ) -> Tensor:
-    """SpecAugment's frequency and time masks on a batch ``feats`` (B, T, F), in place of a
-    copy; time masks stay within each utterance's ``lengths`` (B,) and are at most a fifth
-    of it (ours, for short utterances)."""
+    """A copy of the batch ``feats`` (B, T, F) with SpecAugment's frequency and time masks
+    (Park et al. 2019, §2: widths uniform in [0, W], starts uniform where they fit), drawn
+    from ``generator``. Masks stay within each utterance's ``lengths`` (B,); a time mask is
+    at most a fifth of the utterance (ours, for short utterances)."""
     if not isinstance(feats, Tensor) or feats.ndim != 3 or not feats.is_floating_point():
         raise ValueError(f"feats must be a (B, T, F) float tensor, got {feats!r:.60}")
     B, T, F = feats.shape
