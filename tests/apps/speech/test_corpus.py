@@ -146,3 +146,14 @@ def test_key_depends_on_every_setting() -> None:
         CorpusSpec(task="commands").key(),
     }
     assert len(keys) == 4 and all(len(k) == 16 for k in keys)
+
+
+def test_the_engine_is_initialised_once_across_threads() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from neuroattn.apps.speech import _espeak
+
+    with ThreadPoolExecutor(4) as pool:
+        outs = list(pool.map(lambda k: synthesize("two", voice=f"en+m{k % 3 + 1}"), range(8)))
+        engines = set(pool.map(lambda _: id(_espeak._engine()), range(8)))
+    assert len(engines) == 1 and all(o.size > 1000 for o in outs)

@@ -34,7 +34,7 @@ _RATE, _PITCH = 1, 3  # espeak_PARAMETER: espeakRATE, espeakPITCH
 _CALLBACK = ctypes.CFUNCTYPE(
     ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.c_void_p
 )
-_LOCK = threading.Lock()
+_LOCK = threading.RLock()  # the library is not thread-safe
 
 
 class _Engine:
@@ -97,10 +97,24 @@ class _Engine:
         return out.astype(np.int16, copy=False)
 
 
-@lru_cache(maxsize=1)
+_ENGINE: _Engine | None = None
+_FAILED: BaseException | None = None
+
+
 def _engine() -> _Engine:
-    """The one engine of this process (``espeak_Initialize`` runs once)."""
-    return _Engine()
+    """The one engine of this process: ``espeak_Initialize`` runs once (under the lock);
+    if it failed, the same error is raised again without a second initialisation."""
+    global _ENGINE, _FAILED
+    with _LOCK:
+        if _ENGINE is None:
+            if _FAILED is not None:
+                raise _FAILED
+            try:
+                _ENGINE = _Engine()
+            except (OSError, ModuleNotFoundError) as exc:
+                _FAILED = exc
+                raise
+        return _ENGINE
 
 
 def synthesize(
