@@ -39,7 +39,7 @@ CONDITIONS = (
 
 @dataclass(frozen=True)
 class SearchConfig:
-    """Settings of the visual-search experiment (see the module docstring).
+    """Settings of the visual-search experiment (see :mod:`.search`).
 
     Attributes
     ----------
@@ -54,7 +54,7 @@ class SearchConfig:
     closed_loop : bool
         Run stage 4 within the scan (``TopDown(loop=True)``).
     quitting : bool
-        The adapted activation threshold (see the module docstring).
+        The activation threshold chosen for each block (see :mod:`.search`).
     miss_cost : float
         λ: a miss costs as much as checking every item of its display λ times.
     practice : int
@@ -75,7 +75,8 @@ class SearchConfig:
     # the pipeline's default, open loop; true: the field re-enters encoding between
     # fixations (about twice as slow)
     closed_loop: bool = False
-    # Guided Search's activation threshold, adapted to each block (Chun & Wolfe 1996)
+    # Guided Search's activation threshold, chosen for each block on tuning practice
+    # displays by trading time against misses (Chun & Wolfe 1996)
     quitting: bool = True
     # a miss costs λ exhaustive scans of its display (ours; on the tuning practice every
     # λ from 2 to 30 chooses the same thresholds)
