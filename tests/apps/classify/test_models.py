@@ -96,10 +96,11 @@ def _reference_gate(drive: np.ndarray, gate: FieldGate) -> np.ndarray:
 
 def test_field_gate_matches_a_plain_integration() -> None:
     torch.manual_seed(1)
-    gate = FieldGate(5, steps=7, dt=0.4, a_exc=0.4, sigma_exc=1.2, a_inh=0.05, sigma_inh=6.0)
+    gate = FieldGate(5, steps=7, dt=0.4, gain=3.0, rest=-1.0, a_exc=0.4, sigma_exc=1.2,
+                     a_inh=0.05, sigma_inh=6.0)  # fmt: skip
     x = torch.randn(2, 6, 11, 13, dtype=torch.float64)
     gate = gate.double()
-    drive = gate.drive.attention_map(x)[:, 0].detach().numpy()  # (2, 11, 13)
+    drive = gate.gain * gate.drive.attention_map(x)[:, 0].detach().numpy() + gate.rest
     got = gate.attention_map(x)[:, 0].detach().numpy()
     np.testing.assert_allclose(got, _reference_gate(drive, gate), rtol=1e-9, atol=1e-12)
     # the gate rescales every channel and passes gradients to the drive's convolution
@@ -111,23 +112,30 @@ def test_field_gate_matches_a_plain_integration() -> None:
 
 
 def test_field_gate_prefers_the_larger_region() -> None:
-    """Local excitation and broad inhibition: a digit-sized bump of drive ends up gated
-    more open than a smaller, equally strong one (the competition picks a region)."""
+    """The default field's winner-region regime: a digit-sized region of the map is gated
+    more open than a fragment-sized one of the same strength, the background is closed,
+    and a map that is on everywhere cannot open the gate everywhere."""
     gate = FieldGate()
-    drive = torch.full((1, 15, 15), -3.0, dtype=torch.float64)
-    drive[0, 3:9, 3:9] += 3.5
-    drive[0, 11:13, 11:13] += 3.5
     field = gate.field((15, 15))
     from neuroattn.dynamics import simulate
 
-    rates = simulate(field, drive, t_span=(0, 3.0), dt=0.5, method="euler", save_every=3.0)
-    r = rates.final_rates[0]
-    assert float(r[5, 5]) > float(r[12, 12]) + 0.2
+    def rates(m: torch.Tensor) -> torch.Tensor:
+        run = simulate(field, gate.gain * m + gate.rest, t_span=(0, 5.0), dt=0.5,
+                       method="euler", save_every=5.0)  # fmt: skip
+        return run.final_rates[0]
+
+    m = torch.zeros(1, 15, 15, dtype=torch.float64)
+    m[0, 3:9, 3:9] = 1.0
+    m[0, 11:13, 11:13] = 1.0
+    r = rates(m)
+    assert float(r[5, 5]) > 0.9 and float(r[12, 12]) < float(r[5, 5]) - 0.1
+    assert float(r[0, 14]) < 0.1
+    assert float(rates(torch.ones(1, 15, 15, dtype=torch.float64)).mean()) < 0.5
 
 
 def test_bad_gate_options() -> None:
     bad = [({"steps": 0}, "steps"), ({"dt": 2.0}, "dt"), ({"sigma_exc": 0.0}, "sigma_exc"),
-           ({"a_inh": -1.0}, "a_inh")]  # fmt: skip
+           ({"a_inh": -1.0}, "a_inh"), ({"gain": -1.0}, "gain")]  # fmt: skip
     for kwargs, words in bad:
         with pytest.raises(ValueError, match=words):
             FieldGate(**kwargs)
