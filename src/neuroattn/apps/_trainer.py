@@ -19,6 +19,7 @@ atomically at every evaluation (:mod:`neuroattn.apps._checkpoint`).
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 import os
@@ -107,6 +108,13 @@ class Schedule:
     seed: int = 0
     threads: int = 0
     score: str = "exact_match"
+
+    @classmethod
+    def from_config(cls, config: Any, *, score: str) -> Schedule:
+        """The schedule from an application's config: its fields of the same names (every
+        field above but ``score``), with ``score`` selecting ``best.pt``."""
+        names = [f.name for f in dataclasses.fields(cls) if f.name != "score"]
+        return cls(**{name: getattr(config, name) for name in names}, score=score)
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ run's summary and dev history, written when training ends).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import math
 import os
@@ -28,9 +29,17 @@ from typing import Any
 import numpy as np
 import torch
 
-from ..._atomic import staged_dir
-from .._checkpoint import BEST, LAST, checkpoint_path, read_checkpoint
-from .._trainer import TrainingBar
+from .._checkpoint import checkpoint_path, read_checkpoint
+from .._rundir import (
+    CONFIG,
+    SUMMARY,
+    StderrBar,
+    check_resumable,
+    interrupted,
+    last_step,
+    settings,
+    write_files,
+)
 from ._config import EXAMPLE_TOML, GENERATED, RecommendConfig, load_config
 from ._data import Splits
 from ._plot import plot_history_attention
@@ -39,8 +48,6 @@ from ._train import train as train_model
 
 __all__ = ["CONFIG", "SUMMARY", "example", "run_evaluate", "run_train", "train_config"]
 
-CONFIG = "config.toml"
-SUMMARY = "train.json"
 Report = Callable[[str], None]
 
 
@@ -49,82 +56,18 @@ def example() -> str:
     return EXAMPLE_TOML
 
 
-class StderrBar(TrainingBar):
-    """The training bar on stderr; :meth:`log` prints a line above it while it runs."""
-
-    def __init__(self, write: Report) -> None:
-        super().__init__()
-        self._write = write
-
-    def start(self, description: str, total: float) -> None:
-        from rich.console import Console
-        from rich.progress import Progress
-
-        self.total = float(total) if total > 0 else 1.0
-        self._bar = Progress(console=Console(stderr=True), transient=True)
-        self._task = self._bar.add_task(description, total=self.total)
-        self._bar.start()
-
-    def log(self, text: str) -> None:
-        if self._bar is not None:
-            self._bar.console.print(text, highlight=False, markup=False, soft_wrap=True)
-        else:
-            self._write(text)
-
-
 def train_config(
     run_dir: Path, *, config: Path | None = None, model: str | None = None
 ) -> RecommendConfig:
     """The settings of ``train``: ``config`` (else ``run_dir/config.toml`` of an earlier
     run, else the defaults), with ``model`` in place of its model when given; a CSV path
     made absolute (so a resumed run or ``evaluate`` finds it)."""
-    saved = run_dir / CONFIG
-    if config is not None:
-        base = load_config(config)
-    elif saved.is_file():
-        base = load_config(saved)
-    else:
-        base = RecommendConfig()
+    base = settings(run_dir, config, load_config, RecommendConfig)
     if model is not None:
         base = dataclasses.replace(base, model=model)
     if base.data != GENERATED:
         base = dataclasses.replace(base, data=str(Path(base.data).expanduser().resolve()))
     return base
-
-
-def _check_resumable(run_dir: Path, config: RecommendConfig) -> int:
-    """The step a run in ``run_dir`` resumes from (0: fresh); ValueError when its checkpoint
-    is damaged or was trained with other settings."""
-    last = run_dir / LAST
-    if not last.is_file():
-        return 0
-    data = read_checkpoint(last, fmt=FORMAT)
-    saved = config_of(data, last)
-    for name in saved.to_dict():
-        if name not in RESUMABLE and getattr(saved, name) != getattr(config, name):
-            raise ValueError(
-                f"{run_dir}: the run there was trained with {name} = {getattr(saved, name)!r}, "
-                f"not {getattr(config, name)!r}; resume with the same settings or use a new "
-                "directory"
-            )
-    if (run_dir / BEST).is_file():
-        read_checkpoint(run_dir / BEST, fmt=FORMAT)  # a damaged best.pt is refused up front
-    step = data.get("step")
-    return int(step) if isinstance(step, int) else 0
-
-
-def _write_files(run_dir: Path, files: dict[str, str]) -> None:
-    with staged_dir(run_dir) as tmp:
-        for name, text in files.items():
-            (tmp / name).write_text(text, encoding="utf-8")
-
-
-def _last_step(run_dir: Path) -> int | None:
-    try:
-        step = read_checkpoint(run_dir / LAST, fmt=FORMAT).get("step")
-    except ValueError:
-        return None
-    return int(step) if isinstance(step, int) else None
 
 
 def run_train(
@@ -139,8 +82,11 @@ def run_train(
     if run_dir.exists() and not run_dir.is_dir():
         raise ValueError(f"{run_dir}: exists and is not a directory")
     splits = load_data(config)
-    resumed = _check_resumable(run_dir, config)
-    _write_files(run_dir, {CONFIG: config.to_toml()})
+    read = functools.partial(read_checkpoint, fmt=FORMAT)
+    resumed = check_resumable(
+        run_dir, config, read=read, saved_config=config_of, resumable=RESUMABLE
+    )
+    write_files(run_dir, {CONFIG: config.to_toml()})
     bar = StderrBar(report) if progress else None
     say = bar.log if bar is not None else report
     say(f"model {config.model}; {_describe(splits)}")
@@ -148,9 +94,7 @@ def run_train(
     try:
         result = train_model(config, splits=splits, run_dir=run_dir, progress=bar, log=say)
     except KeyboardInterrupt:
-        step = _last_step(run_dir)
-        where = f"step {step}" if step is not None else "the start (no checkpoint yet)"
-        report(f"interrupted; the same command resumes from {where}")
+        report(interrupted(last_step(run_dir, read)))
         raise
     elapsed = time.monotonic() - began  # this call's, evaluations included
     summary = {
@@ -165,7 +109,7 @@ def run_train(
         "examples_per_second": round(result.examples / max(elapsed, 1e-9), 1),
         "history": list(result.history),
     }
-    _write_files(run_dir, {SUMMARY: json.dumps(summary, indent=1) + "\n"})
+    write_files(run_dir, {SUMMARY: json.dumps(summary, indent=1) + "\n"})
     return {**summary, "files": sorted(p.name for p in run_dir.iterdir() if not p.is_dir())}
 
 

@@ -8,20 +8,13 @@ named in :mod:`._models`.
 from __future__ import annotations
 
 import dataclasses
-import math
-import sys
-import typing
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
-
 from ...dynamics.checks import check_choice, check_fields, check_integer
+from .. import _configio
 from ._models import ACTIVATIONS, MODELS
 
 __all__ = ["EXAMPLE_TOML", "RecommendConfig", "config_from_mapping", "load_config"]
@@ -127,33 +120,8 @@ class RecommendConfig:
         return dataclasses.asdict(self)
 
     def to_toml(self) -> str:
-        """TOML text that :func:`load_config` reads back to an equal config."""
-        lines = []
-        for f in dataclasses.fields(self):
-            value = getattr(self, f.name)
-            text = repr(value) if isinstance(value, (int, float)) else _toml_string(value)
-            lines.append(f"{f.name} = {text}")
-        return "\n".join(lines) + "\n"
-
-
-def _toml_string(value: str) -> str:
-    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
-    escaped = "".join(
-        c if ord(c) >= 0x20 and ord(c) != 0x7F else f"\\u{ord(c):04x}" for c in escaped
-    )
-    return f'"{escaped}"'
-
-
-def _typed(name: str, value: Any, hint: Any) -> Any:
-    """A TOML value checked against a field's type (an integer is accepted as a float)."""
-    if hint is float and isinstance(value, int) and not isinstance(value, bool):
-        return float(value)
-    kinds = {str: "a string", int: "an integer", float: "a number"}
-    if isinstance(value, bool) or not isinstance(value, hint):
-        raise TypeError(f"{name} must be {kinds[hint]}, got {value!r}")
-    if hint is float and not math.isfinite(value):
-        raise ValueError(f"{name} must be a finite number, got {value!r}")
-    return value
+        """The fields as TOML text that :func:`load_config` reads back to an equal config."""
+        return _configio.to_toml(self)
 
 
 def config_from_mapping(data: Mapping[str, Any]) -> RecommendConfig:
@@ -165,20 +133,9 @@ def config_from_mapping(data: Mapping[str, Any]) -> RecommendConfig:
     ValueError
         For an unknown key (the message lists the valid ones) or a bad value.
     TypeError
-        For a value of the wrong type.
+        For a value of the wrong type (a string for a number, ...).
     """
-    if not isinstance(data, Mapping):
-        raise TypeError(f"config must be a mapping, got {type(data).__name__}")
-    if set(data) == {"recommend"} and isinstance(data["recommend"], Mapping):
-        data = data["recommend"]
-    hints = typing.get_type_hints(RecommendConfig)
-    names = [f.name for f in dataclasses.fields(RecommendConfig)]
-    kwargs = {}
-    for key, value in data.items():
-        if key not in names:
-            raise ValueError(f"{key} is not a setting; use one of: {', '.join(names)}")
-        kwargs[key] = _typed(key, value, hints[key])
-    return RecommendConfig(**kwargs)
+    return _configio.config_from_mapping(RecommendConfig, data, table="recommend")
 
 
 def load_config(path: str | Path) -> RecommendConfig:
@@ -187,22 +144,10 @@ def load_config(path: str | Path) -> RecommendConfig:
     Raises
     ------
     ValueError, TypeError
-        One line naming the file and the field at fault, or saying that the file cannot be
-        read or is not TOML.
+        One line that names the file and the field at fault, or says that the file cannot
+        be read or is not TOML.
     """
-    path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except UnicodeDecodeError:
-        raise ValueError(f"{path}: not a UTF-8 text file") from None
-    except OSError as exc:
-        raise ValueError(f"{path}: cannot read the config ({exc.strerror or exc})") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ValueError(f"{path}: not valid TOML ({exc})") from None
-    try:
-        return config_from_mapping(data)
-    except (ValueError, TypeError) as exc:
-        raise type(exc)(f"{path}: {exc}") from None
+    return _configio.load_config(RecommendConfig, path, table="recommend")
 
 
 EXAMPLE_TOML = """\

@@ -183,23 +183,6 @@ def config_of(payload: dict[str, Any], where: str | os.PathLike[str]) -> Recomme
         raise ValueError(f"{where}: damaged checkpoint contents ({exc})") from None
 
 
-def schedule_of(config: RecommendConfig) -> Schedule:
-    """The trainer's schedule from a recommendation config (the fields they share)."""
-    return Schedule(
-        max_steps=config.max_steps,
-        max_seconds=config.max_seconds,
-        eval_every=config.eval_every,
-        patience=config.patience,
-        lr=config.lr,
-        weight_decay=config.weight_decay,
-        warmup=config.warmup,
-        clip=config.clip,
-        seed=config.seed,
-        threads=config.threads,
-        score="auc",
-    )
-
-
 @dataclass(frozen=True)
 class TrainResult:
     """What :func:`train` returns: the model with the best dev AUC, the data and the run.
@@ -260,7 +243,7 @@ def train(
         raise ValueError("splits must be a Splits with train and dev examples")
     done = fit(
         lambda: RecommendJob(config, splits),
-        schedule_of(config),
+        Schedule.from_config(config, score="auc"),
         fmt=FORMAT,
         run_dir=run_dir,
         resume=resume,

@@ -19,8 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ..._atomic import staged_dir
-from ..translate._cli import StderrBar, shorten
+from .._rundir import CONFIG, SUMMARY, StderrBar, check_resumable, settings, shorten, write_files
 from ..translate._vocab import Vocab
 from ._audio import read_wav
 from ._checkpoint import load_recognizer, read_checkpoint, recognizer_from_payload
@@ -39,8 +38,6 @@ __all__ = [
     "train_config",
 ]
 
-CONFIG = "config.toml"
-SUMMARY = "train.json"
 Report = Callable[[str], None]
 
 
@@ -54,10 +51,7 @@ def train_config(
 ) -> SpeechConfig:
     """``config`` (else ``run_dir/config.toml`` of an earlier run, else the defaults), with
     ``task`` in place of its own when given (a folder made absolute)."""
-    saved = run_dir / CONFIG
-    base = (
-        load_config(config) if config else load_config(saved) if saved.is_file() else SpeechConfig()
-    )
+    base = settings(run_dir, config, load_config, SpeechConfig)
     if task is not None:
         if not task.strip():
             raise ValueError("task must be digits, commands or a folder, got ''")
@@ -84,29 +78,8 @@ def _check_coverage(splits: SpeechSplits) -> None:
                 )
 
 
-def _check_resumable(run_dir: Path, config: SpeechConfig) -> int:
-    last = run_dir / "last.pt"
-    if not last.is_file():
-        return 0
-    data = read_checkpoint(last)
-    saved = recognizer_from_payload(data, str(last)).config
-    for name in saved.to_dict():
-        if name not in RESUMABLE and getattr(saved, name) != getattr(config, name):
-            raise ValueError(
-                f"{run_dir}: the run there was trained with {name} = {getattr(saved, name)!r}, "
-                f"not {getattr(config, name)!r}; resume with the same settings or use a new "
-                "directory"
-            )
-    if (run_dir / "best.pt").is_file():
-        read_checkpoint(run_dir / "best.pt")
-    step = data.get("step")
-    return int(step) if isinstance(step, int) else 0
-
-
-def _write_files(run_dir: Path, files: dict[str, str]) -> None:
-    with staged_dir(run_dir) as tmp:
-        for name, text in files.items():
-            (tmp / name).write_text(text, encoding="utf-8")
+def _saved_config(data: dict[str, Any], where: Path) -> SpeechConfig:
+    return recognizer_from_payload(data, str(where)).config
 
 
 def run_train(
@@ -120,8 +93,10 @@ def run_train(
     for note in notes[:5]:
         report(note)
     _check_coverage(splits)
-    resumed = _check_resumable(run_dir, config)
-    _write_files(run_dir, {CONFIG: config.to_toml()})
+    resumed = check_resumable(
+        run_dir, config, read=read_checkpoint, saved_config=_saved_config, resumable=RESUMABLE
+    )
+    write_files(run_dir, {CONFIG: config.to_toml()})
     bar = StderrBar(report) if progress else None
     say = bar.log if bar is not None else report
     try:
@@ -140,7 +115,7 @@ def run_train(
         "resumed_from": resumed,
         "history": list(result.history),
     }
-    _write_files(run_dir, {SUMMARY: json.dumps(summary, indent=1) + "\n"})
+    write_files(run_dir, {SUMMARY: json.dumps(summary, indent=1) + "\n"})
     return {**summary, "files": sorted(p.name for p in run_dir.iterdir() if not p.is_dir())}
 
 

@@ -11,19 +11,13 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import sys
-import typing
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
-
 from ...dynamics.checks import check_choice, check_fields, check_integer
+from .. import _configio
 from ._corpus import TASKS, CorpusSpec
 from ._frontend import FRONTENDS
 from ._models import ATTENTIONS, MODELS
@@ -158,75 +152,34 @@ class SpeechConfig:
         return dataclasses.asdict(self)
 
     def to_toml(self) -> str:
-        """The fields as TOML that :func:`load_config` reads back to an equal config."""
-        lines = []
-        for f in dataclasses.fields(self):
-            value = getattr(self, f.name)
-            if isinstance(value, bool):
-                text = "true" if value else "false"
-            elif isinstance(value, float) and math.isinf(value):
-                text = "inf"
-            elif isinstance(value, (int, float)):
-                text = repr(value)
-            else:
-                text = _toml_string(value)
-            lines.append(f"{f.name} = {text}")
-        return "\n".join(lines) + "\n"
-
-
-def _toml_string(value: str) -> str:
-    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
-    escaped = "".join(
-        c if ord(c) >= 0x20 and ord(c) != 0x7F else f"\\u{ord(c):04x}" for c in escaped
-    )
-    return f'"{escaped}"'
-
-
-def _typed(name: str, value: Any, hint: Any) -> Any:
-    """A TOML value checked against a field's type (an integer is accepted as a float)."""
-    if hint is float and isinstance(value, int) and not isinstance(value, bool):
-        return float(value)
-    kinds = {str: "a string", int: "an integer", float: "a number", bool: "true or false"}
-    if (isinstance(value, bool) and hint is not bool) or not isinstance(value, hint):
-        raise TypeError(f"{name} must be {kinds[hint]}, got {value!r}")
-    return value
+        """The fields as TOML text that :func:`load_config` reads back to an equal config."""
+        return _configio.to_toml(self)
 
 
 def config_from_mapping(data: Mapping[str, Any]) -> SpeechConfig:
     """A :class:`SpeechConfig` from a TOML-shaped mapping (keys at the top or in a
     ``[speech]`` table); missing keys keep their defaults.
 
-    Raises ValueError for an unknown key or a bad value, TypeError for a wrong type.
+    Raises
+    ------
+    ValueError
+        For an unknown key (the message lists the valid ones) or a bad value.
+    TypeError
+        For a value of the wrong type (a string for a number, ...).
     """
-    if not isinstance(data, Mapping):
-        raise TypeError(f"config must be a mapping, got {type(data).__name__}")
-    if set(data) == {"speech"} and isinstance(data["speech"], Mapping):
-        data = data["speech"]
-    hints = typing.get_type_hints(SpeechConfig)
-    names = [f.name for f in dataclasses.fields(SpeechConfig)]
-    kwargs = {}
-    for key, value in data.items():
-        if key not in names:
-            raise ValueError(f"{key} is not a setting; use one of: {', '.join(names)}")
-        kwargs[key] = _typed(key, value, hints[key])
-    return SpeechConfig(**kwargs)
+    return _configio.config_from_mapping(SpeechConfig, data, table="speech", finite=False)
 
 
 def load_config(path: str | Path) -> SpeechConfig:
-    """Read a TOML file into a checked :class:`SpeechConfig` (errors name the file)."""
-    path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except UnicodeDecodeError:
-        raise ValueError(f"{path}: not a UTF-8 text file") from None
-    except OSError as exc:
-        raise ValueError(f"{path}: cannot read the config ({exc.strerror or exc})") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ValueError(f"{path}: not valid TOML ({exc})") from None
-    try:
-        return config_from_mapping(data)
-    except (ValueError, TypeError) as exc:
-        raise type(exc)(f"{path}: {exc}") from None
+    """Read a TOML file into a checked :class:`SpeechConfig`.
+
+    Raises
+    ------
+    ValueError, TypeError
+        One line that names the file and the field at fault, or says that the file cannot
+        be read or is not TOML.
+    """
+    return _configio.load_config(SpeechConfig, path, table="speech", finite=False)
 
 
 EXAMPLE_TOML = """\

@@ -149,23 +149,6 @@ class SpeechJob:
             raise ValueError(f"{where}: the task's data no longer give the saved vocabulary")
 
 
-def schedule_of(config: SpeechConfig) -> Schedule:
-    """The trainer's schedule from a speech config (the fields they share)."""
-    return Schedule(
-        max_steps=config.max_steps,
-        max_seconds=config.max_seconds,
-        eval_every=config.eval_every,
-        patience=config.patience,
-        lr=config.lr,
-        weight_decay=config.weight_decay,
-        warmup=config.warmup,
-        clip=config.clip,
-        seed=config.seed,
-        threads=config.threads,
-        score="word_accuracy",
-    )
-
-
 def train(
     config: SpeechConfig,
     *,
@@ -190,7 +173,7 @@ def train(
     say(f"model {config.model} ({config.attention}{', location' if config.location else ''})")
     done = fit(
         lambda: SpeechJob(config, splits),
-        schedule_of(config),
+        Schedule.from_config(config, score="word_accuracy"),
         fmt=FORMAT,
         version=VERSION,
         run_dir=run_dir,

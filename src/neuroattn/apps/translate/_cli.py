@@ -23,12 +23,22 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..._atomic import staged_dir
-from ._checkpoint import BEST, LAST, checkpoint_path, read_checkpoint, translator_from_payload
+from .._rundir import (
+    CONFIG,
+    SUMMARY,
+    StderrBar,
+    check_resumable,
+    interrupted,
+    last_step,
+    settings,
+    shorten,
+    write_files,
+)
+from ._checkpoint import checkpoint_path, read_checkpoint, translator_from_payload
 from ._config import EXAMPLE_TOML, TranslateConfig, load_config
 from ._data import TASKS, Splits, load_task
 from ._metrics import score
-from ._train import RESUMABLE, TrainingBar, train
+from ._train import RESUMABLE, train
 from ._vocab import Vocab
 
 __all__ = [
@@ -38,46 +48,16 @@ __all__ = [
     "run_evaluate",
     "run_predict",
     "run_train",
+    "shorten",
     "train_config",
 ]
 
-CONFIG = "config.toml"
-SUMMARY = "train.json"
 Report = Callable[[str], None]
 
 
 def example() -> str:
     """The commented TOML config with every default."""
     return EXAMPLE_TOML
-
-
-class StderrBar(TrainingBar):
-    """The training bar (loss and dev score in its text) on stderr; :meth:`log` prints a
-    line above it while it runs."""
-
-    def __init__(self, write: Report) -> None:
-        super().__init__()
-        self._write = write
-
-    def start(self, description: str, total: float) -> None:
-        from rich.console import Console
-        from rich.progress import Progress
-
-        self.total = float(total) if total > 0 else 1.0
-        self._bar = Progress(console=Console(stderr=True), transient=True)
-        self._task = self._bar.add_task(description, total=self.total)
-        self._bar.start()
-
-    def log(self, text: str) -> None:
-        if self._bar is not None:
-            self._bar.console.print(text, highlight=False, markup=False, soft_wrap=True)
-        else:
-            self._write(text)
-
-
-def shorten(text: str, width: int = 60) -> str:
-    """``repr(text)``, cut to about ``width`` characters with an ellipsis."""
-    return repr(text if len(text) <= width else text[: width - 1] + "…")
 
 
 def _task_value(task: str) -> str:
@@ -99,13 +79,7 @@ def train_config(
 ) -> TranslateConfig:
     """The settings of ``train``: ``config`` (else ``run_dir/config.toml`` of an earlier run,
     else the defaults), with ``task`` and ``model`` in place of theirs when given."""
-    saved = run_dir / CONFIG
-    if config is not None:
-        base = load_config(config)
-    elif saved.is_file():
-        base = load_config(saved)
-    else:
-        base = TranslateConfig()
+    base = settings(run_dir, config, load_config, TranslateConfig)
     changes: dict[str, Any] = {}
     if task is not None:
         if not task.strip():
@@ -130,39 +104,8 @@ def _check_coverage(splits: Splits) -> None:
             )
 
 
-def _check_resumable(run_dir: Path, config: TranslateConfig) -> int:
-    """The step a run in ``run_dir`` resumes from (0: a fresh run); ValueError when its
-    checkpoint is damaged or was trained with other settings."""
-    last = run_dir / LAST
-    if not last.is_file():
-        return 0
-    data = read_checkpoint(last)
-    saved = translator_from_payload(data, str(last)).config
-    for name in saved.to_dict():
-        if name not in RESUMABLE and getattr(saved, name) != getattr(config, name):
-            raise ValueError(
-                f"{run_dir}: the run there was trained with {name} = {getattr(saved, name)!r}, "
-                f"not {getattr(config, name)!r}; resume with the same settings or use a new "
-                "directory"
-            )
-    if (run_dir / BEST).is_file():
-        read_checkpoint(run_dir / BEST)  # a damaged best.pt is refused before anything runs
-    step = data.get("step")
-    return int(step) if isinstance(step, int) else 0
-
-
-def _write_files(run_dir: Path, files: dict[str, str]) -> None:
-    with staged_dir(run_dir) as tmp:
-        for name, text in files.items():
-            (tmp / name).write_text(text, encoding="utf-8")
-
-
-def _last_step(run_dir: Path) -> int | None:
-    try:
-        step = read_checkpoint(run_dir / LAST).get("step")
-    except ValueError:
-        return None
-    return int(step) if isinstance(step, int) else None
+def _saved_config(data: dict[str, Any], where: Path) -> TranslateConfig:
+    return translator_from_payload(data, str(where)).config
 
 
 def run_train(
@@ -182,16 +125,16 @@ def run_train(
         raise ValueError(f"{run_dir}: exists and is not a directory")
     splits = load_task(config.task, seed=config.seed, sizes=config.sizes)
     _check_coverage(splits)
-    resumed = _check_resumable(run_dir, config)
-    _write_files(run_dir, {CONFIG: config.to_toml()})
+    resumed = check_resumable(
+        run_dir, config, read=read_checkpoint, saved_config=_saved_config, resumable=RESUMABLE
+    )
+    write_files(run_dir, {CONFIG: config.to_toml()})
     bar = StderrBar(report) if progress else None
     say = bar.log if bar is not None else report
     try:
         result = train(config, splits=splits, run_dir=run_dir, progress=bar, log=say)
     except KeyboardInterrupt:
-        step = _last_step(run_dir)
-        where = f"step {step}" if step is not None else "the start (no checkpoint yet)"
-        report(f"interrupted; the same command resumes from {where}")
+        report(interrupted(last_step(run_dir, read_checkpoint)))
         raise
     summary = {
         "task": config.task,
@@ -204,7 +147,7 @@ def run_train(
         "resumed_from": resumed,
         "history": list(result.history),
     }
-    _write_files(run_dir, {SUMMARY: json.dumps(summary, indent=1) + "\n"})
+    write_files(run_dir, {SUMMARY: json.dumps(summary, indent=1) + "\n"})
     return {**summary, "files": sorted(p.name for p in run_dir.iterdir() if not p.is_dir())}
 
 

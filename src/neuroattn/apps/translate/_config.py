@@ -7,20 +7,13 @@ a 2-core laptop CPU in minutes; the published ingredients are named where they a
 from __future__ import annotations
 
 import dataclasses
-import math
-import sys
-import typing
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
-
 from ...dynamics.checks import check_choice, check_integer, check_number, check_probability
+from .. import _configio
 
 __all__ = ["ATTENTIONS", "EXAMPLE_TOML", "TranslateConfig", "config_from_mapping", "load_config"]
 
@@ -111,32 +104,7 @@ class TranslateConfig:
 
     def to_toml(self) -> str:
         """The fields as TOML text that :func:`load_config` reads back to an equal config."""
-        lines = []
-        for f in dataclasses.fields(self):
-            value = getattr(self, f.name)
-            text = repr(value) if isinstance(value, (int, float)) else _toml_string(value)
-            lines.append(f"{f.name} = {text}")
-        return "\n".join(lines) + "\n"
-
-
-def _toml_string(value: str) -> str:
-    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
-    escaped = "".join(
-        c if ord(c) >= 0x20 and ord(c) != 0x7F else f"\\u{ord(c):04x}" for c in escaped
-    )
-    return f'"{escaped}"'
-
-
-def _typed(name: str, value: Any, hint: Any) -> Any:
-    """A TOML value checked against a field's type (an integer is accepted as a float)."""
-    if hint is float and isinstance(value, int) and not isinstance(value, bool):
-        return float(value)
-    kinds = {str: "a string", int: "an integer", float: "a number"}
-    if isinstance(value, bool) or not isinstance(value, hint):
-        raise TypeError(f"{name} must be {kinds[hint]}, got {value!r}")
-    if hint is float and not math.isfinite(value):
-        raise ValueError(f"{name} must be a finite number, got {value!r}")
-    return value
+        return _configio.to_toml(self)
 
 
 def config_from_mapping(data: Mapping[str, Any]) -> TranslateConfig:
@@ -150,18 +118,7 @@ def config_from_mapping(data: Mapping[str, Any]) -> TranslateConfig:
     TypeError
         For a value of the wrong type (a string for a number, ...).
     """
-    if not isinstance(data, Mapping):
-        raise TypeError(f"config must be a mapping, got {type(data).__name__}")
-    if set(data) == {"translate"} and isinstance(data["translate"], Mapping):
-        data = data["translate"]
-    hints = typing.get_type_hints(TranslateConfig)
-    names = [f.name for f in dataclasses.fields(TranslateConfig)]
-    kwargs = {}
-    for key, value in data.items():
-        if key not in names:
-            raise ValueError(f"{key} is not a setting; use one of: {', '.join(names)}")
-        kwargs[key] = _typed(key, value, hints[key])
-    return TranslateConfig(**kwargs)
+    return _configio.config_from_mapping(TranslateConfig, data, table="translate")
 
 
 def load_config(path: str | Path) -> TranslateConfig:
@@ -173,19 +130,7 @@ def load_config(path: str | Path) -> TranslateConfig:
         One line that names the file and the field at fault, or says that the file cannot
         be read or is not TOML.
     """
-    path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except UnicodeDecodeError:
-        raise ValueError(f"{path}: not a UTF-8 text file") from None
-    except OSError as exc:
-        raise ValueError(f"{path}: cannot read the config ({exc.strerror or exc})") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ValueError(f"{path}: not valid TOML ({exc})") from None
-    try:
-        return config_from_mapping(data)
-    except (ValueError, TypeError) as exc:
-        raise type(exc)(f"{path}: {exc}") from None
+    return _configio.load_config(TranslateConfig, path, table="translate")
 
 
 EXAMPLE_TOML = """\

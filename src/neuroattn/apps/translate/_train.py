@@ -183,23 +183,6 @@ class TranslationJob:
             raise ValueError(f"{where}: the task's data no longer give the saved vocabulary")
 
 
-def schedule_of(config: TranslateConfig) -> Schedule:
-    """The trainer's schedule from a translation config (the fields they share)."""
-    return Schedule(
-        max_steps=config.max_steps,
-        max_seconds=config.max_seconds,
-        eval_every=config.eval_every,
-        patience=config.patience,
-        lr=config.lr,
-        weight_decay=config.weight_decay,
-        warmup=config.warmup,
-        clip=config.clip,
-        seed=config.seed,
-        threads=config.threads,
-        score="exact_match",
-    )
-
-
 def train(
     config: TranslateConfig,
     *,
@@ -245,7 +228,7 @@ def train(
     say(f"model {config.model} ({config.attention})")
     done = fit(
         lambda: TranslationJob(config, splits),
-        schedule_of(config),
+        Schedule.from_config(config, score="exact_match"),
         fmt=FORMAT,
         version=VERSION,
         run_dir=run_dir,
