@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
 
-from ._cli_base import console, err_console, error_line, guarded, needs_extra
+from ._cli_base import (
+    ConfigOption,
+    ExampleOption,
+    OutOption,
+    QuietOption,
+    RunDirArgument,
+    SplitOption,
+    app_cli,
+    console,
+    err_console,
+    guarded,
+    train_command,
+)
 
 recommend_app = typer.Typer(
     name="recommend",
@@ -20,58 +31,38 @@ recommend_app = typer.Typer(
 
 def _recommend_cli() -> Any:
     """The recommend command's module; one line and exit 2 without torch."""
-
-    def load() -> Any:
-        from .apps.recommend import _cli as rcli
-
-        return rcli
-
-    return needs_extra(load, "recommend", "torch")
+    return app_cli("recommend", "torch")
 
 
 @recommend_app.command("train")
 def recommend_train(
-    out: Annotated[Path | None, typer.Option("-o", "--out", help="Run directory.")] = None,
+    out: OutOption = None,
     model: Annotated[
         str | None, typer.Option("--model", help="mean | din | competitive [the config's]")
     ] = None,
-    config: Annotated[
-        Path | None, typer.Option("-c", "--config", help="TOML settings (see --example).")
-    ] = None,
-    example: Annotated[
-        bool, typer.Option("--example", help="Print the commented default config and exit.")
-    ] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    config: ConfigOption = None,
+    example: ExampleOption = False,
+    quiet: QuietOption = False,
 ) -> None:
     """Train a click model into RUN_DIR; the same command on the same RUN_DIR resumes a run."""
     rcli = _recommend_cli()
-    if example:
-        sys.stdout.write(rcli.example())
-        return
-    if out is None:
-        error_line("give a run directory with -o RUN_DIR")
-        raise typer.Exit(code=2)
-
-    def report(line: str) -> None:
-        err_console.print(escape(line), highlight=False, soft_wrap=True)
-
-    def run() -> dict[str, Any]:
-        cfg = rcli.train_config(out, config=config, model=model)
-        return rcli.run_train(out, cfg, progress=not quiet, report=report)
-
-    info = guarded(run)
-    console.print(
-        f"[green]wrote[/] {', '.join(info['files'])} [green]to[/] {escape(str(out))}/ "
-        f"({info['examples_per_second']:.0f} examples/s on {info['threads']} torch thread(s)); "
-        f"evaluate with: neuroattn recommend evaluate {escape(str(out))}",
-        soft_wrap=True,
+    train_command(
+        "recommend",
+        rcli,
+        out,
+        lambda run_dir: rcli.train_config(run_dir, config=config, model=model),
+        example=example,
+        quiet=quiet,
+        detail=lambda info: (
+            f" ({info['examples_per_second']:.0f} examples/s on {info['threads']} torch thread(s))"
+        ),
     )
 
 
 @recommend_app.command("evaluate")
 def recommend_evaluate(
-    run_dir: Annotated[Path, typer.Argument(help="Run directory (or a .pt checkpoint).")],
-    split: Annotated[str, typer.Option("--split", help="test | dev")] = "test",
+    run_dir: RunDirArgument,
+    split: SplitOption = "test",
     plot: Annotated[
         Path | None,
         typer.Option("--plot", help="Write the attention over one history as a PNG."),

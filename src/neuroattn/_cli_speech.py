@@ -9,7 +9,22 @@ from typing import Annotated, Any
 import typer
 from rich.markup import escape
 
-from ._cli_base import console, err_console, error_line, guarded, needs_extra
+from ._cli_base import (
+    BeamOption,
+    ConfigOption,
+    ExampleOption,
+    OutOption,
+    QuietOption,
+    RunDirArgument,
+    SplitOption,
+    app_cli,
+    console,
+    err_console,
+    error_line,
+    guarded,
+    print_plain,
+    train_command,
+)
 
 speech_app = typer.Typer(
     name="speech",
@@ -20,60 +35,36 @@ speech_app = typer.Typer(
 
 def _speech_cli() -> Any:
     """The speech command's module; one line and exit 2 without the extras it needs."""
-
-    def load() -> Any:
-        from .apps.speech import _cli as scli
-
-        return scli
-
-    return needs_extra(load, "speech", "torch,speech")
+    return app_cli("speech", "torch,speech")
 
 
 @speech_app.command("train")
 def speech_train(
-    out: Annotated[Path | None, typer.Option("-o", "--out", help="Run directory.")] = None,
+    out: OutOption = None,
     task: Annotated[
         str | None, typer.Option("--task", help="digits | commands | DIR (WAVs + transcripts.tsv)")
     ] = None,
-    config: Annotated[
-        Path | None, typer.Option("-c", "--config", help="TOML settings (see --example).")
-    ] = None,
-    example: Annotated[
-        bool, typer.Option("--example", help="Print the commented default config and exit.")
-    ] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    config: ConfigOption = None,
+    example: ExampleOption = False,
+    quiet: QuietOption = False,
 ) -> None:
     """Train a recogniser into RUN_DIR; the same command on the same RUN_DIR resumes."""
     scli = _speech_cli()
-    if example:
-        sys.stdout.write(scli.example())
-        return
-    if out is None:
-        error_line("give a run directory with -o RUN_DIR")
-        raise typer.Exit(code=2)
-
-    def report(line: str) -> None:
-        err_console.print(escape(line), highlight=False, soft_wrap=True)
-
-    def run() -> dict[str, Any]:
-        cfg = scli.train_config(out, config=config, task=task)
-        return scli.run_train(out, cfg, progress=not quiet, report=report)
-
-    info = guarded(run)
-    console.print(
-        f"[green]wrote[/] {', '.join(info['files'])} [green]to[/] {escape(str(out))}/; "
-        f"evaluate with: neuroattn speech evaluate {escape(str(out))}",
-        soft_wrap=True,
+    train_command(
+        "speech",
+        scli,
+        out,
+        lambda run_dir: scli.train_config(run_dir, config=config, task=task),
+        example=example,
+        quiet=quiet,
     )
 
 
 @speech_app.command("evaluate")
 def speech_evaluate(
-    run_dir: Annotated[Path, typer.Argument(help="Run directory (or a .pt checkpoint).")],
-    split: Annotated[str, typer.Option("--split", help="test | dev")] = "test",
-    beam: Annotated[
-        int | None, typer.Option("--beam", help="Beam width [the run's].", show_default=False)
-    ] = None,
+    run_dir: RunDirArgument,
+    split: SplitOption = "test",
+    beam: BeamOption = None,
     snr: Annotated[
         float | None,
         typer.Option("--snr", help="Noise of the split in dB [the run's].", show_default=False),
@@ -90,25 +81,18 @@ def speech_evaluate(
         soft_wrap=True,
     )
     for voice, hyp, ref in info["examples"]:
-        console.print(
-            f"  [{voice}] {scli.shorten(hyp)} (expected {scli.shorten(ref)})",
-            highlight=False,
-            markup=False,
-            soft_wrap=True,
-        )
+        print_plain(f"  [{voice}] {scli.shorten(hyp)} (expected {scli.shorten(ref)})")
 
 
 @speech_app.command("transcribe")
 def speech_transcribe(
-    run_dir: Annotated[Path, typer.Argument(help="Run directory (or a .pt checkpoint).")],
+    run_dir: RunDirArgument,
     wav: Annotated[Path, typer.Argument(help="A WAV file (resampled to 16 kHz if needed).")],
     plot: Annotated[
         Path | None,
         typer.Option("--plot", help="Write the attention alignment over the spectrogram (PNG)."),
     ] = None,
-    beam: Annotated[
-        int | None, typer.Option("--beam", help="Beam width [the run's].", show_default=False)
-    ] = None,
+    beam: BeamOption = None,
 ) -> None:
     """Print the text of FILE.wav."""
     scli = _speech_cli()

@@ -9,7 +9,21 @@ from typing import Annotated, Any
 import typer
 from rich.markup import escape
 
-from ._cli_base import console, err_console, error_line, guarded, needs_extra
+from ._cli_base import (
+    BeamOption,
+    ConfigOption,
+    ExampleOption,
+    OutOption,
+    QuietOption,
+    RunDirArgument,
+    SplitOption,
+    app_cli,
+    console,
+    err_console,
+    guarded,
+    print_plain,
+    train_command,
+)
 
 translate_app = typer.Typer(
     name="translate",
@@ -20,18 +34,12 @@ translate_app = typer.Typer(
 
 def _translate_cli() -> Any:
     """The translate command's module; one line and exit 2 without the extras it needs."""
-
-    def load() -> Any:
-        from .apps.translate import _cli as tcli
-
-        return tcli
-
-    return needs_extra(load, "translate", "torch,translate")
+    return app_cli("translate", "torch,translate")
 
 
 @translate_app.command("train")
 def translate_train(
-    out: Annotated[Path | None, typer.Option("-o", "--out", help="Run directory.")] = None,
+    out: OutOption = None,
     task: Annotated[
         str | None,
         typer.Option(
@@ -42,45 +50,27 @@ def translate_train(
         str | None,
         typer.Option("--model", help="rnn-bahdanau | rnn-luong | rnn-none | transformer"),
     ] = None,
-    config: Annotated[
-        Path | None, typer.Option("-c", "--config", help="TOML settings (see --example).")
-    ] = None,
-    example: Annotated[
-        bool, typer.Option("--example", help="Print the commented default config and exit.")
-    ] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    config: ConfigOption = None,
+    example: ExampleOption = False,
+    quiet: QuietOption = False,
 ) -> None:
     """Train a model into RUN_DIR; the same command on the same RUN_DIR resumes a run."""
     tcli = _translate_cli()
-    if example:
-        sys.stdout.write(tcli.example())
-        return
-    if out is None:
-        error_line("give a run directory with -o RUN_DIR")
-        raise typer.Exit(code=2)
-
-    def report(line: str) -> None:
-        err_console.print(escape(line), highlight=False, soft_wrap=True)
-
-    def run() -> dict[str, Any]:
-        cfg = tcli.train_config(out, config=config, task=task, model=model)
-        return tcli.run_train(out, cfg, progress=not quiet, report=report)
-
-    info = guarded(run)
-    console.print(
-        f"[green]wrote[/] {', '.join(info['files'])} [green]to[/] {escape(str(out))}/; "
-        f"evaluate with: neuroattn translate evaluate {escape(str(out))}",
-        soft_wrap=True,
+    train_command(
+        "translate",
+        tcli,
+        out,
+        lambda run_dir: tcli.train_config(run_dir, config=config, task=task, model=model),
+        example=example,
+        quiet=quiet,
     )
 
 
 @translate_app.command("evaluate")
 def translate_evaluate(
-    run_dir: Annotated[Path, typer.Argument(help="Run directory (or a .pt checkpoint).")],
-    split: Annotated[str, typer.Option("--split", help="test | dev")] = "test",
-    beam: Annotated[
-        int | None, typer.Option("--beam", help="Beam width [the run's].", show_default=False)
-    ] = None,
+    run_dir: RunDirArgument,
+    split: SplitOption = "test",
+    beam: BeamOption = None,
     show: Annotated[int, typer.Option("--show", help="Wrong translations shown.")] = 5,
 ) -> None:
     """Exact match, chrF and BLEU of the run's best model on its held-out test split."""
@@ -93,11 +83,8 @@ def translate_evaluate(
         soft_wrap=True,
     )
     for source, hyp, ref in info["examples"]:
-        console.print(
-            f"  {tcli.shorten(source)} → {tcli.shorten(hyp)} (expected {tcli.shorten(ref)})",
-            highlight=False,
-            markup=False,
-            soft_wrap=True,
+        print_plain(
+            f"  {tcli.shorten(source)} → {tcli.shorten(hyp)} (expected {tcli.shorten(ref)})"
         )
     if info["wrong"] > len(info["examples"]):
         console.print(f"  … {info['wrong']} wrong in all", highlight=False)
@@ -105,14 +92,12 @@ def translate_evaluate(
 
 @translate_app.command("predict")
 def translate_predict(
-    run_dir: Annotated[Path, typer.Argument(help="Run directory (or a .pt checkpoint).")],
+    run_dir: RunDirArgument,
     texts: Annotated[list[str], typer.Argument(help="Text(s) to translate.")],
     plot: Annotated[
         Path | None, typer.Option("--plot", help="Write the attention alignments as a PNG.")
     ] = None,
-    beam: Annotated[
-        int | None, typer.Option("--beam", help="Beam width [the run's].", show_default=False)
-    ] = None,
+    beam: BeamOption = None,
 ) -> None:
     """Translate TEXT(s) with the run's best model, one line each."""
     tcli = _translate_cli()
