@@ -11,6 +11,7 @@ published; it is the house's run-directory pattern (``docs/architecture.md``).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
@@ -24,10 +25,12 @@ __all__ = [
     "SUMMARY",
     "StderrBar",
     "check_resumable",
+    "finish",
     "interrupted",
     "last_step",
     "settings",
     "shorten",
+    "train_into",
     "write_files",
 ]
 
@@ -36,6 +39,7 @@ SUMMARY = "train.json"
 Report = Callable[[str], None]
 ReadCheckpoint = Callable[[Path], dict[str, Any]]
 _C = TypeVar("_C")
+_R = TypeVar("_R")
 
 
 class StderrBar(TrainingBar):
@@ -130,6 +134,40 @@ def last_step(run_dir: Path, read: ReadCheckpoint) -> int | None:
     except ValueError:
         return None
     return int(step) if isinstance(step, int) else None
+
+
+def train_into(
+    run_dir: Path,
+    config: Any,
+    train: Callable[[StderrBar | None, Report], _R],
+    *,
+    progress: bool,
+    report: Report,
+    read: ReadCheckpoint | None,
+) -> _R:
+    """Write ``config.toml`` (``config.to_toml()``) into ``run_dir``, then return
+    ``train(bar, say)``: ``bar`` the stderr bar (None without ``progress``), ``say`` what
+    prints a log line (above the bar). On Ctrl-C, ``report`` says from which step the same
+    command resumes (the step of ``last.pt`` read with ``read``; with None, "the last
+    checkpoint") and the interrupt goes on."""
+    write_files(run_dir, {CONFIG: config.to_toml()})
+    bar = StderrBar(report) if progress else None
+    say = bar.log if bar is not None else report
+    try:
+        return train(bar, say)
+    except KeyboardInterrupt:
+        if read is None:
+            report("interrupted; the same command resumes from the last checkpoint")
+        else:
+            report(interrupted(last_step(run_dir, read)))
+        raise
+
+
+def finish(run_dir: Path, summary: Mapping[str, Any]) -> dict[str, Any]:
+    """Write ``summary`` as ``run_dir/train.json``; return it with ``files``, the names of
+    the files now in ``run_dir``."""
+    write_files(run_dir, {SUMMARY: json.dumps(summary, indent=1) + "\n"})
+    return {**summary, "files": sorted(p.name for p in run_dir.iterdir() if not p.is_dir())}
 
 
 def interrupted(step: int | None) -> str:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import json
 import math
 import os
 import tempfile
@@ -33,12 +32,10 @@ from .._checkpoint import checkpoint_path, read_checkpoint
 from .._rundir import (
     CONFIG,
     SUMMARY,
-    StderrBar,
     check_resumable,
-    interrupted,
-    last_step,
+    finish,
     settings,
-    write_files,
+    train_into,
 )
 from ._config import EXAMPLE_TOML, GENERATED, RecommendConfig, load_config
 from ._data import Splits
@@ -86,17 +83,16 @@ def run_train(
     resumed = check_resumable(
         run_dir, config, read=read, saved_config=config_of, resumable=RESUMABLE
     )
-    write_files(run_dir, {CONFIG: config.to_toml()})
-    bar = StderrBar(report) if progress else None
-    say = bar.log if bar is not None else report
-    say(f"model {config.model}; {_describe(splits)}")
-    began = time.monotonic()
-    try:
-        result = train_model(config, splits=splits, run_dir=run_dir, progress=bar, log=say)
-    except KeyboardInterrupt:
-        report(interrupted(last_step(run_dir, read)))
-        raise
-    elapsed = time.monotonic() - began  # this call's, evaluations included
+
+    def timed(bar: Any, say: Callable[[str], None]) -> tuple[Any, float]:
+        say(f"model {config.model}; {_describe(splits)}")
+        began = time.monotonic()
+        done = train_model(config, splits=splits, run_dir=run_dir, progress=bar, log=say)
+        return done, time.monotonic() - began  # this call's seconds, evaluations included
+
+    result, elapsed = train_into(
+        run_dir, config, timed, progress=progress, report=report, read=read
+    )
     summary = {
         "data": config.data,
         "model": config.model,
@@ -109,8 +105,7 @@ def run_train(
         "examples_per_second": round(result.examples / max(elapsed, 1e-9), 1),
         "history": list(result.history),
     }
-    write_files(run_dir, {SUMMARY: json.dumps(summary, indent=1) + "\n"})
-    return {**summary, "files": sorted(p.name for p in run_dir.iterdir() if not p.is_dir())}
+    return finish(run_dir, summary)
 
 
 def _describe(splits: Splits) -> str:

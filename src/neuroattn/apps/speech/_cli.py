@@ -12,14 +12,20 @@ Files in a run directory: ``config.toml``, ``last.pt``, ``best.pt`` and ``train.
 from __future__ import annotations
 
 import dataclasses
-import json
 import math
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .._rundir import CONFIG, SUMMARY, StderrBar, check_resumable, settings, shorten, write_files
+from .._rundir import (
+    CONFIG,
+    check_resumable,
+    finish,
+    settings,
+    shorten,
+    train_into,
+)
 from ..translate._vocab import Vocab
 from ._audio import read_wav
 from ._checkpoint import load_recognizer, read_checkpoint, recognizer_from_payload
@@ -96,14 +102,14 @@ def run_train(
     resumed = check_resumable(
         run_dir, config, read=read_checkpoint, saved_config=_saved_config, resumable=RESUMABLE
     )
-    write_files(run_dir, {CONFIG: config.to_toml()})
-    bar = StderrBar(report) if progress else None
-    say = bar.log if bar is not None else report
-    try:
-        result = train(config, splits=splits, run_dir=run_dir, progress=bar, log=say)
-    except KeyboardInterrupt:
-        report("interrupted; the same command resumes from the last checkpoint")
-        raise
+    result = train_into(
+        run_dir,
+        config,
+        lambda bar, say: train(config, splits=splits, run_dir=run_dir, progress=bar, log=say),
+        progress=progress,
+        report=report,
+        read=None,
+    )
     summary = {
         "task": config.task,
         "model": config.model,
@@ -115,8 +121,7 @@ def run_train(
         "resumed_from": resumed,
         "history": list(result.history),
     }
-    write_files(run_dir, {SUMMARY: json.dumps(summary, indent=1) + "\n"})
-    return {**summary, "files": sorted(p.name for p in run_dir.iterdir() if not p.is_dir())}
+    return finish(run_dir, summary)
 
 
 def run_evaluate(

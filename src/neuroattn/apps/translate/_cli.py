@@ -17,7 +17,6 @@ run's summary and dev history, written when training ends).
 from __future__ import annotations
 
 import dataclasses
-import json
 import math
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -25,14 +24,12 @@ from typing import Any
 
 from .._rundir import (
     CONFIG,
-    SUMMARY,
     StderrBar,
     check_resumable,
-    interrupted,
-    last_step,
+    finish,
     settings,
     shorten,
-    write_files,
+    train_into,
 )
 from ._checkpoint import checkpoint_path, read_checkpoint, translator_from_payload
 from ._config import EXAMPLE_TOML, TranslateConfig, load_config
@@ -128,14 +125,14 @@ def run_train(
     resumed = check_resumable(
         run_dir, config, read=read_checkpoint, saved_config=_saved_config, resumable=RESUMABLE
     )
-    write_files(run_dir, {CONFIG: config.to_toml()})
-    bar = StderrBar(report) if progress else None
-    say = bar.log if bar is not None else report
-    try:
-        result = train(config, splits=splits, run_dir=run_dir, progress=bar, log=say)
-    except KeyboardInterrupt:
-        report(interrupted(last_step(run_dir, read_checkpoint)))
-        raise
+    result = train_into(
+        run_dir,
+        config,
+        lambda bar, say: train(config, splits=splits, run_dir=run_dir, progress=bar, log=say),
+        progress=progress,
+        report=report,
+        read=read_checkpoint,
+    )
     summary = {
         "task": config.task,
         "model": config.model,
@@ -147,8 +144,7 @@ def run_train(
         "resumed_from": resumed,
         "history": list(result.history),
     }
-    write_files(run_dir, {SUMMARY: json.dumps(summary, indent=1) + "\n"})
-    return {**summary, "files": sorted(p.name for p in run_dir.iterdir() if not p.is_dir())}
+    return finish(run_dir, summary)
 
 
 def run_evaluate(
