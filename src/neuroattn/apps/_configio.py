@@ -30,7 +30,14 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-__all__ = ["config_from_mapping", "load_config", "read_toml", "to_toml", "toml_string"]
+__all__ = [
+    "TomlFields",
+    "config_from_mapping",
+    "load_config",
+    "read_toml",
+    "to_toml",
+    "toml_string",
+]
 
 _C = TypeVar("_C")
 _KINDS = {str: "a string", int: "an integer", float: "a number", bool: "true or false"}
@@ -64,6 +71,18 @@ def to_toml(config: Any) -> str:
         f"{f.name} = {_toml_value(getattr(config, f.name))}" for f in dataclasses.fields(config)
     ]
     return "\n".join(lines) + "\n"
+
+
+class TomlFields:
+    """What a flat config dataclass inherits: :meth:`to_dict` and :meth:`to_toml`."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The fields as a plain dict (what checkpoints store)."""
+        return dataclasses.asdict(self)  # type: ignore[call-overload]
+
+    def to_toml(self) -> str:
+        """The fields as TOML text that ``load_config`` reads back to an equal config."""
+        return to_toml(self)
 
 
 def _typed(name: str, value: Any, hint: Any, finite: bool) -> Any:

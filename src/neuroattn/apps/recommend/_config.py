@@ -7,7 +7,6 @@ named in :mod:`._models`.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,7 +41,7 @@ _INTEGERS = (
 
 
 @dataclass(frozen=True)
-class RecommendConfig:
+class RecommendConfig(_configio.TomlFields):
     """Everything a training run needs; checked when built (ValueError naming the field).
 
     See :data:`EXAMPLE_TOML` for each field's meaning. ``dataclasses.replace(config,
@@ -115,38 +114,17 @@ class RecommendConfig:
         """True for generated data, False for a CSV."""
         return self.data == GENERATED
 
-    def to_dict(self) -> dict[str, Any]:
-        """The fields as a plain dict (what checkpoints store)."""
-        return dataclasses.asdict(self)
-
-    def to_toml(self) -> str:
-        """The fields as TOML text that :func:`load_config` reads back to an equal config."""
-        return _configio.to_toml(self)
-
 
 def config_from_mapping(data: Mapping[str, Any]) -> RecommendConfig:
     """A :class:`RecommendConfig` from a TOML-shaped mapping (keys at the top or in a
-    ``[recommend]`` table); missing keys keep their defaults.
-
-    Raises
-    ------
-    ValueError
-        For an unknown key (the message lists the valid ones) or a bad value.
-    TypeError
-        For a value of the wrong type (a string for a number, ...).
-    """
+    ``[recommend]`` table); missing keys keep their defaults. Errors as
+    :func:`neuroattn.apps._configio.config_from_mapping`."""
     return _configio.config_from_mapping(RecommendConfig, data, table="recommend")
 
 
 def load_config(path: str | Path) -> RecommendConfig:
-    """Read a TOML file into a checked :class:`RecommendConfig`.
-
-    Raises
-    ------
-    ValueError, TypeError
-        One line that names the file and the field at fault, or says that the file cannot
-        be read or is not TOML.
-    """
+    """Read a TOML file into a checked :class:`RecommendConfig` (ValueError or TypeError in one
+    line naming the file and the field at fault)."""
     return _configio.load_config(RecommendConfig, path, table="recommend")
 
 

@@ -9,7 +9,6 @@ both are on by default.
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -45,7 +44,7 @@ _NUMBERS: dict[str, dict[str, float]] = {
 
 
 @dataclass(frozen=True)
-class SpeechConfig:
+class SpeechConfig(_configio.TomlFields):
     """Everything a speech run needs; checked when built (ValueError naming the field).
 
     See :data:`EXAMPLE_TOML` for each field's meaning. ``test_snr`` may be ``inf`` (clean).
@@ -147,38 +146,17 @@ class SpeechConfig:
             pitches=(self.pitch_min, self.pitch_max),
         )
 
-    def to_dict(self) -> dict[str, Any]:
-        """The fields as a plain dict (what checkpoints store)."""
-        return dataclasses.asdict(self)
-
-    def to_toml(self) -> str:
-        """The fields as TOML text that :func:`load_config` reads back to an equal config."""
-        return _configio.to_toml(self)
-
 
 def config_from_mapping(data: Mapping[str, Any]) -> SpeechConfig:
     """A :class:`SpeechConfig` from a TOML-shaped mapping (keys at the top or in a
-    ``[speech]`` table); missing keys keep their defaults.
-
-    Raises
-    ------
-    ValueError
-        For an unknown key (the message lists the valid ones) or a bad value.
-    TypeError
-        For a value of the wrong type (a string for a number, ...).
-    """
+    ``[speech]`` table); missing keys keep their defaults. Errors as
+    :func:`neuroattn.apps._configio.config_from_mapping`."""
     return _configio.config_from_mapping(SpeechConfig, data, table="speech", finite=False)
 
 
 def load_config(path: str | Path) -> SpeechConfig:
-    """Read a TOML file into a checked :class:`SpeechConfig`.
-
-    Raises
-    ------
-    ValueError, TypeError
-        One line that names the file and the field at fault, or says that the file cannot
-        be read or is not TOML.
-    """
+    """Read a TOML file into a checked :class:`SpeechConfig` (ValueError or TypeError in one
+    line naming the file and the field at fault)."""
     return _configio.load_config(SpeechConfig, path, table="speech", finite=False)
 
 

@@ -6,7 +6,6 @@ a 2-core laptop CPU in minutes; the published ingredients are named where they a
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +21,7 @@ MODEL_NAMES = ("rnn-bahdanau", "rnn-luong", "rnn-none", "transformer")
 
 
 @dataclass(frozen=True)
-class TranslateConfig:
+class TranslateConfig(_configio.TomlFields):
     """Everything a training run needs; checked when built (ValueError naming the field).
 
     Fields are grouped as data, model, training and decoding; see :data:`EXAMPLE_TOML` for
@@ -98,38 +97,17 @@ class TranslateConfig:
         """(train_size, dev_size, test_size)."""
         return self.train_size, self.dev_size, self.test_size
 
-    def to_dict(self) -> dict[str, Any]:
-        """The fields as a plain dict (what checkpoints store)."""
-        return dataclasses.asdict(self)
-
-    def to_toml(self) -> str:
-        """The fields as TOML text that :func:`load_config` reads back to an equal config."""
-        return _configio.to_toml(self)
-
 
 def config_from_mapping(data: Mapping[str, Any]) -> TranslateConfig:
     """A :class:`TranslateConfig` from a TOML-shaped mapping (keys at the top or in a
-    ``[translate]`` table); missing keys keep their defaults.
-
-    Raises
-    ------
-    ValueError
-        For an unknown key (the message lists the valid ones) or a bad value.
-    TypeError
-        For a value of the wrong type (a string for a number, ...).
-    """
+    ``[translate]`` table); missing keys keep their defaults. Errors as
+    :func:`neuroattn.apps._configio.config_from_mapping`."""
     return _configio.config_from_mapping(TranslateConfig, data, table="translate")
 
 
 def load_config(path: str | Path) -> TranslateConfig:
-    """Read a TOML file into a checked :class:`TranslateConfig`.
-
-    Raises
-    ------
-    ValueError, TypeError
-        One line that names the file and the field at fault, or says that the file cannot
-        be read or is not TOML.
-    """
+    """Read a TOML file into a checked :class:`TranslateConfig` (ValueError or TypeError in one
+    line naming the file and the field at fault)."""
     return _configio.load_config(TranslateConfig, path, table="translate")
 
 
