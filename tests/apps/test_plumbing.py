@@ -115,3 +115,20 @@ def test_settings_and_finish(tmp_path: Path) -> None:
     info = _rundir.finish(tmp_path, {"step": 9})
     assert info == {"step": 9, "files": ["config.toml", "train.json"]}
     assert (tmp_path / "train.json").read_text(encoding="utf-8") == '{\n "step": 9\n}\n'
+
+
+def test_summary_keys_in_order_and_nan_as_none() -> None:
+    @dataclass
+    class Result:
+        step: int = 5
+        seconds: float = 1.234
+        stopped: str = "patience"
+        best_dev: float = math.nan
+        history: tuple[dict[str, float], ...] = ({"step": 5.0},)
+
+    out = _rundir.summary({"task": "t"}, Result(), score="auc", resumed=2, tail={"x": 1})
+    assert list(out) == [
+        "task", "step", "seconds", "stopped", "best_dev_auc", "resumed_from", "x", "history",
+    ]  # fmt: skip
+    assert out["seconds"] == 1.23 and out["best_dev_auc"] is None
+    assert out["history"] == [{"step": 5.0}]

@@ -12,6 +12,7 @@ published; it is the house's run-directory pattern (``docs/architecture.md``).
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
@@ -30,6 +31,7 @@ __all__ = [
     "last_step",
     "settings",
     "shorten",
+    "summary",
     "train_into",
     "write_files",
 ]
@@ -161,6 +163,31 @@ def train_into(
         else:
             report(interrupted(last_step(run_dir, read)))
         raise
+
+
+def summary(
+    head: Mapping[str, Any],
+    result: Any,
+    *,
+    score: str,
+    resumed: int,
+    tail: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The summary ``train.json`` holds, in this order: ``head``, the run's ``step``,
+    ``seconds`` (rounded to 0.01 s), ``stopped``, ``best_dev_<score>`` (None when never
+    evaluated), ``resumed_from``, then ``tail`` and the dev ``history``, from an
+    application's training ``result`` (with ``step``, ``seconds``, ``stopped``,
+    ``best_dev`` and ``history``)."""
+    return {
+        **head,
+        "step": result.step,
+        "seconds": round(result.seconds, 2),
+        "stopped": result.stopped,
+        f"best_dev_{score}": None if math.isnan(result.best_dev) else result.best_dev,
+        "resumed_from": resumed,
+        **(tail or {}),
+        "history": list(result.history),
+    }
 
 
 def finish(run_dir: Path, summary: Mapping[str, Any]) -> dict[str, Any]:

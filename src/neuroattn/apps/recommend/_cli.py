@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import math
 import os
 import tempfile
 import time
@@ -35,6 +34,7 @@ from .._rundir import (
     check_resumable,
     finish,
     settings,
+    summary,
     train_into,
 )
 from ._config import EXAMPLE_TOML, GENERATED, RecommendConfig, load_config
@@ -93,19 +93,15 @@ def run_train(
     result, elapsed = train_into(
         run_dir, config, timed, progress=progress, report=report, read=read
     )
-    summary = {
+    head = {
         "data": config.data,
         "model": config.model,
-        "step": result.step,
-        "seconds": round(result.seconds, 2),
-        "stopped": result.stopped,
-        "best_dev_auc": None if math.isnan(result.best_dev) else result.best_dev,
-        "resumed_from": resumed,
+    }
+    tail = {
         "threads": config.threads or torch.get_num_threads(),
         "examples_per_second": round(result.examples / max(elapsed, 1e-9), 1),
-        "history": list(result.history),
     }
-    return finish(run_dir, summary)
+    return finish(run_dir, summary(head, result, score="auc", resumed=resumed, tail=tail))
 
 
 def _describe(splits: Splits) -> str:

@@ -12,7 +12,6 @@ Files in a run directory: ``config.toml``, ``last.pt``, ``best.pt`` and ``train.
 from __future__ import annotations
 
 import dataclasses
-import math
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -24,6 +23,7 @@ from .._rundir import (
     finish,
     settings,
     shorten,
+    summary,
     train_into,
 )
 from ..translate._vocab import Vocab
@@ -110,18 +110,12 @@ def run_train(
         report=report,
         read=None,
     )
-    summary = {
+    head = {
         "task": config.task,
         "model": config.model,
         "attention": config.attention,
-        "step": result.step,
-        "seconds": round(result.seconds, 2),
-        "stopped": result.stopped,
-        "best_dev_word_accuracy": None if math.isnan(result.best_dev) else result.best_dev,
-        "resumed_from": resumed,
-        "history": list(result.history),
     }
-    return finish(run_dir, summary)
+    return finish(run_dir, summary(head, result, score="word_accuracy", resumed=resumed))
 
 
 def run_evaluate(

@@ -17,7 +17,6 @@ run's summary and dev history, written when training ends).
 from __future__ import annotations
 
 import dataclasses
-import math
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -29,6 +28,7 @@ from .._rundir import (
     finish,
     settings,
     shorten,
+    summary,
     train_into,
 )
 from ._checkpoint import checkpoint_path, read_checkpoint, translator_from_payload
@@ -133,18 +133,12 @@ def run_train(
         report=report,
         read=read_checkpoint,
     )
-    summary = {
+    head = {
         "task": config.task,
         "model": config.model,
         "attention": config.attention,
-        "step": result.step,
-        "seconds": round(result.seconds, 2),
-        "stopped": result.stopped,
-        "best_dev_exact_match": None if math.isnan(result.best_dev) else result.best_dev,
-        "resumed_from": resumed,
-        "history": list(result.history),
     }
-    return finish(run_dir, summary)
+    return finish(run_dir, summary(head, result, score="exact_match", resumed=resumed))
 
 
 def run_evaluate(
