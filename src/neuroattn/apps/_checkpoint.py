@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import os
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +22,14 @@ import torch
 
 from .._atomic import staged_dir
 
-__all__ = ["BEST", "LAST", "checkpoint_path", "read_checkpoint", "write_checkpoint"]
+__all__ = [
+    "BEST",
+    "LAST",
+    "checkpoint_path",
+    "damaged_contents",
+    "read_checkpoint",
+    "write_checkpoint",
+]
 
 LAST = "last.pt"
 BEST = "best.pt"
@@ -77,3 +86,15 @@ def checkpoint_path(path: str | os.PathLike[str]) -> Path:
                 return path / name
         raise ValueError(f"{path}: no checkpoint ({BEST} or {LAST}) in this run directory")
     return path
+
+
+@contextmanager
+def damaged_contents(where: str | os.PathLike[str]) -> Iterator[None]:
+    """Within, a payload that lacks a key or holds a value of the wrong type or shape
+    (KeyError, TypeError, ValueError, RuntimeError) becomes one ValueError:
+    ``"<where>: damaged checkpoint contents (<reason, at most 160 characters>)"``."""
+    try:
+        yield
+    except (KeyError, TypeError, ValueError, RuntimeError) as exc:
+        reason = " ".join(str(exc).split())[:160]
+        raise ValueError(f"{where}: damaged checkpoint contents ({reason})") from None

@@ -34,7 +34,7 @@ import torch
 from torch import Tensor
 
 from ..dynamics.progress import ProgressArg, ProgressMeter, RichProgress, as_progress
-from ._checkpoint import BEST, LAST, read_checkpoint, write_checkpoint
+from ._checkpoint import BEST, LAST, damaged_contents, read_checkpoint, write_checkpoint
 
 __all__ = ["Fit", "Job", "Schedule", "TrainingBar", "fit", "seeded_torch"]
 
@@ -198,16 +198,13 @@ class _State:
     def restore(self, path: Path, say: Callable[[str], None]) -> None:
         data = read_checkpoint(path, fmt=self.fmt, version=self.version)
         self.job.check_resume(data, path)
-        try:
+        with damaged_contents(path):
             self.job.model.load_state_dict(data["model"])
             self.optimizer.load_state_dict(data["optimizer"])
             torch.set_rng_state(data["torch_rng"])
             self.step, self.seconds = int(data["step"]), float(data["seconds"])
             self.best, self.bad = float(data["best"]), int(data["bad_evals"])
             self.history = [dict(h) for h in data["history"]]
-        except (KeyError, TypeError, ValueError, RuntimeError) as exc:
-            reason = " ".join(str(exc).split())[:160]
-            raise ValueError(f"{path}: damaged checkpoint contents ({reason})") from None
         best = path.with_name(BEST)
         if best.is_file():
             self.best_state = read_checkpoint(best, fmt=self.fmt, version=self.version)["model"]

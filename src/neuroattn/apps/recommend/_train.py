@@ -24,7 +24,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from ...dynamics.progress import ProgressArg
-from .._checkpoint import checkpoint_path, read_checkpoint
+from .._checkpoint import checkpoint_path, damaged_contents, read_checkpoint
 from .._trainer import Schedule, fit
 from ._config import RecommendConfig
 from ._csv import read_csv
@@ -277,11 +277,8 @@ def load_recommender(path: str | os.PathLike[str]) -> tuple[Recommender, Recomme
     file = checkpoint_path(path)
     data = read_checkpoint(file, fmt=FORMAT)
     config = config_of(data, file)
-    try:
+    with damaged_contents(file):
         model = model_from_config(config, int(data["n_items"]), int(data["n_categories"]))
         model.load_state_dict(data["model"])
-    except (KeyError, TypeError, ValueError, RuntimeError) as exc:
-        reason = " ".join(str(exc).split())[:160]
-        raise ValueError(f"{file}: damaged checkpoint contents ({reason})") from None
     model.eval()
     return model, config

@@ -8,7 +8,7 @@ import os
 from typing import Any
 
 from .. import _checkpoint as shared
-from .._checkpoint import checkpoint_path
+from .._checkpoint import checkpoint_path, damaged_contents
 from ..translate._vocab import Vocab
 from ._config import SpeechConfig, config_from_mapping
 from ._models import LAS, CTCRecognizer
@@ -47,15 +47,12 @@ def read_checkpoint(path: str | os.PathLike[str]) -> dict[str, Any]:
 
 def recognizer_from_payload(data: dict[str, Any], where: str = "checkpoint") -> Recognizer:
     """The :class:`Recognizer` saved in a checkpoint payload."""
-    try:
+    with damaged_contents(where):
         config = config_from_mapping(data["config"])
         vocab = Vocab.from_dict(data["vocab"])
         model = build_model(config, len(vocab))
         model.load_state_dict(data["model"])
         max_len = int(data["max_len"])
-    except (KeyError, TypeError, ValueError, RuntimeError) as exc:
-        reason = " ".join(str(exc).split())[:160]
-        raise ValueError(f"{where}: damaged checkpoint contents ({reason})") from None
     return Recognizer(model, vocab, config, max_len)
 
 

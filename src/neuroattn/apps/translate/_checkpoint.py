@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import _checkpoint as shared
-from .._checkpoint import BEST, LAST, checkpoint_path
+from .._checkpoint import BEST, LAST, checkpoint_path, damaged_contents
 from ._config import config_from_mapping
 from ._models import model_from_config
 from ._translator import Translator
@@ -41,16 +41,13 @@ def read_checkpoint(path: str | os.PathLike[str]) -> dict[str, Any]:
 
 def translator_from_payload(data: dict[str, Any], where: str = "checkpoint") -> Translator:
     """The :class:`Translator` saved in a checkpoint payload."""
-    try:
+    with damaged_contents(where):
         config = config_from_mapping(data["config"])
         src_vocab = Vocab.from_dict(data["src_vocab"])
         tgt_vocab = Vocab.from_dict(data["tgt_vocab"])
         model = model_from_config(config, len(src_vocab), len(tgt_vocab))
         model.load_state_dict(data["model"])
         max_len = int(data["max_len"])
-    except (KeyError, TypeError, ValueError, RuntimeError) as exc:
-        reason = " ".join(str(exc).split())[:160]
-        raise ValueError(f"{where}: damaged checkpoint contents ({reason})") from None
     return Translator(model, src_vocab, tgt_vocab, config, max_len)
 
 
