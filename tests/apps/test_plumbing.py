@@ -132,3 +132,19 @@ def test_summary_keys_in_order_and_nan_as_none() -> None:
     ]  # fmt: skip
     assert out["seconds"] == 1.23 and out["best_dev_auc"] is None
     assert out["history"] == [{"step": 5.0}]
+
+
+def test_damaged_contents_is_one_value_error_naming_the_file() -> None:
+    from neuroattn.apps._checkpoint import damaged_contents
+
+    with pytest.raises(
+        ValueError, match=r"^run/last\.pt: damaged checkpoint contents \('model'\)$"
+    ):
+        with damaged_contents("run/last.pt"):
+            {}["model"]
+    with pytest.raises(ValueError) as info:
+        with damaged_contents("x.pt"):
+            raise RuntimeError("size\n mismatch " + "y" * 300)
+    assert str(info.value) == f"x.pt: damaged checkpoint contents (size mismatch {'y' * 146})"
+    with damaged_contents("x.pt"):  # nothing wrong: nothing raised
+        pass
