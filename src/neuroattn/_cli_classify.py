@@ -9,7 +9,19 @@ from typing import Annotated, Any
 import typer
 from rich.markup import escape
 
-from ._cli_base import console, err_console, error_line, guarded, needs_extra
+from ._cli_base import (
+    ConfigOption,
+    ExampleOption,
+    OutOption,
+    QuietOption,
+    RunDirArgument,
+    SplitOption,
+    app_cli,
+    console,
+    err_console,
+    guarded,
+    train_command,
+)
 
 classify_app = typer.Typer(
     name="classify",
@@ -20,58 +32,36 @@ classify_app = typer.Typer(
 
 def _classify_cli() -> Any:
     """The classify command's module; one line and exit 2 without the extras it needs."""
-
-    def load() -> Any:
-        from .apps.classify import _cli as ccli
-
-        return ccli
-
-    return needs_extra(load, "classify", "torch,classify")
+    return app_cli("classify", "torch,classify")
 
 
 @classify_app.command("train")
 def classify_train(
-    out: Annotated[Path | None, typer.Option("-o", "--out", help="Run directory.")] = None,
+    out: OutOption = None,
     attention: Annotated[
         str | None,
         typer.Option("--attention", help="none | spatial | cbam | competitive"),
     ] = None,
-    config: Annotated[
-        Path | None, typer.Option("-c", "--config", help="TOML settings (see --example).")
-    ] = None,
-    example: Annotated[
-        bool, typer.Option("--example", help="Print the commented default config and exit.")
-    ] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    config: ConfigOption = None,
+    example: ExampleOption = False,
+    quiet: QuietOption = False,
 ) -> None:
     """Train a classifier into RUN_DIR; the same command on the same RUN_DIR resumes a run."""
     ccli = _classify_cli()
-    if example:
-        sys.stdout.write(ccli.example())
-        return
-    if out is None:
-        error_line("give a run directory with -o RUN_DIR")
-        raise typer.Exit(code=2)
-
-    def report(line: str) -> None:
-        err_console.print(escape(line), highlight=False, soft_wrap=True)
-
-    def run() -> dict[str, Any]:
-        cfg = ccli.train_config(out, config=config, attention=attention)
-        return ccli.run_train(out, cfg, progress=not quiet, report=report)
-
-    info = guarded(run)
-    console.print(
-        f"[green]wrote[/] {', '.join(info['files'])} [green]to[/] {escape(str(out))}/; "
-        f"evaluate with: neuroattn classify evaluate {escape(str(out))}",
-        soft_wrap=True,
+    train_command(
+        "classify",
+        ccli,
+        out,
+        lambda run_dir: ccli.train_config(run_dir, config=config, attention=attention),
+        example=example,
+        quiet=quiet,
     )
 
 
 @classify_app.command("evaluate")
 def classify_evaluate(
-    run_dir: Annotated[Path, typer.Argument(help="Run directory (or a .pt checkpoint).")],
-    split: Annotated[str, typer.Option("--split", help="test | dev")] = "test",
+    run_dir: RunDirArgument,
+    split: SplitOption = "test",
     plot: Annotated[
         Path | None,
         typer.Option("--plot", help="Write attention overlays and the confusion matrix (PNG)."),
@@ -96,7 +86,7 @@ def classify_evaluate(
 
 @classify_app.command("predict")
 def classify_predict(
-    run_dir: Annotated[Path, typer.Argument(help="Run directory (or a .pt checkpoint).")],
+    run_dir: RunDirArgument,
     image: Annotated[Path, typer.Argument(help="A grey canvas of the run's size (PNG, .npy).")],
     plot: Annotated[
         Path | None, typer.Option("--plot", help="Write the attention map over the image (PNG).")

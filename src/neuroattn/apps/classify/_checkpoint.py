@@ -9,7 +9,7 @@ import os
 from typing import Any
 
 from .. import _checkpoint as shared
-from .._checkpoint import checkpoint_path
+from .._checkpoint import checkpoint_path, damaged_contents
 from ._classifier import Classifier
 from ._config import config_from_mapping
 from ._models import create_model
@@ -34,13 +34,10 @@ def read_checkpoint(path: str | os.PathLike[str]) -> dict[str, Any]:
 
 def classifier_from_payload(data: dict[str, Any], where: str = "checkpoint") -> Classifier:
     """The :class:`Classifier` saved in a checkpoint payload."""
-    try:
+    with damaged_contents(where):
         config = config_from_mapping(data["config"])
         model = create_model(config.attention, **config.model_options())
         model.load_state_dict(data["model"])
-    except (KeyError, TypeError, ValueError, RuntimeError) as exc:
-        reason = " ".join(str(exc).split())[:160]
-        raise ValueError(f"{where}: damaged checkpoint contents ({reason})") from None
     model.eval()
     return Classifier(model, config)
 

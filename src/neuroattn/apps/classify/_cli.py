@@ -16,8 +16,6 @@ written when training ends).
 from __future__ import annotations
 
 import dataclasses
-import json
-import math
 import os
 import tempfile
 from collections.abc import Callable
@@ -26,9 +24,8 @@ from typing import Any
 
 import numpy as np
 
-from ..._atomic import staged_dir
 from .._checkpoint import BEST, LAST, checkpoint_path
-from .._trainer import TrainingBar
+from .._rundir import CONFIG, finish, settings, summary, train_into
 from ._checkpoint import classifier_from_payload, load_classifier, read_checkpoint
 from ._config import EXAMPLE_TOML, ClassifyConfig, load_config
 from ._models import parameter_count
@@ -36,8 +33,6 @@ from ._train import check_same_settings, evaluation_set, train
 
 __all__ = ["CONFIG", "example", "run_evaluate", "run_predict", "run_train", "train_config"]
 
-CONFIG = "config.toml"
-SUMMARY = "train.json"
 Report = Callable[[str], None]
 
 
@@ -46,42 +41,12 @@ def example() -> str:
     return EXAMPLE_TOML
 
 
-class StderrBar(TrainingBar):
-    """The training bar (loss and dev accuracy in its text) on stderr; :meth:`log` prints a
-    line above it while it runs."""
-
-    def __init__(self, write: Report) -> None:
-        super().__init__()
-        self._write = write
-
-    def start(self, description: str, total: float) -> None:
-        from rich.console import Console
-        from rich.progress import Progress
-
-        self.total = float(total) if total > 0 else 1.0
-        self._bar = Progress(console=Console(stderr=True), transient=True)
-        self._task = self._bar.add_task(description, total=self.total)
-        self._bar.start()
-
-    def log(self, text: str) -> None:
-        if self._bar is not None:
-            self._bar.console.print(text, highlight=False, markup=False, soft_wrap=True)
-        else:
-            self._write(text)
-
-
 def train_config(
     run_dir: Path, *, config: Path | None = None, attention: str | None = None
 ) -> ClassifyConfig:
     """The settings of ``train``: ``config`` (else ``run_dir/config.toml`` of an earlier run,
     else the defaults), with ``attention`` in place of its own when given."""
-    saved = run_dir / CONFIG
-    if config is not None:
-        base = load_config(config)
-    elif saved.is_file():
-        base = load_config(saved)
-    else:
-        base = ClassifyConfig()
+    base = settings(run_dir, config, load_config, ClassifyConfig)
     return base if attention is None else dataclasses.replace(base, attention=attention)
 
 
@@ -99,20 +64,6 @@ def _check_resumable(run_dir: Path, config: ClassifyConfig) -> int:
     return int(step) if isinstance(step, int) else 0
 
 
-def _write_files(run_dir: Path, files: dict[str, str]) -> None:
-    with staged_dir(run_dir) as tmp:
-        for name, text in files.items():
-            (tmp / name).write_text(text, encoding="utf-8")
-
-
-def _last_step(run_dir: Path) -> int | None:
-    try:
-        step = read_checkpoint(run_dir / LAST).get("step")
-    except ValueError:
-        return None
-    return int(step) if isinstance(step, int) else None
-
-
 def run_train(
     run_dir: Path, config: ClassifyConfig, *, progress: bool = True, report: Report = print
 ) -> dict[str, Any]:
@@ -125,28 +76,19 @@ def run_train(
     if run_dir.exists() and not run_dir.is_dir():
         raise ValueError(f"{run_dir}: exists and is not a directory")
     resumed = _check_resumable(run_dir, config)
-    _write_files(run_dir, {CONFIG: config.to_toml()})
-    bar = StderrBar(report) if progress else None
-    say = bar.log if bar is not None else report
-    try:
-        result = train(config, run_dir=run_dir, progress=bar, log=say)
-    except KeyboardInterrupt:
-        step = _last_step(run_dir)
-        where = f"step {step}" if step is not None else "the start (no checkpoint yet)"
-        report(f"interrupted; the same command resumes from {where}")
-        raise
-    summary = {
+    result = train_into(
+        run_dir,
+        config,
+        lambda bar, say: train(config, run_dir=run_dir, progress=bar, log=say),
+        progress=progress,
+        report=report,
+        read=read_checkpoint,
+    )
+    head = {
         "attention": config.attention,
         "parameters": parameter_count(result.classifier.model),
-        "step": result.step,
-        "seconds": round(result.seconds, 2),
-        "stopped": result.stopped,
-        "best_dev_accuracy": None if math.isnan(result.best_dev) else result.best_dev,
-        "resumed_from": resumed,
-        "history": list(result.history),
     }
-    _write_files(run_dir, {SUMMARY: json.dumps(summary, indent=1) + "\n"})
-    return {**summary, "files": sorted(p.name for p in run_dir.iterdir() if not p.is_dir())}
+    return finish(run_dir, summary(head, result, score="accuracy", resumed=resumed))
 
 
 def run_evaluate(

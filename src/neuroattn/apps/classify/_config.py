@@ -6,21 +6,13 @@ on one CPU thread; the published ingredients are named where they are used.
 
 from __future__ import annotations
 
-import dataclasses
-import math
-import sys
-import typing
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
-
 from ...dynamics.checks import check_choice, check_fields, check_integer
+from .. import _configio
 from ._models import ATTENTIONS
 
 __all__ = ["EXAMPLE_TOML", "ClassifyConfig", "config_from_mapping", "load_config"]
@@ -54,7 +46,7 @@ RESUMABLE = ("max_steps", "max_seconds", "patience", "eval_every", "threads", "t
 
 
 @dataclass(frozen=True)
-class ClassifyConfig:
+class ClassifyConfig(_configio.TomlFields):
     """Everything a training run needs; checked when built (ValueError naming the field).
 
     Fields are grouped as data, model and training; see :data:`EXAMPLE_TOML` for each
@@ -113,83 +105,18 @@ class ClassifyConfig:
         """The keyword options of :func:`create_model` this config sets."""
         return {"width": self.width, "kernel_size": self.kernel_size}
 
-    def to_dict(self) -> dict[str, Any]:
-        """The fields as a plain dict (what checkpoints store)."""
-        return dataclasses.asdict(self)
-
-    def to_toml(self) -> str:
-        """The fields as TOML text that :func:`load_config` reads back to an equal config."""
-        lines = []
-        for f in dataclasses.fields(self):
-            value = getattr(self, f.name)
-            lines.append(f"{f.name} = {repr(value) if not isinstance(value, str) else _q(value)}")
-        return "\n".join(lines) + "\n"
-
-
-def _q(value: str) -> str:
-    """A TOML basic string (the only strings here are attention names)."""
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def _typed(name: str, value: Any, hint: Any) -> Any:
-    """A TOML value checked against a field's type (an integer is accepted as a float)."""
-    if hint is float and isinstance(value, int) and not isinstance(value, bool):
-        return float(value)
-    kinds = {str: "a string", int: "an integer", float: "a number"}
-    if isinstance(value, bool) or not isinstance(value, hint):
-        raise TypeError(f"{name} must be {kinds[hint]}, got {value!r}")
-    if hint is float and not math.isfinite(value):
-        raise ValueError(f"{name} must be a finite number, got {value!r}")
-    return value
-
 
 def config_from_mapping(data: Mapping[str, Any]) -> ClassifyConfig:
     """A :class:`ClassifyConfig` from a TOML-shaped mapping (keys at the top or in a
-    ``[classify]`` table); missing keys keep their defaults.
-
-    Raises
-    ------
-    ValueError
-        For an unknown key (the message lists the valid ones) or a bad value.
-    TypeError
-        For a value of the wrong type (a string for a number, ...).
-    """
-    if not isinstance(data, Mapping):
-        raise TypeError(f"config must be a mapping, got {type(data).__name__}")
-    if set(data) == {"classify"} and isinstance(data["classify"], Mapping):
-        data = data["classify"]
-    hints = typing.get_type_hints(ClassifyConfig)
-    names = [f.name for f in dataclasses.fields(ClassifyConfig)]
-    kwargs = {}
-    for key, value in data.items():
-        if key not in names:
-            raise ValueError(f"{key} is not a setting; use one of: {', '.join(names)}")
-        kwargs[key] = _typed(key, value, hints[key])
-    return ClassifyConfig(**kwargs)
+    ``[classify]`` table); missing keys keep their defaults. Errors as
+    :func:`neuroattn.apps._configio.config_from_mapping`."""
+    return _configio.config_from_mapping(ClassifyConfig, data, table="classify")
 
 
 def load_config(path: str | Path) -> ClassifyConfig:
-    """Read a TOML file into a checked :class:`ClassifyConfig`.
-
-    Raises
-    ------
-    ValueError, TypeError
-        One line that names the file and the field at fault, or says that the file cannot
-        be read or is not TOML.
-    """
-    path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except UnicodeDecodeError:
-        raise ValueError(f"{path}: not a UTF-8 text file") from None
-    except OSError as exc:
-        raise ValueError(f"{path}: cannot read the config ({exc.strerror or exc})") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ValueError(f"{path}: not valid TOML ({exc})") from None
-    try:
-        return config_from_mapping(data)
-    except (ValueError, TypeError) as exc:
-        raise type(exc)(f"{path}: {exc}") from None
+    """Read a TOML file into a checked :class:`ClassifyConfig` (ValueError or TypeError in one
+    line naming the file and the field at fault)."""
+    return _configio.load_config(ClassifyConfig, path, table="classify")
 
 
 EXAMPLE_TOML = """\

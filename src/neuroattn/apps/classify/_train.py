@@ -118,13 +118,6 @@ def check_same_settings(saved: ClassifyConfig, config: ClassifyConfig, where: Pa
             )
 
 
-def schedule_of(config: ClassifyConfig) -> Schedule:
-    """The trainer's schedule from a classification config (the fields they share)."""
-    names = ("max_steps", "max_seconds", "eval_every", "patience", "lr", "weight_decay",
-             "warmup", "clip", "seed", "threads")  # fmt: skip
-    return Schedule(**{n: getattr(config, n) for n in names}, score="accuracy")
-
-
 def train(
     config: ClassifyConfig,
     *,
@@ -163,7 +156,7 @@ def train(
     dev = evaluation_set(config, "dev")
     done = fit(
         lambda: ClassificationJob(config, dev),
-        schedule_of(config),
+        Schedule.from_config(config, score="accuracy"),
         fmt=FORMAT,
         version=VERSION,
         run_dir=run_dir,
