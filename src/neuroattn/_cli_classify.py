@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.markup import escape
@@ -30,9 +31,7 @@ classify_app = typer.Typer(
 )
 
 
-def _classify_cli() -> Any:
-    """The classify command's module; one line and exit 2 without the extras it needs."""
-    return app_cli("classify", "torch,classify")
+_classify_cli = functools.partial(app_cli, "classify", "torch,classify")
 
 
 @classify_app.command("train")

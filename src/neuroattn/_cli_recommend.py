@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.markup import escape
@@ -29,9 +30,7 @@ recommend_app = typer.Typer(
 )
 
 
-def _recommend_cli() -> Any:
-    """The recommend command's module; one line and exit 2 without torch."""
-    return app_cli("recommend", "torch")
+_recommend_cli = functools.partial(app_cli, "recommend", "torch")
 
 
 @recommend_app.command("train")

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.markup import escape
@@ -32,9 +33,7 @@ translate_app = typer.Typer(
 )
 
 
-def _translate_cli() -> Any:
-    """The translate command's module; one line and exit 2 without the extras it needs."""
-    return app_cli("translate", "torch,translate")
+_translate_cli = functools.partial(app_cli, "translate", "torch,translate")
 
 
 @translate_app.command("train")
