@@ -13,9 +13,13 @@ from neuroattn._atomic import staged_dir
 
 WRITER = textwrap.dedent(
     """
-    import sys, time
+    import signal, sys, time
     from pathlib import Path
     from neuroattn._atomic import staged_dir
+
+    # Ctrl-C as in a terminal: a process started in the background by a shell without job
+    # control inherits SIGINT ignored, and Python then never raises KeyboardInterrupt
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
     with staged_dir(Path(sys.argv[1])) as tmp:
         (tmp / "half.txt").write_text("written before the signal")
