@@ -87,3 +87,31 @@ def test_staging_works_outside_the_main_thread(tmp_path):
     t.start()
     t.join()
     assert not errors and (tmp_path / "c" / "y").exists()
+
+
+class _Figure:
+    """A stand-in for a matplotlib figure: writes some bytes, or fails half-way."""
+
+    def __init__(self, fail: bool = False) -> None:
+        self.fail = fail
+
+    def savefig(self, fh, format, dpi):
+        fh.write(b"\x89PNG half")
+        if self.fail:
+            raise OSError("disk full")
+        fh.write(b" and the rest")
+
+
+def test_save_png_writes_whole_files_or_nothing(tmp_path):
+    from neuroattn._atomic import save_png
+
+    out = save_png(_Figure(), tmp_path / "new" / "a.png")
+    assert out.read_bytes() == b"\x89PNG half and the rest"
+    with pytest.raises(OSError, match="disk full"):
+        save_png(_Figure(fail=True), tmp_path / "b.png")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["new"]  # no b.png, no temporary
+    with pytest.raises(ValueError, match="is a folder"):
+        save_png(_Figure(), tmp_path / "new")
+    with pytest.raises(ValueError, match="no such folder"):
+        save_png(_Figure(), tmp_path / "missing" / "c.png", make_folder=False)
+    assert not (tmp_path / "missing").exists()

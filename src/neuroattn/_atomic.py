@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 
 @contextmanager
@@ -79,3 +80,30 @@ def _sigterm_unwinds() -> Iterator[_Terminate]:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
     if guard.deferred is not None:
         raise SystemExit(128 + guard.deferred)
+
+
+def save_png(
+    figure: Any, path: str | os.PathLike[str], *, dpi: int = 110, make_folder: bool = True
+) -> Path:
+    """Write a matplotlib ``figure`` as a PNG at ``path`` under a temporary name in the same
+    folder, renamed when complete: a reader never sees half a file.
+
+    ``make_folder=False`` refuses a missing folder (ValueError) instead of creating it; a
+    ``path`` that is a folder is always refused.
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise ValueError(f"{path}: is a folder; give a .png file name")
+    if make_folder:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    elif not path.parent.is_dir():
+        raise ValueError(f"{path.parent}: no such folder")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            figure.savefig(fh, format="png", dpi=dpi)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return path

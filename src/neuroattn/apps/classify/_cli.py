@@ -16,14 +16,13 @@ written when training ends).
 from __future__ import annotations
 
 import dataclasses
-import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from ..._atomic import save_png
 from .._checkpoint import BEST, LAST, checkpoint_path
 from .._rundir import CONFIG, finish, settings, summary, train_into
 from ._checkpoint import classifier_from_payload, load_classifier, read_checkpoint
@@ -170,17 +169,5 @@ def run_predict(run_dir: Path, image: Path, *, plot: Path | None = None) -> dict
 
 def _save_png(path: Path, figure: Any) -> None:
     """Write ``figure`` as a PNG at ``path`` (temporary name, then renamed: nothing
-    half-written)."""
-    path = Path(path)
-    if path.is_dir():
-        raise ValueError(f"{path}: is a folder; give a .png file name")
-    if not path.parent.exists():
-        raise ValueError(f"{path.parent}: no such folder")
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".png", dir=path.parent)
-    os.close(fd)
-    try:
-        figure.savefig(tmp, format="png", dpi=90)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    half-written); a missing folder is refused, not created."""
+    save_png(figure, path, dpi=90, make_folder=False)

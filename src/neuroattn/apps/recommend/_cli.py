@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import os
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -27,6 +25,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from ..._atomic import save_png
 from .._checkpoint import checkpoint_path, read_checkpoint
 from .._rundir import (
     CONFIG,
@@ -165,13 +164,5 @@ def _save_plot(model: Any, splits: Splits, examples: Any, index: int, path: Path
         f"({splits.category_names[examples.category[index]]}, "
         f"{'clicked' if examples.label[index] == 1 else 'not clicked'})",
     )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fig.savefig(fh, format="png", dpi=110)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    save_png(fig, path, dpi=110)
     return index

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
+
+from ..._atomic import save_png
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -48,13 +49,5 @@ def save_alignment(alignment: Alignment, path: str | os.PathLike[str]) -> Path:
     """Write :func:`plot_alignment` as a PNG under a temporary name, renamed when complete."""
     fig = plot_alignment(alignment)
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fig.savefig(fh, format="png", dpi=110)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    save_png(fig, path, dpi=110)
     return path
