@@ -86,6 +86,13 @@ def settings(
     return default()
 
 
+def check_run_dir(run_dir: Path) -> None:
+    """ValueError when ``run_dir`` exists and is not a directory (checked before any data is
+    built, so a wrong path costs nothing)."""
+    if run_dir.exists() and not run_dir.is_dir():
+        raise ValueError(f"{run_dir}: exists and is not a directory")
+
+
 def check_resumable(
     run_dir: Path,
     config: Any,

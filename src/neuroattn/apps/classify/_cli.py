@@ -24,7 +24,7 @@ import numpy as np
 
 from ..._atomic import save_png
 from .._checkpoint import BEST, LAST, checkpoint_path
-from .._rundir import CONFIG, finish, settings, summary, train_into
+from .._rundir import CONFIG, check_run_dir, finish, settings, summary, train_into
 from ._checkpoint import classifier_from_payload, load_classifier, read_checkpoint
 from ._config import EXAMPLE_TOML, ClassifyConfig, load_config
 from ._models import parameter_count
@@ -72,8 +72,7 @@ def run_train(
     library's log lines (thread count, each evaluation, the end). On Ctrl-C it says from
     which step the same command resumes, then lets the interrupt go on.
     """
-    if run_dir.exists() and not run_dir.is_dir():
-        raise ValueError(f"{run_dir}: exists and is not a directory")
+    check_run_dir(run_dir)
     resumed = _check_resumable(run_dir, config)
     result = train_into(
         run_dir,

@@ -31,6 +31,7 @@ from .._rundir import (
     CONFIG,
     SUMMARY,
     check_resumable,
+    check_run_dir,
     finish,
     settings,
     summary,
@@ -75,8 +76,7 @@ def run_train(
     lines (thread count, each evaluation, the end). On Ctrl-C it says from which step the
     same command resumes, then lets the interrupt go on.
     """
-    if run_dir.exists() and not run_dir.is_dir():
-        raise ValueError(f"{run_dir}: exists and is not a directory")
+    check_run_dir(run_dir)
     splits = load_data(config)
     read = functools.partial(read_checkpoint, fmt=FORMAT)
     resumed = check_resumable(

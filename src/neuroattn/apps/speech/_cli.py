@@ -20,6 +20,7 @@ from typing import Any
 from .._rundir import (
     CONFIG,
     check_resumable,
+    check_run_dir,
     finish,
     settings,
     shorten,
@@ -92,8 +93,7 @@ def run_train(
     run_dir: Path, config: SpeechConfig, *, progress: bool = True, report: Report = print
 ) -> dict[str, Any]:
     """Train ``config`` into ``run_dir`` (resuming a run there); return a summary."""
-    if run_dir.exists() and not run_dir.is_dir():
-        raise ValueError(f"{run_dir}: exists and is not a directory")
+    check_run_dir(run_dir)
     notes: list[str] = []
     splits = load_splits(config, notes=notes)
     for note in notes[:5]:

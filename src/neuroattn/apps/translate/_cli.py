@@ -25,6 +25,7 @@ from .._rundir import (
     CONFIG,
     StderrBar,
     check_resumable,
+    check_run_dir,
     finish,
     settings,
     shorten,
@@ -118,8 +119,7 @@ def run_train(
     library's log lines (thread count, each evaluation, the end). On Ctrl-C it says from
     which step the same command resumes, then lets the interrupt go on.
     """
-    if run_dir.exists() and not run_dir.is_dir():
-        raise ValueError(f"{run_dir}: exists and is not a directory")
+    check_run_dir(run_dir)
     splits = load_task(config.task, seed=config.seed, sizes=config.sizes)
     _check_coverage(splits)
     resumed = check_resumable(
