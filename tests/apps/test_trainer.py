@@ -121,3 +121,41 @@ def test_bad_inputs_are_refused_with_a_sentence(tmp_path: Path) -> None:
         fit(ToyJob, _schedule(), fmt=FMT, run_dir=tmp_path)
     with pytest.raises(ValueError, match="version 1, expected 2"):
         ck.read_checkpoint(tmp_path / ck.BEST, fmt=FMT, version=2)
+
+
+def test_cosine_decay_follows_its_formula_by_steps_and_by_time() -> None:
+    sch = _schedule(max_steps=100, warmup=10, decay="cosine", lr=0.2)
+    assert sch.lr_at(0, 0.0) == pytest.approx(0.2 * 0.1 * 0.5 * (1 + np.cos(0.0)))
+    assert sch.lr_at(50, 0.0) == pytest.approx(0.2 * 0.5)  # half way: half the rate
+    assert sch.lr_at(100, 0.0) == pytest.approx(0.0, abs=1e-12)
+    timed = _schedule(max_steps=10**6, max_seconds=60.0, decay="cosine", lr=1.0)
+    assert timed.lr_at(10, 15.0) == pytest.approx(0.5 * (1 + np.cos(np.pi / 4)))
+    assert timed.lr_at(10, 90.0) == pytest.approx(0.0, abs=1e-12)  # past the budget: 0
+    flat = _schedule(max_steps=100, warmup=1, lr=0.2)
+    assert flat.lr_at(99, 1e9) == 0.2  # "none" keeps the rate
+
+
+def test_the_optimiser_steps_at_the_scheduled_rate_and_decay_is_optional(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seen: list[float] = []
+    step = torch.optim.AdamW.step
+
+    def recording(self: Any, *args: Any, **kw: Any) -> Any:
+        seen.append(self.param_groups[0]["lr"])
+        return step(self, *args, **kw)
+
+    monkeypatch.setattr(torch.optim.AdamW, "step", recording)
+    sch = _schedule(decay="cosine", warmup=5, patience=10**6)
+    fit(ToyJob, sch, fmt=FMT)
+    assert seen == pytest.approx([sch.lr_at(k, 0.0) for k in range(40)])
+
+    class Config:  # an application's config without a ``decay`` field
+        max_steps, max_seconds, eval_every, patience = 10, 0.0, 5, 2
+        lr, weight_decay, warmup, clip, seed, threads = 0.1, 0.0, 1, 1.0, 0, 0
+
+    assert Schedule.from_config(Config(), score="score").decay == "none"
+    Config.decay = "cosine"  # type: ignore[attr-defined]
+    assert Schedule.from_config(Config(), score="score").decay == "cosine"
+    with pytest.raises(ValueError, match="decay must be one of"):
+        _schedule(decay="linear")

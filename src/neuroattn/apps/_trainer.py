@@ -33,10 +33,11 @@ from typing import Any, Generic, Protocol, TypeVar
 import torch
 from torch import Tensor
 
+from ..dynamics.checks import check_choice
 from ..dynamics.progress import ProgressArg, ProgressMeter, RichProgress, as_progress
 from ._checkpoint import BEST, LAST, damaged_contents, read_checkpoint, write_checkpoint
 
-__all__ = ["Fit", "Job", "Schedule", "TrainingBar", "fit", "seeded_torch"]
+__all__ = ["DECAYS", "Fit", "Job", "Schedule", "TrainingBar", "fit", "seeded_torch"]
 
 _LOG = logging.getLogger("neuroattn.apps")
 
@@ -69,6 +70,11 @@ class Job(Protocol):
 J = TypeVar("J", bound=Job)
 
 
+DECAYS = ("none", "cosine")  # the learning-rate decays a schedule may name
+# schedule fields an application's config may leave out (then the default)
+_OPTIONAL = ("decay",)
+
+
 @dataclass(frozen=True)
 class Schedule:
     """How long and how to train (the settings every application shares).
@@ -87,6 +93,11 @@ class Schedule:
         AdamW's learning rate and decoupled weight decay.
     warmup : int
         Steps of linear learning-rate warm-up (ours; 1 = none).
+    decay : {"none", "cosine"}
+        After the warm-up, ``"none"`` keeps the rate; ``"cosine"`` lowers it as
+        lr · ½ (1 + cos π p), where p ∈ [0, 1] is the run's progress: the larger of
+        step / max_steps and seconds / max_seconds (Loshchilov & Hutter 2017, SGDR, one
+        cycle without restarts; reading the progress off the time budget is ours).
     clip : float
         Gradient-norm clip; 0 for none.
     seed : int
@@ -104,6 +115,7 @@ class Schedule:
     lr: float = 1e-3
     weight_decay: float = 0.01
     warmup: int = 1
+    decay: str = "none"
     clip: float = 1.0
     seed: int = 0
     threads: int = 0
@@ -113,8 +125,22 @@ class Schedule:
     def from_config(cls, config: Any, *, score: str) -> Schedule:
         """The schedule from an application's config: its fields of the same names (every
         field above but ``score``), with ``score`` selecting ``best.pt``."""
-        names = [f.name for f in dataclasses.fields(cls) if f.name != "score"]
-        return cls(**{name: getattr(config, name) for name in names}, score=score)
+        names = [f.name for f in dataclasses.fields(cls) if f.name not in (*_OPTIONAL, "score")]
+        optional = {name: getattr(config, name) for name in _OPTIONAL if hasattr(config, name)}
+        return cls(**{name: getattr(config, name) for name in names}, **optional, score=score)
+
+    def __post_init__(self) -> None:
+        check_choice(self.decay, "decay", DECAYS)
+
+    def lr_at(self, step: int, seconds: float) -> float:
+        """The learning rate of the step after ``step`` optimiser steps and ``seconds``."""
+        rate = self.lr * min(1.0, (step + 1) / self.warmup)  # linear warm-up (ours)
+        if self.decay == "cosine":
+            progress = step / self.max_steps
+            if self.max_seconds > 0:
+                progress = max(progress, seconds / self.max_seconds)
+            rate *= 0.5 * (1.0 + math.cos(math.pi * min(1.0, progress)))
+        return rate
 
 
 @dataclass(frozen=True)
@@ -212,8 +238,8 @@ class _State:
 
     def train_step(self) -> float:
         sch, model = self.schedule, self.job.model
-        for group in self.optimizer.param_groups:  # linear warm-up (ours)
-            group["lr"] = sch.lr * min(1.0, (self.step + 1) / sch.warmup)
+        for group in self.optimizer.param_groups:
+            group["lr"] = sch.lr_at(self.step, self.seconds)
         model.train()
         loss = self.job.loss(self.job.batch(self.step))  # ()
         self.optimizer.zero_grad(set_to_none=True)
@@ -321,7 +347,8 @@ def _loop(state: _State, meter: ProgressMeter, say: Callable[[str], None]) -> Fi
     with meter.running("training", total=sch.max_steps) as advance:
         advance(state.step)
         while stopped == "max_steps" and state.step < sch.max_steps:
-            if sch.max_seconds and time.monotonic() - began >= sch.max_seconds:
+            state.seconds = time.monotonic() - began
+            if sch.max_seconds and state.seconds >= sch.max_seconds:
                 stopped = "max_seconds"
                 break
             loss = state.train_step()
