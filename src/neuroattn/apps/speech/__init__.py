@@ -20,7 +20,8 @@ Typical use::
 Modules: synthesis (:func:`synthesize`), audio (:func:`read_wav`, :func:`add_noise`,
 :func:`reverberate`), corpora (:func:`build_corpus`, :func:`load_splits`, a user's folder
 :func:`read_folder`), front end (:func:`log_mel`, :func:`spec_augment`), models
-(:class:`LAS`, :class:`CTCRecognizer`), decoding (:func:`decode_las`, :func:`decode_ctc`),
+(:class:`LAS`, :class:`CTCRecognizer`, encoders by name :data:`ENCODERS`), decoding
+(:func:`decode_las`, :func:`decode_ctc`),
 training (:func:`train`, :class:`SpeechJob`), metrics (:func:`wer`, :func:`cer`) and plots
 (:func:`plot_alignment`). Needs the ``torch`` and ``speech`` extras.
 """
@@ -43,6 +44,7 @@ from ._corpus import (
 )
 from ._data import Sample, SpeechSplits, load_splits
 from ._decode import decode_ctc, decode_las
+from ._encoders import ENCODERS, ConvTransformer, build_encoder
 from ._espeak import SYNTH_RATE, english_voices, synthesize, variants
 from ._folder import TRANSCRIPTS, read_folder, read_transcripts
 from ._frontend import FRONTENDS, features, log_mel, mel_filterbank, normalize, spec_augment
@@ -56,6 +58,7 @@ __all__ = [
     "ATTENTIONS",
     "COMMANDS",
     "DIGIT_WORDS",
+    "ENCODERS",
     "EXAMPLE_TOML",
     "FORMAT",
     "FRONTENDS",
@@ -69,6 +72,7 @@ __all__ = [
     "VARIANTS",
     "Alignment",
     "CTCRecognizer",
+    "ConvTransformer",
     "Corpus",
     "CorpusSpec",
     "ErrorRates",
@@ -83,6 +87,7 @@ __all__ = [
     "add_noise",
     "batch_features",
     "build_corpus",
+    "build_encoder",
     "build_model",
     "cer",
     "config_from_mapping",

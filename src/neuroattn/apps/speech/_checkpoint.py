@@ -23,8 +23,12 @@ VERSION = 1
 def build_model(config: SpeechConfig, vocab: int) -> LAS | CTCRecognizer:
     """The model of ``config`` for a vocabulary of ``vocab`` ids."""
     options = {
+        "encoder": config.encoder,
         "hidden_dim": config.hidden_dim,
         "pyramid": config.pyramid,
+        "layers": config.layers,
+        "heads": config.heads,
+        "ffn_dim": config.ffn_dim,
         "dropout": config.dropout,
     }
     if config.model == "ctc":

@@ -17,9 +17,10 @@ from typing import Any
 
 from ...dynamics.checks import check_choice, check_fields, check_integer
 from .. import _configio
+from .._trainer import DECAYS
 from ._corpus import TASKS, CorpusSpec
 from ._frontend import FRONTENDS
-from ._models import ATTENTIONS, MODELS
+from ._models import ATTENTIONS, ENCODERS, MODELS
 
 __all__ = ["EXAMPLE_TOML", "SpeechConfig", "config_from_mapping", "load_config"]
 
@@ -28,7 +29,8 @@ _INTEGERS = {
     "dev_voices": (1, 50), "test_voices": (1, 50), "rate_min": (80, 450), "rate_max": (80, 450),
     "pitch_min": (0, 100), "pitch_max": (0, 100), "n_mels": (8, 128), "freq_masks": (0, 8),
     "freq_width": (0, 64), "time_masks": (0, 8), "time_width": (0, 200), "hidden_dim": (2, 2048),
-    "embed_dim": (1, 1024), "pyramid": (0, 4), "batch_size": (1, 4096),
+    "embed_dim": (1, 1024), "pyramid": (0, 4), "layers": (1, 24), "heads": (1, 64),
+    "ffn_dim": (1, 16384), "batch_size": (1, 4096),
     "warmup": (1, 10**7), "max_steps": (1, 10**8), "eval_every": (1, 10**7),
     "patience": (1, 10**6), "seed": (0, 2**32 - 1), "threads": (0, 1024), "beam": (1, 64),
     "max_len": (0, 10000),
@@ -77,11 +79,15 @@ class SpeechConfig(_configio.TomlFields):
     time_width: int = 10
     # model
     model: str = "las"
+    encoder: str = "bigru"
     attention: str = "additive"
     location: bool = True
     hidden_dim: int = 128
     embed_dim: int = 32
     pyramid: int = 2
+    layers: int = 2
+    heads: int = 4
+    ffn_dim: int = 256
     dropout: float = 0.1
     ctc_weight: float = 0.3
     # training
@@ -90,6 +96,7 @@ class SpeechConfig(_configio.TomlFields):
     weight_decay: float = 0.01
     clip: float = 1.0
     warmup: int = 100
+    decay: str = "none"
     max_steps: int = 20000
     max_seconds: float = 0.0
     eval_every: int = 200
@@ -118,12 +125,21 @@ class SpeechConfig(_configio.TomlFields):
         if self.train_snr_max < self.train_snr_min:
             raise ValueError(f"train_snr_max must be >= train_snr_min, got {self.train_snr_max}")
         check_choice(self.frontend, "frontend", FRONTENDS)
+        check_choice(self.decay, "decay", DECAYS)
         check_choice(self.model, "model", list(MODELS))
+        check_choice(self.encoder, "encoder", list(ENCODERS))
         check_choice(self.attention, "attention", ATTENTIONS)
         if not isinstance(self.location, bool):
             raise TypeError(f"location must be true or false, got {self.location!r}")
         if self.location and self.attention != "additive":
-            raise ValueError("location must be false with attention 'luong' (additive only)")
+            raise ValueError(
+                f"location must be false with attention {self.attention!r} (additive only)"
+            )
+        uses_heads = self.encoder == "conv-transformer" or (
+            self.model == "las" and self.attention == "multihead"
+        )
+        if uses_heads and self.hidden_dim % self.heads:
+            raise ValueError(f"heads must divide hidden_dim = {self.hidden_dim}, got {self.heads}")
         if not isinstance(self.cache_dir, str):
             raise TypeError(f"cache_dir must be a string, got {self.cache_dir!r}")
 
@@ -192,12 +208,16 @@ time_masks = 2          # time masks per utterance ...
 time_width = 10         # ... each up to this many frames (and 1/5 of the utterance)
 
 # model
-model = "las"           # las (pyramidal BiGRU + attending GRU speller) | ctc (no attention)
-attention = "additive"  # additive (Bahdanau) | luong (general score)
-location = true         # location-aware additive scores (Chorowski et al. 2015; false for luong)
-hidden_dim = 128        # listener (both directions) and speller width
+model = "las"           # las (listener + attending GRU speller) | ctc (listener, no attention)
+encoder = "bigru"       # bigru (pyramidal BiGRU) | conv-transformer (4x conv + Transformer layers)
+attention = "additive"  # additive (Bahdanau) | luong (general score) | multihead (dot-product)
+location = true         # location-aware additive scores (Chorowski et al. 2015; additive only)
+hidden_dim = 128        # listener (both directions; conv-transformer width) and speller width
 embed_dim = 32          # character embedding size
-pyramid = 2             # listener layers that halve time
+pyramid = 2             # bigru: listener layers that halve time
+layers = 2              # conv-transformer: Transformer encoder layers
+heads = 4               # conv-transformer and multihead attention: heads (divide hidden_dim)
+ffn_dim = 256           # conv-transformer: feed-forward width
 dropout = 0.1
 ctc_weight = 0.3        # las: weight of a joint CTC loss on the listener (0: attention only)
 
@@ -207,6 +227,7 @@ lr = 0.002              # AdamW learning rate
 weight_decay = 0.01
 clip = 1.0              # gradient norm clipping (0: none)
 warmup = 100            # steps of linear learning-rate warm-up
+decay = "none"          # after warm-up: none | cosine (to 0 over max_steps or max_seconds)
 max_steps = 20000
 max_seconds = 0.0       # wall-clock budget in seconds, across resumes (0: none)
 eval_every = 200        # steps between dev evaluations and checkpoints

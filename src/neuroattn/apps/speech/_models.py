@@ -1,17 +1,19 @@
-"""Recognisers: a pyramidal BiGRU listener with an attending speller (LAS), and CTC.
+"""Recognisers: an encoder ("listener") with an attending speller (LAS), and CTC.
 
-Listener (Chan, Jaitly, Le & Vinyals 2016, "Listen, Attend and Spell", §3.1): a BiGRU over
-the feature frames, then ``pyramid`` BiGRU layers each reading pairs of consecutive
-outputs concatenated, h^j_i = BiGRU(h^j_{i-1}, [h^{j-1}_{2i}; h^{j-1}_{2i+1}]), so time
-halves per layer (the paper uses BLSTMs and 3 layers; ours GRUs, a configurable count).
+Listener: an encoder of :mod:`._encoders` by name — the pyramidal BiGRU of Chan, Jaitly,
+Le & Vinyals 2016 ("Listen, Attend and Spell", §3.1; the default) or convolutional 4×
+subsampling with Transformer encoder layers (Dong et al. 2018).
 
 Speller (:class:`LAS`): the Bahdanau decoder of the translation app with the listener in
 place of its text encoder: c_i = Σ_j α_ij h_j, α_i = softmax(e_i) with additive scores
 e_ij = vᵀ tanh(W s_{i-1} + U h_j [+ U_f f_ij]) where the optional location term
 f_i = F * α_{i-1} convolves the previous weights (Chorowski et al. 2015, "Attention-based
 models for speech recognition", eq. 8-9), or Luong's "general" score on the new state
-(then without location). s_i = GRU([E y_{i-1}; c_i], s_{i-1}); logits = W_o tanh(L [s_i;
-c_i; E y_{i-1}]). s_0 = tanh(W_b mean_j h_j) (ours).
+(then without location), or multi-head scaled dot-product attention (Vaswani et al. 2017,
+§3.2.2) queried by the previous state, c_i = MultiHead(s_{i-1}, h, h) (ours: the speller
+of LAS with the Transformer's attention; its context has the speller's width).
+s_i = GRU([E y_{i-1}; c_i], s_{i-1}); logits = W_o tanh(L [s_i; c_i; E y_{i-1}]).
+s_0 = tanh(W_b mean_j h_j) (ours).
 
 With ``ctc_head=True`` the listener also feeds a linear CTC layer, trained jointly:
 L = λ L_CTC + (1 - λ) L_attention (Kim, Hori & Watanabe 2017, "Joint CTC-attention based
@@ -28,56 +30,16 @@ import typing
 
 import torch
 from torch import Tensor, nn
-from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from ...dynamics.checks import check_choice, check_integer, check_probability
-from ...nn import AdditiveAttention, LuongAttention
+from ...nn import AdditiveAttention, LuongAttention, MultiHeadAttention
 from ..translate._base import State
 from ..translate._vocab import PAD
+from ._encoders import ENCODERS, Listener, build_encoder, frame_mask
 
-__all__ = ["ATTENTIONS", "LAS", "MODELS", "CTCRecognizer", "Listener", "frame_mask"]
+__all__ = ["ATTENTIONS", "ENCODERS", "LAS", "MODELS", "CTCRecognizer", "Listener", "frame_mask"]
 
-ATTENTIONS = ("additive", "luong")
-
-
-def frame_mask(lengths: Tensor, width: int) -> Tensor:
-    """True at real frames: lengths (B,) -> (B, width) bool."""
-    return torch.arange(width, device=lengths.device).unsqueeze(0) < lengths.unsqueeze(1)
-
-
-def _bigru(x: Tensor, lengths: Tensor, gru: nn.Module) -> Tensor:
-    packed = pack_padded_sequence(
-        x, lengths.clamp_min(1).cpu(), batch_first=True, enforce_sorted=False
-    )
-    out, _ = gru(packed)
-    states, _ = pad_packed_sequence(out, batch_first=True, total_length=x.shape[1])
-    return states  # (B, T, 2·half)
-
-
-class Listener(nn.Module):
-    """Pyramidal BiGRU: feats (B, T, F), lengths (B,) -> states (B, T / 2^p, K), lengths."""
-
-    def __init__(self, n_feats: int, hidden_dim: int, pyramid: int, dropout: float) -> None:
-        super().__init__()
-        half = check_integer(hidden_dim, "hidden_dim", ge=2) // 2
-        self.pyramid = check_integer(pyramid, "pyramid", ge=0, le=5)
-        self.first = nn.GRU(n_feats, half, batch_first=True, bidirectional=True)
-        self.layers = nn.ModuleList(
-            nn.GRU(4 * half, half, batch_first=True, bidirectional=True) for _ in range(pyramid)
-        )
-        self.drop = nn.Dropout(dropout)
-        self.out_dim = 2 * half
-
-    def forward(self, feats: Tensor, lengths: Tensor) -> tuple[Tensor, Tensor]:
-        h = _bigru(feats, lengths, self.first)  # (B, T, K)
-        for gru in self.layers:
-            B, T, K = h.shape
-            if T % 2:
-                h = torch.cat([h, h.new_zeros(B, 1, K)], dim=1)  # (B, T + 1, K)
-            h = h.reshape(B, -1, 2 * K)  # (B, T / 2, 2K)
-            lengths = torch.div(lengths + 1, 2, rounding_mode="floor")
-            h = _bigru(self.drop(h), lengths, gru)  # (B, T / 2, K)
-        return h, lengths
+ATTENTIONS = ("additive", "luong", "multihead")
 
 
 class _Recognizer(nn.Module):
@@ -86,13 +48,34 @@ class _Recognizer(nn.Module):
     name = ""
 
     def __init__(
-        self, n_feats: int, vocab: int, *, hidden_dim: int, pyramid: int, dropout: float
+        self,
+        n_feats: int,
+        vocab: int,
+        *,
+        encoder: str,
+        hidden_dim: int,
+        pyramid: int,
+        dropout: float,
+        layers: int,
+        heads: int,
+        ffn_dim: int,
     ) -> None:
         super().__init__()
         self.vocab = check_integer(vocab, "vocab", ge=5)
         self.n_feats = check_integer(n_feats, "n_feats", ge=1)
         dropout = check_probability(dropout, "dropout")
-        self.listener = Listener(n_feats, hidden_dim, pyramid, dropout)
+        self.listener = build_encoder(
+            encoder,
+            n_feats,
+            hidden_dim=hidden_dim,
+            pyramid=pyramid,
+            layers=layers,
+            heads=heads,
+            ffn_dim=ffn_dim,
+            dropout=dropout,
+        )
+        self.encoder = encoder
+        self.stride = int(self.listener.stride)  # input frames per listener state
         self.drop = nn.Dropout(dropout)
         self.hidden_dim = hidden_dim
 
@@ -112,32 +95,46 @@ class LAS(_Recognizer):
         n_feats: int,
         vocab: int,
         *,
+        encoder: str = "bigru",
         hidden_dim: int = 128,
         embed_dim: int = 32,
         pyramid: int = 3,
+        layers: int = 2,
+        heads: int = 4,
+        ffn_dim: int = 256,
         dropout: float = 0.1,
         attention: str = "additive",
         location: bool = False,
         ctc_head: bool = False,
     ) -> None:
-        super().__init__(n_feats, vocab, hidden_dim=hidden_dim, pyramid=pyramid, dropout=dropout)
+        super().__init__(
+            n_feats, vocab, encoder=encoder, hidden_dim=hidden_dim, pyramid=pyramid,
+            dropout=dropout, layers=layers, heads=heads, ffn_dim=ffn_dim,
+        )  # fmt: skip
         self.kind = check_choice(attention, "attention", ATTENTIONS)
         if location and attention != "additive":
-            raise ValueError("location must be False with attention 'luong' (additive only)")
+            raise ValueError(f"location must be False with attention {attention!r} (additive only)")
         self.location = bool(location)
         H, K = self.hidden_dim, self.listener.out_dim
         E = check_integer(embed_dim, "embed_dim", ge=1)
         self.embed = nn.Embedding(vocab, E, padding_idx=PAD)
         self.bridge = nn.Linear(K, H)
+        C = K  # the context's width
         if attention == "additive":
             self.attention: nn.Module = AdditiveAttention(H, K, H)
-        else:
+        elif attention == "luong":
             self.attention = LuongAttention(H, K, score="general")
+        else:
+            heads = check_integer(heads, "heads", ge=1)
+            if H % heads:
+                raise ValueError(f"heads must divide hidden_dim = {H}, got {heads}")
+            self.attention = MultiHeadAttention(H, heads, kdim=K, vdim=K)
+            C = H
         if self.location:
             self.loc_conv = nn.Conv1d(1, 8, kernel_size=15, padding=7, bias=False)  # F
             self.loc_proj = nn.Linear(8, H, bias=False)  # U_f
-        self.cell = nn.GRUCell(E + K, H)
-        self.readout = nn.Linear(H + K + E, H)
+        self.cell = nn.GRUCell(E + C, H)
+        self.readout = nn.Linear(H + C + E, H)
         self.out = nn.Linear(H, vocab)
         self.ctc_out = nn.Linear(K, vocab) if ctc_head else None  # joint CTC-attention
 
@@ -155,9 +152,16 @@ class LAS(_Recognizer):
             state["align"] = mask.to(memory.dtype) / m.sum(1).clamp_min(1)  # (B, S) uniform
         return state
 
-    def _context(self, state: State, query: Tensor) -> tuple[Tensor, Tensor]:
+    def _context(self, state: State, query: Tensor) -> tuple[Tensor, Tensor | None]:
         if self.kind == "luong":
             return self.attention(query, state["memory"], mask=state["mask"])  # (B, K), (B, S)
+        if self.kind == "multihead":  # weights only when recorded (the fused path otherwise)
+            memory = state["memory"]  # (B, S, K)
+            context, _ = self.attention(
+                query.unsqueeze(1), memory, memory, key_padding_mask=state["mask"],
+                need_weights=False,
+            )  # fmt: skip
+            return context[:, 0], None  # (B, H)
         keys = state["keys"]  # (B, S, H)
         if self.location:
             f = self.loc_conv(state["align"].unsqueeze(1)).transpose(1, 2)  # (B, S, 8)
@@ -179,6 +183,13 @@ class LAS(_Recognizer):
         if self.location:
             new["align"] = weights
         return new, feats
+
+    @staticmethod
+    def alignment_weights(rows: list[Tensor]) -> Tensor:
+        """The recorded weights of layer ``"attention"``, one entry per output step, as
+        (B, L, S): (B, S) entries stacked, multi-head (B, H, 1, S) ones averaged over heads."""
+        weights = torch.stack(rows, dim=1)  # (B, L, S) or (B, L, H, 1, S)
+        return weights.mean(dim=2)[:, :, 0] if weights.dim() == 5 else weights  # (B, L, S)
 
     def start(self, state: State) -> State:
         """The state before the first output (Luong's first context is zero)."""
@@ -226,12 +237,19 @@ class CTCRecognizer(_Recognizer):
         n_feats: int,
         vocab: int,
         *,
+        encoder: str = "bigru",
         hidden_dim: int = 128,
         pyramid: int = 2,
+        layers: int = 2,
+        heads: int = 4,
+        ffn_dim: int = 256,
         dropout: float = 0.1,
         **_: object,
     ) -> None:
-        super().__init__(n_feats, vocab, hidden_dim=hidden_dim, pyramid=pyramid, dropout=dropout)
+        super().__init__(
+            n_feats, vocab, encoder=encoder, hidden_dim=hidden_dim, pyramid=pyramid,
+            dropout=dropout, layers=layers, heads=heads, ffn_dim=ffn_dim,
+        )  # fmt: skip
         self.out = nn.Linear(self.listener.out_dim, vocab)
 
     def forward(self, feats: Tensor, lengths: Tensor) -> tuple[Tensor, Tensor]:

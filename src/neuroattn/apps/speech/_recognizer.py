@@ -40,7 +40,7 @@ class Alignment:
     """Where each output character listened: the speller's attention over the listener's
     frames, and the log-mel spectrogram it stands on.
 
-    ``weights`` (len(tokens), S) with S = ceil(T / 2^pyramid); ``spectrogram`` (T, n_mels);
+    ``weights`` (len(tokens), S) with S = ceil(T / stride); ``spectrogram`` (T, n_mels);
     ``stride`` frames (10 ms each) per listener step.
     """
 
@@ -132,13 +132,13 @@ class Recognizer:
         x, lengths = batch_features([feats])
         with torch.no_grad(), record_attention(self.model) as record:
             self.model(x, lengths, torch.tensor([ids[:-1]]))
-        weights = torch.stack(record["attention"], dim=1)[0]  # (L, S)
+        weights = self.model.alignment_weights(record["attention"])[0]  # (L, S)
         return Alignment(
             prediction=text,
             tokens=tuple(self.vocab.tokens(ids[1:])),
             weights=weights.float().numpy(),
             spectrogram=log_mel(np.asarray(audio, dtype=np.float64), n_mels=self.config.n_mels),
-            stride=2**self.config.pyramid,
+            stride=self.model.stride,
         )
 
     def evaluate(self, samples: Sequence[Sample], *, beam: int | None = None) -> ErrorRates:

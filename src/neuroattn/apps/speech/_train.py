@@ -170,7 +170,8 @@ def train(
     if not isinstance(splits, SpeechSplits) or not splits.train or not splits.dev:
         raise ValueError("splits must be a SpeechSplits with train and dev samples")
     say = log if log is not None else logging.getLogger("neuroattn.apps.speech").info
-    say(f"model {config.model} ({config.attention}{', location' if config.location else ''})")
+    head = f", {config.attention}{' + location' if config.location else ''}"
+    say(f"model {config.model} ({config.encoder}{head if config.model == 'las' else ''})")
     done = fit(
         lambda: SpeechJob(config, splits),
         Schedule.from_config(config, score="word_accuracy"),

@@ -84,6 +84,9 @@ class _Block(nn.Module):
         return x + self.drop(self.ffn(self.norm3(x)))  # (B, L, D)
 
 
+TransformerBlock = _Block  # public: speech's conv-Transformer encoder reuses the block
+
+
 class Transformer(Seq2Seq):
     """Transformer encoder-decoder (Vaswani et al. 2017) of ``layers`` blocks each side.
 
