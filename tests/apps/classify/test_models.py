@@ -1,5 +1,6 @@
-"""The four classifiers: shapes, matched parameter budgets, the registry, the field gate
-against a plain numpy integration of the Amari field, and a tiny model overfitting a batch."""
+"""The four classifiers: shapes, matched parameter budgets, the registry, the gated read-out
+against a plain computation, the field gate against a plain numpy integration of the Amari
+field and its winner-region regime, and a tiny model overfitting a batch."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from scipy.signal import convolve2d  # noqa: E402
 
 from neuroattn.apps.classify import (  # noqa: E402
     ATTENTIONS,
+    POOLS,
     FieldGate,
     available_models,
     cluttered_digits,
@@ -48,6 +50,66 @@ def test_parameter_budgets_are_matched() -> None:
     assert counts["spatial"] - base == 98
     assert counts["competitive"] - base == 99
     assert counts["cbam"] - base == 98 + 2 * 48 * 6
+
+
+def _plain_gate(model: torch.nn.Module, feats: torch.Tensor) -> tuple[np.ndarray, np.ndarray]:
+    """The features (after CBAM's channel stage) and the gate, from the layers themselves."""
+    layer = model.attention
+    if model.attention_name == "cbam":
+        feats = layer.channel(feats)
+        layer = layer.spatial
+    return feats.detach().numpy(), layer.attention_map(feats).detach().numpy()
+
+
+@pytest.mark.parametrize("name", ["spatial", "cbam", "competitive"])
+@pytest.mark.parametrize("pool", POOLS)
+def test_read_out_against_a_plain_computation(name: str, pool: str) -> None:
+    """gated: p_c = Σ_x g(x) F_c(x) / Σ_x g(x); mean: p_c = mean_x g(x) F_c(x), the layer's
+    own output F' = g ⊗ F averaged (the published use, as before the read-out)."""
+    torch.manual_seed(2)
+    model = create_model(name, width=3, pool=pool).double().eval()
+    x = torch.rand(4, 1, 36, 44, dtype=torch.float64)
+    with torch.no_grad():
+        feats = model.features(x)  # (4, 12, 9, 11)
+        f, g = _plain_gate(model, feats)
+        weighted = np.einsum("bchw,bhw->bc", f, g[:, 0])
+        if pool == "gated":
+            expected = weighted / g[:, 0].sum(axis=(1, 2))[:, None]
+        else:
+            expected = weighted / (f.shape[2] * f.shape[3])
+            torch.testing.assert_close(model.attention(feats).mean(dim=(2, 3)),
+                                       torch.from_numpy(expected))  # fmt: skip
+        logits = model.head(torch.from_numpy(expected))
+        torch.testing.assert_close(model(x), logits)
+
+
+def test_gated_read_out_ignores_what_the_gate_closes() -> None:
+    """With the gate open (1) on a region and closed (0) elsewhere, the gated read-out is the
+    region's mean, whatever lies outside and whatever the region's size; the plain mean of
+    g ⊗ F is diluted by the closed area."""
+    model = create_model("spatial", width=2).double()
+    mean_model = create_model("spatial", width=2, pool="mean").double()
+    gate = torch.zeros(1, 1, 10, 10, dtype=torch.float64)
+    gate[..., 2:5, 3:7] = 1.0
+    for m in (model, mean_model):
+        m.attention.attention_map = lambda f: gate.expand(f.shape[0], 1, 10, 10)
+    feats = torch.rand(2, 8, 10, 10, dtype=torch.float64)
+    feats[1] = feats[0]
+    feats[1, :, 6:, :] = 100.0  # clutter where the gate is closed
+    region = feats[0, :, 2:5, 3:7].mean(dim=(1, 2))
+    read = model.read(feats)
+    torch.testing.assert_close(read[0], region)
+    torch.testing.assert_close(read[1], region)
+    torch.testing.assert_close(mean_model.read(feats)[0], region * 12 / 100)
+    feats[:, :, 2:5, 3:7] = 1.0  # a uniform region: the same evidence, read from a larger gate
+    gate[..., 0:5, 0:7] = 1.0
+    feats[:, :, 0:5, 0:7] = 1.0
+    torch.testing.assert_close(model.read(feats), torch.ones(2, 8, dtype=torch.float64))
+    torch.testing.assert_close(
+        mean_model.read(feats), torch.full((2, 8), 0.35, dtype=torch.float64)
+    )
+    with pytest.raises(ValueError, match="pool must be one of"):
+        create_model("spatial", pool="max")
 
 
 def test_registry_lists_names_on_a_bad_one() -> None:

@@ -26,6 +26,8 @@ from neuroattn.apps.classify import (  # noqa: E402
     load_config,
     plot_confusion,
     plot_overlays,
+    shifted_test_set,
+    source_split,
     train,
 )
 
@@ -56,6 +58,9 @@ def test_config_round_trips_through_toml(tmp_path: Path) -> None:
         ({"fragment": 30}, ValueError, "fragment must be"),
         ({"kernel_size": 4}, ValueError, "kernel_size must be odd"),
         ({"threads": True}, TypeError, "threads must be an integer"),
+        ({"decay": "linear"}, ValueError, "decay must be one of"),
+        ({"decay": 1}, TypeError, "decay must be"),
+        ({"pool": "max"}, ValueError, "pool must be one of"),
     ],
 )
 def test_bad_settings(data: dict, error: type, words: str) -> None:
@@ -116,17 +121,91 @@ def test_training_checkpoint_round_trip(tmp_path: Path) -> None:
     assert result.best_dev == best
 
 
+def _same_weights(a: torch.nn.Module, b: torch.nn.Module) -> None:
+    theirs = b.state_dict()
+    for name, weights in a.state_dict().items():
+        torch.testing.assert_close(weights, theirs[name], msg=name)
+
+
 def test_resume_takes_the_steps_of_an_uninterrupted_run(tmp_path: Path) -> None:
-    cfg = dataclasses.replace(TINY, attention="spatial")
+    # a constant rate after warm-up: a run may be extended (max_steps is resumable)
+    cfg = dataclasses.replace(TINY, attention="spatial", decay="none")
     straight = train(cfg, run_dir=tmp_path / "a", log=lambda _: None)
     train(dataclasses.replace(cfg, max_steps=3), run_dir=tmp_path / "b", log=lambda _: None)
     resumed = train(cfg, run_dir=tmp_path / "b", log=lambda _: None)
     assert resumed.resumed_from == 3 and resumed.step == 6
-    theirs = resumed.classifier.model.state_dict()
-    for name, a in straight.classifier.model.state_dict().items():
-        torch.testing.assert_close(a, theirs[name], msg=name)
+    _same_weights(straight.classifier.model, resumed.classifier.model)
     with pytest.raises(ValueError, match="trained with width = 2"):
         train(dataclasses.replace(cfg, width=3), run_dir=tmp_path / "b", log=lambda _: None)
+    with pytest.raises(ValueError, match="trained with decay = 'none'"):
+        train(dataclasses.replace(cfg, decay="cosine"), run_dir=tmp_path / "b", log=print)
+
+
+class _Interrupt(Exception):
+    pass
+
+
+def test_an_interrupted_cosine_run_resumes_on_its_schedule(tmp_path: Path) -> None:
+    """Stopped after its first checkpoint (step 3 of 6), the resumed run continues the cosine
+    decay over the same 6 steps and ends (last.pt) with the weights of an uninterrupted run;
+    a rate without decay ends elsewhere (so the decay is used)."""
+    from neuroattn.apps.classify._checkpoint import read_checkpoint
+
+    cfg = dataclasses.replace(TINY, attention="competitive", decay="cosine", warmup=1, lr=0.05)
+
+    def last(run_dir: Path) -> dict[str, torch.Tensor]:
+        return read_checkpoint(run_dir / "last.pt")["model"]
+
+    def stop_at_step_3(line: str) -> None:
+        if line.startswith("step 3 "):
+            raise _Interrupt
+
+    train(cfg, run_dir=tmp_path / "a", log=lambda _: None)
+    with pytest.raises(_Interrupt):
+        train(cfg, run_dir=tmp_path / "b", log=stop_at_step_3)
+    assert read_checkpoint(tmp_path / "b" / "last.pt")["step"] == 3
+    resumed = train(cfg, run_dir=tmp_path / "b", log=lambda _: None)
+    assert resumed.resumed_from == 3 and resumed.step == 6
+    torch.testing.assert_close(last(tmp_path / "a"), last(tmp_path / "b"))
+    train(dataclasses.replace(cfg, decay="none"), run_dir=tmp_path / "c", log=lambda _: None)
+    with pytest.raises(AssertionError):
+        torch.testing.assert_close(last(tmp_path / "a"), last(tmp_path / "c"))
+
+
+def test_shifted_test_sets() -> None:
+    """Held-out conditions: the test digits under other settings, drawn apart from the test
+    set, reproducible, the same canvas side; bad values named as the config names them."""
+    cfg = dataclasses.replace(TINY, test_size=40)
+    test = evaluation_set(cfg, "test")
+    more = shifted_test_set(cfg, clutter=8)
+    bigger = shifted_test_set(cfg, scale=4)
+    pool = set(source_split("test").tolist())
+    for data in (more, bigger):
+        assert data.images.shape == test.images.shape
+        assert set(data.sources.tolist()) <= pool
+    assert not np.array_equal(more.sources, test.sources)
+    np.testing.assert_array_equal(shifted_test_set(cfg, clutter=8).images, more.images)
+    assert np.all(bigger.boxes[:, 2] - bigger.boxes[:, 0] == 32)
+    assert np.all(more.boxes[:, 2] - more.boxes[:, 0] == 24)
+
+    # more fragments cover more of the canvas outside the digit than the test set's four
+    def ink_outside(data: object) -> float:
+        masked = data.images[:, 0] > 0  # type: ignore[attr-defined]
+        for im, (top, left, bottom, right) in zip(masked, data.boxes, strict=True):  # type: ignore[attr-defined]
+            im[top:bottom, left:right] = False
+        return float(masked.sum())
+
+    assert ink_outside(more) > 1.5 * ink_outside(test)
+    np.testing.assert_array_equal(shifted_test_set(cfg).images,
+                                  shifted_test_set(cfg, clutter=cfg.clutter).images)  # fmt: skip
+    with pytest.raises(ValueError, match="size must be at least"):
+        shifted_test_set(cfg, scale=8)
+    with pytest.raises(ValueError, match="clutter must be"):
+        shifted_test_set(cfg, clutter=-1)
+    with pytest.raises(ValueError, match="fragment must be an integer"):
+        shifted_test_set(cfg, fragment=2.5)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="config must be a ClassifyConfig"):
+        shifted_test_set({"clutter": 8})  # type: ignore[arg-type]
 
 
 def test_train_refuses_a_non_config() -> None:

@@ -16,13 +16,14 @@ from ._config import EXAMPLE_TOML, ClassifyConfig, config_from_mapping, load_con
 from ._data import SPLITS, ClutteredDigits, cluttered_digits, source_digits, source_split
 from ._field_gate import FieldGate
 from ._metrics import accuracy, confusion_matrix, error_rate
-from ._models import ATTENTIONS, DigitNet, available_models, create_model, parameter_count
+from ._models import ATTENTIONS, POOLS, DigitNet, available_models, create_model, parameter_count
 from ._plot import plot_confusion, plot_overlays
-from ._train import TrainResult, evaluation_set, train
+from ._train import TrainResult, evaluation_set, shifted_test_set, train
 
 __all__ = [
     "ATTENTIONS",
     "EXAMPLE_TOML",
+    "POOLS",
     "SPLITS",
     "Classifier",
     "ClassifyConfig",
@@ -45,6 +46,7 @@ __all__ = [
     "parameter_count",
     "plot_confusion",
     "plot_overlays",
+    "shifted_test_set",
     "source_digits",
     "source_split",
     "train",

@@ -13,7 +13,8 @@ from typing import Any
 
 from ...dynamics.checks import check_choice, check_fields, check_integer
 from .. import _configio
-from ._models import ATTENTIONS
+from .._trainer import DECAYS
+from ._models import ATTENTIONS, POOLS
 
 __all__ = ["EXAMPLE_TOML", "ClassifyConfig", "config_from_mapping", "load_config"]
 
@@ -65,12 +66,14 @@ class ClassifyConfig(_configio.TomlFields):
     attention: str = "none"  # none | spatial | cbam | competitive
     width: int = 12  # channels of the first conv block (then 2x, 4x, 4x)
     kernel_size: int = 7  # odd kernel of the spatial attention convolution
+    pool: str = "gated"  # gated (Σ g·F / Σ g) | mean (mean of g·F)
     # training
     batch_size: int = 64  # fresh training canvases per step
     lr: float = 0.003  # AdamW learning rate (Loshchilov & Hutter 2019)
     weight_decay: float = 0.0001  # AdamW weight decay
     clip: float = 1.0  # gradient norm clipping (0: none)
     warmup: int = 100  # steps of linear learning-rate warm-up (ours)
+    decay: str = "cosine"  # learning-rate decay after the warm-up: none | cosine
     max_steps: int = 4000  # optimisation steps at most
     max_seconds: float = 0.0  # wall-clock budget of the run in seconds, across resumes (0: none)
     eval_every: int = 250  # steps between dev evaluations and checkpoints
@@ -80,6 +83,8 @@ class ClassifyConfig(_configio.TomlFields):
 
     def __post_init__(self) -> None:
         check_choice(self.attention, "attention", ATTENTIONS)
+        check_choice(self.pool, "pool", POOLS)
+        check_choice(self.decay, "decay", DECAYS)
         for name, limits in _INTEGERS.items():
             check_integer(getattr(self, name), name, **limits)
         check_fields(self, _NUMBERS.items())
@@ -101,9 +106,9 @@ class ClassifyConfig(_configio.TomlFields):
         names = ("size", "scale", "clutter", "fragment", "split_seed")
         return {name: getattr(self, name) for name in names}
 
-    def model_options(self) -> dict[str, int]:
+    def model_options(self) -> dict[str, Any]:
         """The keyword options of :func:`create_model` this config sets."""
-        return {"width": self.width, "kernel_size": self.kernel_size}
+        return {"width": self.width, "kernel_size": self.kernel_size, "pool": self.pool}
 
 
 def config_from_mapping(data: Mapping[str, Any]) -> ClassifyConfig:
@@ -137,6 +142,7 @@ split_seed = 0          # seed of the train/dev/test split of the source digits
 attention = "none"      # none | spatial | cbam | competitive
 width = 12              # channels of the first conv block (then 2x, 4x, 4x)
 kernel_size = 7         # odd kernel of the spatial attention convolution
+pool = "gated"          # how the map reads the features: gated (sum g*F / sum g) | mean (of g*F)
 
 # training
 batch_size = 64         # fresh training canvases per step
@@ -144,6 +150,7 @@ lr = 0.003              # AdamW learning rate
 weight_decay = 0.0001   # AdamW weight decay
 clip = 1.0              # gradient norm clipping (0: none)
 warmup = 100            # steps of linear learning-rate warm-up
+decay = "cosine"        # learning rate after the warm-up: none | cosine (to 0 at max_steps)
 max_steps = 4000        # optimisation steps at most
 max_seconds = 0.0       # wall-clock budget in seconds, across resumes (0: none)
 eval_every = 250        # steps between dev evaluations and checkpoints

@@ -1,23 +1,29 @@
 """The digit classifiers: one small CNN, with or without a spatial attention stage.
 
 Four models share one backbone and differ only in the attention layer between its last
-convolution and the global average pool (a few hundred parameters out of ~25 000):
+convolution and the global pool (a few hundred parameters out of ~35 000):
 
-``none``        the CNN alone;
+``none``        the CNN alone: global average pooling;
 ``spatial``     :class:`neuroattn.nn.SpatialAttention` (Woo et al. 2018, eq. 3);
 ``cbam``        :class:`neuroattn.nn.CBAM` (channel, then spatial attention);
 ``competitive`` :class:`~neuroattn.apps.classify.FieldGate`, whose gate is the settled
                 activity of a neural field driven by the spatial map (the competition stage).
 
-Placing the gate before the global pool makes it decide *where* the evidence is read:
-the pooled features are a gated average over the map. The backbone (four 3×3 / 5×5 conv
-blocks with batch norm, two 2×2 max pools) and its widths are ours.
+The attention decides *where the evidence is read*. With ``pool="gated"`` (the default) the
+pooled features are the gate-weighted mean p = Σ_x g(x) F(x) / Σ_x g(x): the gate's
+normalised map is the read-out, so a gate open over the digit and closed over the clutter
+reads the digit alone, whatever the gate's total mass (equivalently a softmax over positions
+of log g). ``pool="mean"`` is the layers' published use, F' = g ⊗ F followed by the plain
+mean p = (1/N) Σ_x g(x) F(x), which still sums the clutter (damped) and ties the size of p to
+the mass of the gate. The gated read-out is ours (cf. attention pooling in general); the
+backbone (four 3×3 / 5×5 conv blocks with batch norm, two 2×2 max pools) and its widths are
+ours.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol, cast
 
 from torch import Tensor, nn
 
@@ -25,7 +31,25 @@ from ...dynamics.checks import check_choice, check_integer
 from ...nn import CBAM, SpatialAttention, record_attention
 from ._field_gate import FieldGate
 
-__all__ = ["ATTENTIONS", "DigitNet", "available_models", "create_model", "parameter_count"]
+__all__ = [
+    "ATTENTIONS",
+    "POOLS",
+    "DigitNet",
+    "available_models",
+    "create_model",
+    "parameter_count",
+]
+
+POOLS = ("gated", "mean")  # how the attention map reads the features (module docstring)
+_TINY = 1e-6  # floor of the gate's mass Σ g in the gated read-out
+
+
+class _Gate(Protocol):
+    """What the read-out needs of an attention layer: its map, and recording it."""
+
+    def attention_map(self, x: Tensor) -> Tensor: ...
+
+    def _record(self, weights: Tensor) -> None: ...
 
 
 def _none(channels: int, kernel_size: int) -> nn.Module:
@@ -82,6 +106,10 @@ class DigitNet(nn.Module):
         Number of classes (default 10).
     kernel_size : int
         Odd kernel of the spatial attention convolution (default 7).
+    pool : {"gated", "mean"}
+        How the attention map reads the features (see the module's docstring): the
+        gate-normalised mean Σ g F / Σ g (default) or the mean of g ⊗ F. No parameters;
+        ignored by ``"none"``.
 
     Shapes
     ------
@@ -90,10 +118,17 @@ class DigitNet(nn.Module):
     """
 
     def __init__(
-        self, attention: str = "none", *, width: int = 12, classes: int = 10, kernel_size: int = 7
+        self,
+        attention: str = "none",
+        *,
+        width: int = 12,
+        classes: int = 10,
+        kernel_size: int = 7,
+        pool: str = "gated",
     ) -> None:
         super().__init__()
         self.attention_name = check_choice(attention, "attention", ATTENTIONS)
+        self.pool = check_choice(pool, "pool", POOLS)
         c = check_integer(width, "width", ge=1, le=256)
         self.classes = check_integer(classes, "classes", ge=2, le=10_000)
         self.features = nn.Sequential(
@@ -111,8 +146,27 @@ class DigitNet(nn.Module):
         """Class logits (B, classes) of images x (B, 1, H, W)."""
         check_images(x)
         feats = self.features(x)  # (B, 4c, H/4, W/4)
-        feats = self.attention(feats)  # (B, 4c, H/4, W/4)
-        return self.head(feats.mean(dim=(2, 3)))  # (B, classes)
+        return self.head(self.read(feats))  # (B, classes)
+
+    def read(self, feats: Tensor) -> Tensor:
+        """The pooled features (B, C) of a feature map (B, C, h, w), read through the gate.
+
+        The attention layer gives the gate g (B, 1, h, w) by its own ``attention_map`` and
+        records it; CBAM first applies its channel attention to the features.
+        """
+        stage = self.attention
+        if isinstance(stage, nn.Identity):
+            return feats.mean(dim=(2, 3))  # (B, C)
+        if isinstance(stage, CBAM):
+            feats = stage.channel(feats)  # (B, C, h, w), M_c ⊗ F
+            stage = stage.spatial
+        layer = cast(_Gate, stage)
+        gate = layer.attention_map(feats)  # (B, 1, h, w)
+        layer._record(gate)
+        weighted = (gate * feats).sum(dim=(2, 3))  # (B, C)
+        if self.pool == "mean":
+            return weighted / (feats.shape[2] * feats.shape[3])  # (B, C)
+        return weighted / gate.sum(dim=(2, 3)).clamp_min(_TINY)  # (B, C)
 
     def attend(self, x: Tensor) -> tuple[Tensor, Tensor | None]:
         """Logits (B, classes) and the spatial attention map (B, 1, H/4, W/4) or None.

@@ -10,6 +10,7 @@ of the labels, and the dev score is the accuracy on ``dev_size`` fixed dev canva
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 from collections.abc import Callable
@@ -30,9 +31,10 @@ from ._config import RESUMABLE, ClassifyConfig
 from ._data import ClutteredDigits, cluttered_digits
 from ._models import create_model, parameter_count
 
-__all__ = ["ClassificationJob", "TrainResult", "evaluation_set", "train"]
+__all__ = ["ClassificationJob", "TrainResult", "evaluation_set", "shifted_test_set", "train"]
 
 _DEV_STREAM, _TEST_STREAM, _TRAIN_STREAM = 1, 2, 3  # separate random streams of one seed
+_SHIFT_STREAM = 4  # the held-out conditions' canvases (with the condition in the seed)
 
 
 def evaluation_set(config: ClassifyConfig, split: str) -> ClutteredDigits:
@@ -42,6 +44,38 @@ def evaluation_set(config: ClassifyConfig, split: str) -> ClutteredDigits:
     )
     rng = np.random.default_rng([config.seed, stream])
     return cluttered_digits(n, split, seed=rng, **config.data_options())
+
+
+def shifted_test_set(
+    config: ClassifyConfig,
+    *,
+    clutter: int | None = None,
+    scale: int | None = None,
+    fragment: int | None = None,
+) -> ClutteredDigits:
+    """``config.test_size`` canvases of the held-out test digits under another condition.
+
+    A held-out condition for a trained model: the canvases of :func:`evaluation_set`'s
+    test split with ``clutter`` fragments, digits upscaled ``scale`` times and fragments of
+    side ``fragment`` in place of the config's (None keeps the config's value), drawn
+    independently of the test set (their own random stream of the config's seed and the
+    condition). The canvas side stays ``config.size``, so the model reads them as they are.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For a value :class:`ClassifyConfig` would refuse, naming the field (for example a
+        ``scale`` whose digit does not fit the canvas).
+    """
+    if not isinstance(config, ClassifyConfig):
+        raise TypeError(f"config must be a ClassifyConfig, got {type(config).__name__}")
+    changes: dict[str, Any] = {"clutter": clutter, "scale": scale, "fragment": fragment}
+    shifted = dataclasses.replace(
+        config, **{name: value for name, value in changes.items() if value is not None}
+    )
+    condition = [shifted.clutter, shifted.scale, shifted.fragment]
+    rng = np.random.default_rng([config.seed, _SHIFT_STREAM, *condition])
+    return cluttered_digits(config.test_size, "test", seed=rng, **shifted.data_options())
 
 
 @dataclass(frozen=True)
