@@ -43,6 +43,17 @@ from neuroattn.apps.speech import (
         ({"batch_size": 0}, ValueError, "batch_size must be"),
         ({"frontend": "mfcc"}, ValueError, "frontend must be"),
         ({"cache_dir": 3}, TypeError, "cache_dir must be a string"),
+        ({"encoder": "lstm"}, ValueError, "encoder must be one of 'bigru', 'conv-transformer'"),
+        ({"attention": "multihead"}, ValueError, "location must be false with attention 'mult"),
+        (
+            {"attention": "multihead", "location": False, "heads": 3},
+            ValueError,
+            "heads must divide hidden_dim = 128, got 3",
+        ),
+        ({"encoder": "conv-transformer", "heads": 5}, ValueError, "heads must divide"),
+        ({"layers": 0}, ValueError, "layers must be"),
+        ({"ffn_dim": 0}, ValueError, "ffn_dim must be"),
+        ({"decay": "linear"}, ValueError, "decay must be one of 'none', 'cosine'"),
     ],
 )
 def test_config_refuses_bad_fields(changes: dict, error: type, match: str) -> None:

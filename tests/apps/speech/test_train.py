@@ -30,12 +30,26 @@ def _handful(corpus: Corpus, n: int = 4) -> SpeechSplits:
     return SpeechSplits(samples, samples, samples)
 
 
-@pytest.mark.parametrize("model", ["las", "ctc"])
-def test_a_tiny_model_overfits_a_handful(tiny_corpus: Corpus, tiny_config, model: str) -> None:
+# the second encoder and decoder attention: conv subsampling + one Transformer layer, and
+# multi-head attention in the speller (a lower rate with warm-up: 0.01 at once diverges)
+TRANSFORMER = dict(encoder="conv-transformer", attention="multihead", location=False,
+                   hidden_dim=32, heads=2, ffn_dim=64, layers=1, lr=0.003, warmup=20,
+                   max_steps=100)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("model", "options"),
+    [("las", {}), ("ctc", {}), ("las", TRANSFORMER)],
+    ids=["las", "ctc", "conv-transformer-multihead"],
+)
+def test_a_tiny_model_overfits_a_handful(
+    tiny_corpus: Corpus, tiny_config, model: str, options: dict
+) -> None:
     cfg = dataclasses.replace(
         tiny_config, model=model, hidden_dim=48, dropout=0.0, freq_masks=0, time_masks=0,
         lr=0.01, max_steps=150, eval_every=25, patience=100, batch_size=4,
     )  # fmt: skip
+    cfg = dataclasses.replace(cfg, **options)
     splits = _handful(tiny_corpus)
     result = train(cfg, splits=splits, log=lambda line: None)
     hyps = result.recognizer.transcribe([s.audio for s in splits.train])
@@ -57,6 +71,22 @@ def test_checkpoint_round_trip_and_resume(tiny_config: SpeechConfig, tmp_path: P
     assert resumed.resumed_from == 4 and resumed.step == 6
     with pytest.raises(ValueError, match="hidden_dim = 16"):
         train(dataclasses.replace(more, hidden_dim=32), splits=splits, run_dir=tmp_path)
+
+
+@pytest.mark.parametrize("options", [TRANSFORMER, {**TRANSFORMER, "model": "ctc"}],
+                         ids=["las", "ctc"])  # fmt: skip
+def test_conv_transformer_checkpoint_round_trip(
+    tiny_config: SpeechConfig, tmp_path: Path, options: dict
+) -> None:
+    cfg = dataclasses.replace(tiny_config, **{**options, "max_steps": 2, "decay": "cosine"})
+    splits = load_splits(cfg)
+    first = train(cfg, splits=splits, run_dir=tmp_path, log=lambda line: None)
+    loaded = load_recognizer(tmp_path)
+    assert loaded.config == cfg and loaded.model.encoder == "conv-transformer"
+    audio = [s.audio for s in splits.test]
+    assert loaded.transcribe(audio, beam=2) == first.recognizer.transcribe(audio, beam=2)
+    with pytest.raises(ValueError, match="encoder = 'conv-transformer'"):
+        train(dataclasses.replace(cfg, encoder="bigru"), splits=splits, run_dir=tmp_path)
 
 
 def test_dev_and_test_audio_follow_the_snr(tiny_config: SpeechConfig) -> None:

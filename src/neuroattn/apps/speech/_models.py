@@ -112,6 +112,9 @@ class LAS(_Recognizer):
             dropout=dropout, layers=layers, heads=heads, ffn_dim=ffn_dim,
         )  # fmt: skip
         self.kind = check_choice(attention, "attention", ATTENTIONS)
+        for flag, value in (("location", location), ("ctc_head", ctc_head)):
+            if not isinstance(value, bool):
+                raise TypeError(f"{flag} must be True or False, got {value!r}")
         if location and attention != "additive":
             raise ValueError(f"location must be False with attention {attention!r} (additive only)")
         self.location = bool(location)
