@@ -16,6 +16,7 @@ from rich.markup import escape
 
 from ._cli_base import console, err_console, error_line, guarded
 from ._cli_classify import classify_app
+from ._cli_detect import detect_app
 from ._cli_listen import listen_app
 from ._cli_recommend import recommend_app
 from ._cli_speech import speech_app
@@ -321,6 +322,7 @@ def sweep(
 app.add_typer(translate_app, name="translate")
 app.add_typer(speech_app, name="speech")
 app.add_typer(classify_app, name="classify")
+app.add_typer(detect_app, name="detect")
 app.add_typer(recommend_app, name="recommend")
 app.add_typer(listen_app, name="listen")
 

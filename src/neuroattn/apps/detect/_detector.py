@@ -1,0 +1,282 @@
+"""Two detectors with one glimpse classifier: by looking, and by a dense sliding window.
+
+**By looking** (:func:`look`): the vision pipeline (:func:`neuroattn.vision.Pipeline.attend`,
+the four stages: saliency, winner-take-all competition, inhibition of return joined with the
+proto-object around each winner, Walther & Koch 2006) gives a scanpath over the canvas; it
+ends at the fixation cap or when the competition finds no absolute priority above
+``quit_threshold`` (Guided Search's activation threshold, Wolfe 1994; Chun & Wolfe 1996).
+At each fixation the proto-object under it gives the box: after Walther & Koch (2006), the
+connected region (8-neighbours) of the map around the winner whose value is at least
+``proto_extent`` of the peak — here taken on the canvas's intensity itself, with the peak
+searched within one map cell of the fixation (ours: the saliency map's cells, 4 pixels at
+``map_level`` 2, are too coarse for a digit's box). The box is made square about its centre
+(side the longer of its height and width: digit boxes are squares) and its glimpse goes to
+the classifier: one call per fixation. A fixation whose classifier answer is "nothing" gives
+no detection; the others give (box, digit, probability).
+
+**Sliding window** (:func:`slide`), the baseline: every square window of the sides
+``windows`` at a stride of ``stride`` × its side (the last row and column flush with the
+border), each one classifier call, the same rule for a detection.
+
+Both end with greedy non-maximum suppression per label (a box overlapping a better-scored
+box of its label by IoU above ``nms_iou`` is dropped; Felzenszwalb et al. 2010). The
+decisions that are ours: the proto-object on the intensity, one glimpse per fixation, the
+square box, and "nothing" as the refusal.
+
+References
+----------
+Walther, D. & Koch, C. (2006). Modeling attention to salient proto-objects. Neural
+Networks 19, 1395–1407.
+Wolfe, J. M. (1994). Guided Search 2.0. Psychonomic Bulletin & Review 1, 202–238.
+Felzenszwalb, P. F., Girshick, R. B., McAllester, D. & Ramanan, D. (2010). Object
+detection with discriminatively trained part-based models. IEEE PAMI 32, 1627–1645.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+from scipy import ndimage
+
+from ...dynamics.checks import check_integer, check_number
+from ...vision import Pipeline, VisionConfig
+from ._classifier import BoxClassifier, check_canvas
+from ._glimpse import NOTHING
+from ._metrics import box_iou
+
+__all__ = ["Detections", "look", "nms", "proto_object_box", "slide", "window_boxes"]
+
+_EMPTY_PEAK = 0.05  # a fixation whose brightest pixel nearby is below this sees nothing
+
+
+@dataclass(frozen=True)
+class Detections:
+    """What a detector found on one canvas.
+
+    Attributes
+    ----------
+    boxes : ndarray (k, 4)
+        (top, left, bottom, right) in pixels, bottom and right exclusive.
+    labels : ndarray (k,) int64, digits 0 … 9
+    scores : ndarray (k,)
+        The classifier's probability of the label.
+    calls : int
+        Glimpses the classifier was asked about.
+    order : ndarray (k,) int64
+        The fixation (1, 2, …) each detection came from; 0 for the sliding window.
+    fixations : ndarray (f, 2)
+        The scanpath's (x, y) in order (empty for the sliding window).
+    """
+
+    boxes: np.ndarray
+    labels: np.ndarray
+    scores: np.ndarray
+    calls: int
+    order: np.ndarray
+    fixations: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)))
+
+    def __len__(self) -> int:
+        return int(self.labels.size)
+
+    def as_tuple(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(boxes, labels, scores): one entry of :func:`detection_scores`."""
+        return self.boxes, self.labels, self.scores
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "calls": self.calls,
+            "fixations": self.fixations.round(2).tolist(),
+            "detections": [
+                {
+                    "box": [round(float(v), 2) for v in b],
+                    "label": int(lab),
+                    "score": round(float(s), 4),
+                    "fixation": int(o),
+                }
+                for b, lab, s, o in zip(
+                    self.boxes, self.labels, self.scores, self.order, strict=True
+                )
+            ],
+        }
+
+
+def nms(boxes: np.ndarray, labels: np.ndarray, scores: np.ndarray, iou: float) -> np.ndarray:
+    """Indices kept by greedy non-maximum suppression per label, best score first."""
+    keep: list[int] = []
+    for k in np.argsort(-scores, kind="stable"):
+        rivals = [j for j in keep if labels[j] == labels[k]]
+        if not rivals or box_iou(boxes[k], boxes[rivals]).max() <= iou:
+            keep.append(int(k))
+    return np.array(keep, dtype=np.int64)
+
+
+def proto_object_box(
+    image: np.ndarray, x: float, y: float, *, extent: float = 0.3, reach: int = 4
+) -> np.ndarray | None:
+    """The square box (4,) of the proto-object under the fixation (x, y), or None.
+
+    The peak is the brightest pixel within ``reach`` pixels of (x, y); the proto-object the
+    8-connected region of pixels at least ``extent`` × the peak that holds it (after Walther
+    & Koch 2006, on the intensity; see the module docstring). None when the peak is below
+    0.05 (nothing there).
+    """
+    r0, c0 = max(0, int(y) - reach), max(0, int(x) - reach)
+    win = image[r0 : int(y) + reach + 1, c0 : int(x) + reach + 1]
+    if win.size == 0:
+        return None
+    i, j = np.unravel_index(int(np.argmax(win)), win.shape)
+    peak = float(win[i, j])
+    if peak < _EMPTY_PEAK:
+        return None
+    labels, _ = ndimage.label(image >= extent * peak, structure=np.ones((3, 3)))
+    rows, cols = np.nonzero(labels == labels[r0 + i, c0 + j])
+    top, bottom, left, right = rows.min(), rows.max() + 1, cols.min(), cols.max() + 1
+    side = max(bottom - top, right - left)
+    cy, cx = 0.5 * (top + bottom), 0.5 * (left + right)
+    return np.array([cy - side / 2, cx - side / 2, cy + side / 2, cx + side / 2])
+
+
+@lru_cache(maxsize=8)
+def _pipeline(map_level: int, ior_radius: float, ior_extent: float, quit: float) -> Pipeline:
+    cfg = VisionConfig()
+    features = dataclasses.replace(cfg.features, map_level=map_level)
+    compete = dataclasses.replace(
+        cfg.compete, ior_radius=ior_radius, ior_extent=ior_extent, quit_threshold=quit
+    )
+    return Pipeline.from_config(dataclasses.replace(cfg, features=features, compete=compete))
+
+
+def _decide(probs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Which rows name a digit (argmax not "nothing"), their digit and its probability."""
+    digit = probs[:, :NOTHING].argmax(axis=1)  # (K,)
+    score = probs[np.arange(probs.shape[0]), digit]  # (K,)
+    return probs.argmax(axis=1) != NOTHING, digit.astype(np.int64), score.astype(np.float64)
+
+
+def _finish(
+    boxes: np.ndarray,
+    probs: np.ndarray,
+    order: np.ndarray,
+    calls: int,
+    nms_iou: float,
+    fixations: np.ndarray,
+) -> Detections:
+    found, labels, scores = _decide(probs)
+    boxes, labels, scores, order = boxes[found], labels[found], scores[found], order[found]
+    keep = nms(boxes, labels, scores, nms_iou)
+    return Detections(
+        boxes[keep].reshape(-1, 4), labels[keep], scores[keep], calls, order[keep], fixations
+    )
+
+
+def look(
+    image: Any,
+    classifier: BoxClassifier,
+    *,
+    fixations: int = 12,
+    quit_threshold: float = 0.0,
+    map_level: int = 2,
+    ior_radius: float = 0.1,
+    ior_extent: float = 0.3,
+    proto_extent: float = 0.3,
+    nms_iou: float = 0.3,
+) -> Detections:
+    """Detect digits by looking: scanpath → proto-object box → one glimpse per fixation.
+
+    Parameters
+    ----------
+    image : array_like (H, W)
+        A grey canvas in [0, 1].
+    classifier : BoxClassifier
+        Gives class probabilities (K, 11) of boxes (a :class:`GlimpseClassifier`).
+    fixations : int
+        The fixation cap, 1 … 200.
+    quit_threshold : float
+        The competition's activation threshold on the absolute priority (0: off): the
+        scanpath ends when nothing left is above it.
+    map_level : int
+        Pyramid level of the saliency map (2: a quarter of the canvas side).
+    ior_radius, ior_extent : float
+        Inhibition of return: disc radius (fraction of the longer side) and the
+        proto-object fraction of the winner's input it also covers.
+    proto_extent : float
+        The box's proto-object: pixels at least this fraction of the peak (0, 1].
+    nms_iou : float
+        Non-maximum suppression threshold (0, 1].
+
+    Returns
+    -------
+    Detections
+        With ``calls`` the glimpses classified and ``order`` each detection's fixation.
+    """
+    img = check_canvas(image)
+    check_integer(fixations, "fixations", ge=1, le=200)
+    check_number(proto_extent, "proto_extent", gt=0, le=1)
+    check_number(nms_iou, "nms_iou", gt=0, le=1)
+    pipe = _pipeline(int(map_level), float(ior_radius), float(ior_extent), float(quit_threshold))
+    result = pipe.attend(img, n_fixations=fixations)
+    path = np.array([[f.x, f.y] for f in result.fixations], dtype=np.float64).reshape(-1, 2)
+    reach = 2 ** int(map_level)
+    boxes, order = [], []
+    for k, (x, y) in enumerate(path):
+        box = proto_object_box(img, x, y, extent=proto_extent, reach=reach)
+        if box is not None:
+            boxes.append(box)
+            order.append(k + 1)
+    b = np.array(boxes, dtype=np.float64).reshape(-1, 4)
+    probs = classifier.probabilities(img, b) if b.shape[0] else np.zeros((0, NOTHING + 1))
+    return _finish(b, np.asarray(probs), np.array(order, np.int64), b.shape[0], nms_iou, path)
+
+
+def window_boxes(shape: tuple[int, int], windows: Sequence[int], stride: float) -> np.ndarray:
+    """Every square window (n, 4) of the sides ``windows`` at ``stride`` × side steps,
+    the last row and column flush with the border."""
+    h, w = shape
+    out = []
+    for side in windows:
+        side = check_integer(side, "windows", ge=1, le=min(h, w))
+        step = max(1, round(stride * side))
+        tops = np.unique(np.append(np.arange(0, h - side + 1, step), h - side))
+        lefts = np.unique(np.append(np.arange(0, w - side + 1, step), w - side))
+        t, lf = np.meshgrid(tops, lefts, indexing="ij")
+        t, lf = t.ravel(), lf.ravel()
+        out.append(np.stack([t, lf, t + side, lf + side], axis=1))
+    return np.concatenate(out).astype(np.float64) if out else np.zeros((0, 4))
+
+
+def slide(
+    image: Any,
+    classifier: BoxClassifier,
+    *,
+    windows: Sequence[int] = (16, 24, 32),
+    stride: float = 0.25,
+    nms_iou: float = 0.3,
+) -> Detections:
+    """The sliding-window baseline: classify every window (see the module docstring).
+
+    Parameters
+    ----------
+    image : array_like (H, W)
+        A grey canvas in [0, 1].
+    classifier : BoxClassifier
+    windows : sequence of int
+        Window sides in pixels (each at most the canvas's shorter side).
+    stride : float
+        Step between windows as a fraction of their side, (0, 1].
+    nms_iou : float
+        Non-maximum suppression threshold (0, 1].
+    """
+    img = check_canvas(image)
+    check_number(stride, "stride", gt=0, le=1)
+    check_number(nms_iou, "nms_iou", gt=0, le=1)
+    if isinstance(windows, (str, bytes)) or not isinstance(windows, Sequence) or not windows:
+        raise TypeError(f"windows must be a non-empty sequence of integers, got {windows!r}")
+    boxes = window_boxes(img.shape, windows, stride)
+    probs = np.asarray(classifier.probabilities(img, boxes))
+    order = np.zeros(boxes.shape[0], np.int64)
+    return _finish(boxes, probs, order, boxes.shape[0], nms_iou, np.zeros((0, 2)))

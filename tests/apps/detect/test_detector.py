@@ -1,0 +1,130 @@
+"""The detectors with an oracle classifier, glimpses against a plain crop, NMS, windows."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+pytest.importorskip("sklearn")
+
+from neuroattn.apps.classify import source_digits, source_split  # noqa: E402
+from neuroattn.apps.detect import (  # noqa: E402
+    NOTHING,
+    box_iou,
+    crop_glimpses,
+    detection_scores,
+    look,
+    nms,
+    proto_object_box,
+    slide,
+    window_boxes,
+)
+
+
+class Oracle:
+    """Knows the truth: a box overlapping a digit by IoU >= 0.5 is that digit (p 0.9)."""
+
+    def __init__(self, boxes: np.ndarray, labels: np.ndarray) -> None:
+        self.boxes, self.labels, self.calls = boxes, labels, 0
+
+    def probabilities(self, image: np.ndarray, boxes: np.ndarray) -> np.ndarray:
+        self.calls += len(boxes)
+        out = np.zeros((len(boxes), NOTHING + 1))
+        out[:, NOTHING] = 1.0
+        if len(boxes):
+            iou = box_iou(boxes, self.boxes)  # (K, M)
+            hit = iou.max(axis=1) >= 0.5
+            which = self.labels[iou.argmax(axis=1)]
+            out[hit] = 0.0
+            out[hit, which[hit]] = 0.5 + 0.5 * iou.max(axis=1)[hit]
+            out[hit, NOTHING] = 1.0 - out[hit, which[hit]]
+        return out
+
+
+def hand_made_canvas() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Three test digits (16, 24 and 32 pixels) and two fragments on a 96x96 canvas."""
+    pool = source_split("test")
+    labels1 = source_digits(1)[1]
+    picks = [pool[labels1[pool] == d][0] for d in (3, 0, 7)]
+    canvas = np.zeros((96, 96), np.float32)
+    boxes = np.array([[8, 10, 24, 26], [50, 14, 74, 38], [30, 56, 62, 88]])
+    for (t, lf, b, _), src in zip(boxes, picks, strict=True):
+        canvas[t:b, lf : lf + b - t] = source_digits((b - t) // 8)[0][src]
+    piece = source_digits(3)[0][pool[5]][8:16, 8:16]
+    canvas[80:88, 70:78] = np.maximum(canvas[80:88, 70:78], piece)
+    canvas[4:12, 60:68] = np.maximum(canvas[4:12, 60:68], piece)
+    return canvas, boxes, labels1[picks]
+
+
+def test_looking_finds_every_digit_with_few_calls() -> None:
+    canvas, boxes, labels = hand_made_canvas()
+    oracle = Oracle(boxes, labels)
+    found = look(canvas, oracle, fixations=8)
+    assert oracle.calls == found.calls <= 8
+    assert sorted(found.labels.tolist()) == sorted(labels.tolist())
+    assert detection_scores([found.as_tuple()], [boxes], [labels]).map == 1.0
+    assert (found.order >= 1).all() and len(found.fixations) <= 8
+    dense = Oracle(boxes, labels)
+    swept = slide(canvas, dense)
+    assert swept.calls == dense.calls == 691 and (swept.order == 0).all()
+    assert detection_scores([swept.as_tuple()], [boxes], [labels]).map == 1.0
+    assert found.calls * 3 <= swept.calls
+
+
+def test_a_blank_canvas_gives_nothing() -> None:
+    oracle = Oracle(np.zeros((0, 4)), np.zeros(0, int))
+    found = look(np.zeros((64, 64), np.float32), oracle)
+    assert len(found) == 0 and found.calls == oracle.calls
+
+
+def test_proto_object_box_is_the_square_about_the_blob() -> None:
+    img = np.zeros((64, 64), np.float32)
+    img[20:30, 40:46] = 1.0
+    img[22, 47] = 0.1  # below 0.3 of the peak: not part of it
+    box = proto_object_box(img, 43.0, 24.0, extent=0.3, reach=4)
+    assert box == pytest.approx([20, 38, 30, 48])
+    assert proto_object_box(img, 5.0, 5.0) is None
+
+
+def test_glimpses_are_plain_crops_and_block_means() -> None:
+    rng = np.random.default_rng(0)
+    img = rng.random((2, 40, 50)).astype(np.float32)
+    boxes = torch.tensor([[3.0, 7.0, 19.0, 23.0], [10.0, 20.0, 42.0, 52.0]])
+    got = crop_glimpses(torch.from_numpy(img), torch.tensor([0, 1]), boxes, 16).numpy()
+    assert np.allclose(got[0, 0], img[0, 3:19, 7:23], atol=1e-6)
+    padded = np.zeros((44, 54), np.float32)
+    padded[:40, :50] = img[1]
+    mean = cv2.resize(padded[10:42, 20:52], (16, 16), interpolation=cv2.INTER_AREA)
+    assert np.allclose(got[1, 0], mean, atol=1e-5)
+
+
+def test_nms_keeps_the_best_of_each_label() -> None:
+    boxes = np.array([[0, 0, 10, 10], [1, 1, 11, 11], [0, 0, 10, 10], [30, 30, 40, 40]], float)
+    keep = nms(boxes, np.array([1, 1, 2, 1]), np.array([0.5, 0.9, 0.3, 0.1]), 0.3)
+    assert keep.tolist() == [1, 2, 3]
+
+
+def test_windows_cover_the_canvas_to_its_border() -> None:
+    assert len(window_boxes((96, 96), (16, 24, 32), 0.25)) == 441 + 169 + 81
+    w = window_boxes((30, 30), (16,), 0.25)
+    assert sorted(set(w[:, 0].tolist())) == [0, 4, 8, 12, 14]
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "words"),
+    [
+        (lambda o: look(np.zeros((4, 4)), o), ValueError, "image must be a grey"),
+        (lambda o: look(np.zeros((3, 32, 32)), o), ValueError, "image must be a grey"),
+        (lambda o: look(np.full((32, 32), np.nan), o), ValueError, "image contains NaN"),
+        (lambda o: look(np.zeros((32, 32)), o, fixations=0), ValueError, "fixations must be"),
+        (lambda o: look(np.zeros((32, 32)), o, proto_extent=0), ValueError, "proto_extent"),
+        (lambda o: slide(np.zeros((32, 32)), o, windows=(40,)), ValueError, "windows must be"),
+        (lambda o: slide(np.zeros((32, 32)), o, windows=16), TypeError, "windows must be"),
+        (lambda o: slide(np.zeros((32, 32)), o, stride=0), ValueError, "stride must be"),
+    ],
+)
+def test_bad_inputs_are_named(call, error: type, words: str) -> None:
+    with pytest.raises(error, match=words):
+        call(Oracle(np.zeros((0, 4)), np.zeros(0, int)))
