@@ -8,6 +8,7 @@ line, no traceback, and nothing written (no run directory, no staging folder, no
 * ``config_from_mapping`` / ``neuroattn classify train -c`` on generated documents and
   ``--attention`` values (training replaced by a stand-in: the settings are fuzzed);
 * ``create_model`` and ``FieldGate`` with generated names and options;
+* ``shifted_test_set`` with generated conditions;
 * ``accuracy`` / ``confusion_matrix`` on generated arrays;
 * ``neuroattn classify predict`` on generated images (any shape, dtype and content).
 """
@@ -43,6 +44,7 @@ from neuroattn.apps.classify import (
     config_from_mapping,
     confusion_matrix,
     create_model,
+    shifted_test_set,
 )
 
 from ._strategies import FUZZ, NUMBERS, SCALARS, SECONDS, TOML_VALUES, arrays, to_toml
@@ -159,10 +161,11 @@ def test_train_on_generated_configs(doc: dict[str, Any], table: bool, attention:
 
 @FUZZ
 @given(name=NAME_VALUES, width=st.one_of(st.integers(-1, 6), WILD),
-       kernel=st.one_of(st.integers(-1, 9), WILD))  # fmt: skip
-def test_create_model_keeps_its_promise(name: Any, width: Any, kernel: Any) -> None:
+       kernel=st.one_of(st.integers(-1, 9), WILD),
+       pool=st.one_of(st.sampled_from(["gated", "mean"]), WILD))  # fmt: skip
+def test_create_model_keeps_its_promise(name: Any, width: Any, kernel: Any, pool: Any) -> None:
     try:
-        model = create_model(name, width=width, kernel_size=kernel)
+        model = create_model(name, width=width, kernel_size=kernel, pool=pool)
     except ERRORS:
         return
     import torch
@@ -185,6 +188,21 @@ def test_field_gate_keeps_its_promise(
     except ERRORS:
         return
     assert out.shape == (2, 1, 5, 6)
+
+
+@FUZZ
+@given(clutter=st.one_of(st.none(), st.integers(-1, 66), WILD),
+       scale=st.one_of(st.none(), st.integers(0, 9), WILD),
+       fragment=st.one_of(st.none(), st.integers(0, 40), WILD))  # fmt: skip
+def test_shifted_test_set_keeps_its_promise(clutter: Any, scale: Any, fragment: Any) -> None:
+    config = ClassifyConfig(**{**TINY, "test_size": 3})
+    try:
+        data = shifted_test_set(config, clutter=clutter, scale=scale, fragment=fragment)
+    except ERRORS:
+        return
+    assert data.images.shape == (3, 1, 60, 60) and data.images.dtype == np.float32
+    side = 8 * (config.scale if scale is None else scale)
+    assert np.all(data.boxes[:, 2] - data.boxes[:, 0] == side)
 
 
 @FUZZ
