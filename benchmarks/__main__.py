@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import inspect
 import json
 import os
 import sys
@@ -55,6 +56,17 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="BLAS/OpenMP/XLA/torch threads for every contender (default 1)",
     )
     p.add_argument("--no-peers", action="store_true", help="skip the peer libraries")
+    p.add_argument(
+        "--seeds",
+        type=lambda t: tuple(int(x) for x in t.split(",")),
+        default=None,
+        help="seeds of the benchmarks that train (SP1), e.g. 0,1,2",
+    )
+    p.add_argument(
+        "--sp1-transformer",
+        action="store_true",
+        help="SP1: also the conv-Transformer LAS and CTC pair",
+    )
     p.add_argument(
         "--slow",
         type=float,
@@ -110,7 +122,12 @@ def main(argv: list[str] | None = None) -> int:
         start = time.perf_counter()
         print(f"\nrunning {name} …", flush=True)
         runner = getattr(module, f"run_{name.lower()}", module.run)
-        res = runner(reps=reps, quick=args.quick, peers=not args.no_peers, slow_s=args.slow)
+        extra = {"seeds": args.seeds, "transformer": args.sp1_transformer}
+        takes = inspect.signature(runner).parameters
+        extra = {k: v for k, v in extra.items() if k in takes and v not in (None, False)}
+        res = runner(
+            reps=reps, quick=args.quick, peers=not args.no_peers, slow_s=args.slow, **extra
+        )
         res.meta["elapsed_s"] = time.perf_counter() - start
         print_table(res)
         data = {"run": {**meta, "loadavg_end": os.getloadavg()}, **res.to_json()}

@@ -113,6 +113,7 @@ def run_train(
     head = {
         "task": config.task,
         "model": config.model,
+        "encoder": config.encoder,
         "attention": config.attention,
     }
     return finish(run_dir, summary(head, result, score="word_accuracy", resumed=resumed))
