@@ -158,3 +158,22 @@ def test_bad_encoder_and_attention_options() -> None:
         build_encoder("conv-transformer", 12, layers=0)
     with pytest.raises(ValueError, match="heads must be a positive integer"):
         ConvTransformer(12, 16, heads=2.5)  # type: ignore[arg-type]
+
+
+def test_alignment_of_a_conv_transformer_multihead_recognizer() -> None:
+    from neuroattn.apps.speech import Recognizer, SpeechConfig, build_model, log_mel
+    from neuroattn.apps.translate import Vocab
+
+    torch.manual_seed(8)
+    cfg = SpeechConfig(
+        encoder="conv-transformer", attention="multihead", location=False, n_mels=16,
+        hidden_dim=16, heads=2, ffn_dim=24, layers=1, embed_dim=4,
+    )  # fmt: skip
+    vocab = Vocab.build(["one two", "three"])
+    rec = Recognizer(build_model(cfg, len(vocab)), vocab, cfg, max_len=6)
+    audio = np.random.default_rng(0).normal(0, 0.1, 8000)  # 0.5 s
+    frames = log_mel(audio, n_mels=16).shape[0]
+    align = rec.alignment(audio)
+    assert align.stride == 4 and align.spectrogram.shape == (frames, 16)
+    assert align.weights.shape == (len(align.tokens), -(-frames // 4))
+    np.testing.assert_allclose(align.weights.sum(axis=1), 1.0, rtol=1e-5)
