@@ -62,7 +62,7 @@ def test_looking_finds_every_digit_with_few_calls() -> None:
     canvas, boxes, labels = hand_made_canvas()
     oracle = Oracle(boxes, labels)
     found = look(canvas, oracle, fixations=8)
-    assert oracle.calls == found.calls <= 8
+    assert oracle.calls == found.calls <= 8 * 4  # the proto-object and 3 sizes per fixation
     assert sorted(found.labels.tolist()) == sorted(labels.tolist())
     assert detection_scores([found.as_tuple()], [boxes], [labels]).map == 1.0
     assert (found.order >= 1).all() and len(found.fixations) <= 8
@@ -71,6 +71,14 @@ def test_looking_finds_every_digit_with_few_calls() -> None:
     assert swept.calls == dense.calls == 691 and (swept.order == 0).all()
     assert detection_scores([swept.as_tuple()], [boxes], [labels]).map == 1.0
     assert found.calls * 3 <= swept.calls
+
+
+def test_the_proto_object_alone_is_one_call_per_fixation() -> None:
+    canvas, boxes, labels = hand_made_canvas()
+    oracle = Oracle(boxes, labels)
+    found = look(canvas, oracle, fixations=8, sizes=())
+    assert oracle.calls == found.calls <= len(found.fixations) <= 8
+    assert detection_scores([found.as_tuple()], [boxes], [labels]).map == 1.0
 
 
 def test_a_blank_canvas_gives_nothing() -> None:
@@ -122,6 +130,8 @@ def test_windows_cover_the_canvas_to_its_border() -> None:
         (lambda o: look(np.zeros((32, 32)), o, proto_extent=0), ValueError, "proto_extent"),
         (lambda o: slide(np.zeros((32, 32)), o, windows=(40,)), ValueError, "windows must be"),
         (lambda o: slide(np.zeros((32, 32)), o, windows=16), TypeError, "windows must be"),
+        (lambda o: slide(np.zeros((32, 32)), o, windows=()), ValueError, "windows must hold"),
+        (lambda o: look(np.zeros((32, 32)), o, sizes=(8, 0)), ValueError, "sizes must be"),
         (lambda o: slide(np.zeros((32, 32)), o, stride=0), ValueError, "stride must be"),
     ],
 )

@@ -54,6 +54,7 @@ _NUMBERS: dict[str, dict[str, float]] = {
     "quit_threshold": {"ge": 0.0, "le": 1e6},
     "ior_radius": {"gt": 0.0, "le": 1.0},
     "ior_extent": {"ge": 0.0, "le": 1.0},
+    "min_saliency": {"ge": 0.0, "le": 1.0},
     "proto_extent": {"gt": 0.0, "le": 1.0},
     "stride": {"gt": 0.0, "le": 1.0},
     "nms_iou": {"gt": 0.0, "le": 1.0},
@@ -64,6 +65,7 @@ _DETECTOR = (
     "map_level",
     "ior_radius",
     "ior_extent",
+    "min_saliency",
     "proto_extent",
     "min_window",
     "max_window",
@@ -121,11 +123,12 @@ class DetectConfig(_configio.TomlFields):
     seed: int = 0
     threads: int = 0
     # detection by looking
-    fixations: int = 12
+    fixations: int = 20
     quit_threshold: float = 0.0
     map_level: int = 2
     ior_radius: float = 0.1
     ior_extent: float = 0.3
+    min_saliency: float = 0.01
     proto_extent: float = 0.3
     # sliding-window baseline (and the NMS of both)
     min_window: int = 16
@@ -231,14 +234,16 @@ seed = 0                # training canvases, weights, dev/test canvases
 threads = 0             # torch threads (0: leave torch's setting)
 
 # detection by looking (the vision pipeline's scanpath)
-fixations = 12          # fixation cap per canvas
+fixations = 20          # fixation cap per canvas
 quit_threshold = 0.0    # stop when no absolute priority is above this (0: off; tune on dev)
 map_level = 2           # pyramid level of the saliency map (2: 1/4 of the canvas side)
 ior_radius = 0.1        # inhibition of return: disc radius, fraction of the canvas side
 ior_extent = 0.3        # ... joined with the proto-object >= this x the winner's input
+min_saliency = 0.01     # stop when the best remaining input is below this x the map's maximum
 proto_extent = 0.3      # the box: connected ink >= this x its peak near the fixation
+                        # (each fixation is also glimpsed at the window sides below)
 
-# sliding-window baseline (and the non-maximum suppression of both detectors)
+# sliding-window baseline (its sides are also looking's glimpse sizes; the NMS of both)
 min_window = 16         # window sides from ...
 max_window = 32         # ... to ...
 window_step = 8         # ... in steps of

@@ -10,9 +10,11 @@ connected region (8-neighbours) of the map around the winner whose value is at l
 ``proto_extent`` of the peak — here taken on the canvas's intensity itself, with the peak
 searched within one map cell of the fixation (ours: the saliency map's cells, 4 pixels at
 ``map_level`` 2, are too coarse for a digit's box). The box is made square about its centre
-(side the longer of its height and width: digit boxes are squares) and its glimpse goes to
-the classifier: one call per fixation. A fixation whose classifier answer is "nothing" gives
-no detection; the others give (box, digit, probability).
+(side the longer of its height and width: digit boxes are squares). Touching digits make one
+proto-object of two, so the fixation is also glimpsed with squares of the digit sizes the
+classifier knows (``sizes``, the sliding window's sides) centred on it (ours); of these
+1 + len(sizes) glimpses, the one whose answer names a digit with the highest probability is
+the fixation's detection (none when every answer is "nothing").
 
 **Sliding window** (:func:`slide`), the baseline: every square window of the sides
 ``windows`` at a stride of ``stride`` × its side (the last row and column flush with the
@@ -20,8 +22,8 @@ border), each one classifier call, the same rule for a detection.
 
 Both end with greedy non-maximum suppression per label (a box overlapping a better-scored
 box of its label by IoU above ``nms_iou`` is dropped; Felzenszwalb et al. 2010). The
-decisions that are ours: the proto-object on the intensity, one glimpse per fixation, the
-square box, and "nothing" as the refusal.
+decisions that are ours: the proto-object on the intensity, the glimpses per fixation and
+the choice among them, the square box, and "nothing" as the refusal.
 
 References
 ----------
@@ -142,11 +144,18 @@ def proto_object_box(
 
 
 @lru_cache(maxsize=8)
-def _pipeline(map_level: int, ior_radius: float, ior_extent: float, quit: float) -> Pipeline:
+def _pipeline(
+    map_level: int, ior_radius: float, ior_extent: float, min_saliency: float, quit: float
+) -> Pipeline:
+    """The vision pipeline (our defaults) with the detector's scan settings."""
     cfg = VisionConfig()
     features = dataclasses.replace(cfg.features, map_level=map_level)
     compete = dataclasses.replace(
-        cfg.compete, ior_radius=ior_radius, ior_extent=ior_extent, quit_threshold=quit
+        cfg.compete,
+        ior_radius=ior_radius,
+        ior_extent=ior_extent,
+        min_saliency=min_saliency,
+        quit_threshold=quit,
     )
     return Pipeline.from_config(dataclasses.replace(cfg, features=features, compete=compete))
 
@@ -158,35 +167,67 @@ def _decide(probs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return probs.argmax(axis=1) != NOTHING, digit.astype(np.int64), score.astype(np.float64)
 
 
-def _finish(
-    boxes: np.ndarray,
-    probs: np.ndarray,
-    order: np.ndarray,
+def _best_per_look(
+    boxes: np.ndarray, probs: np.ndarray, look_of: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per fixation, its candidate naming a digit with the highest probability, if any."""
+    found, labels, scores = _decide(probs)
+    picked = []
+    for k in np.unique(look_of[found]):
+        mine = np.flatnonzero(found & (look_of == k))
+        picked.append(mine[np.argmax(scores[mine])])
+    i = np.array(picked, dtype=np.int64)
+    return boxes[i].reshape(-1, 4), labels[i], scores[i], look_of[i]
+
+
+def _detections(
+    parts: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
     calls: int,
     nms_iou: float,
     fixations: np.ndarray,
 ) -> Detections:
-    found, labels, scores = _decide(probs)
-    boxes, labels, scores, order = boxes[found], labels[found], scores[found], order[found]
+    boxes, labels, scores, order = parts
     keep = nms(boxes, labels, scores, nms_iou)
     return Detections(
         boxes[keep].reshape(-1, 4), labels[keep], scores[keep], calls, order[keep], fixations
     )
 
 
+def _square(y: float, x: float, side: float) -> np.ndarray:
+    return np.array([y - side / 2, x - side / 2, y + side / 2, x + side / 2])
+
+
+def _candidates(
+    img: np.ndarray, path: np.ndarray, sizes: Sequence[int], extent: float, reach: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Candidate boxes (K, 4) of every fixation and the fixation (1, 2, …) of each."""
+    boxes, look_of = [], []
+    for k, (x, y) in enumerate(path):
+        box = proto_object_box(img, x, y, extent=extent, reach=reach)
+        if box is None:
+            continue  # nothing under this fixation: no glimpse
+        mine = [box, *(_square(y, x, side) for side in sizes)]
+        boxes += mine
+        look_of += [k + 1] * len(mine)
+    return np.array(boxes, dtype=np.float64).reshape(-1, 4), np.array(look_of, np.int64)
+
+
 def look(
     image: Any,
     classifier: BoxClassifier,
     *,
-    fixations: int = 12,
+    fixations: int = 20,
     quit_threshold: float = 0.0,
+    sizes: Sequence[int] = (16, 24, 32),
     map_level: int = 2,
     ior_radius: float = 0.1,
     ior_extent: float = 0.3,
+    min_saliency: float = 0.01,
     proto_extent: float = 0.3,
     nms_iou: float = 0.3,
 ) -> Detections:
-    """Detect digits by looking: scanpath → proto-object box → one glimpse per fixation.
+    """Detect digits by looking: scanpath → proto-object box (and the known digit sizes)
+    → glimpses at each fixation → the most confident one.
 
     Parameters
     ----------
@@ -199,11 +240,18 @@ def look(
     quit_threshold : float
         The competition's activation threshold on the absolute priority (0: off): the
         scanpath ends when nothing left is above it.
+    sizes : sequence of int
+        Besides the proto-object's square, squares of these sides centred on the fixation
+        are glimpsed too (the digit sizes the classifier knows; empty: the proto-object
+        alone). Calls per fixation: 1 + len(sizes).
     map_level : int
         Pyramid level of the saliency map (2: a quarter of the canvas side).
     ior_radius, ior_extent : float
         Inhibition of return: disc radius (fraction of the longer side) and the
         proto-object fraction of the winner's input it also covers.
+    min_saliency : float
+        The scanpath also ends when the strongest remaining input is below this fraction
+        of the map's maximum.
     proto_extent : float
         The box's proto-object: pixels at least this fraction of the peak (0, 1].
     nms_iou : float
@@ -218,19 +266,31 @@ def look(
     check_integer(fixations, "fixations", ge=1, le=200)
     check_number(proto_extent, "proto_extent", gt=0, le=1)
     check_number(nms_iou, "nms_iou", gt=0, le=1)
-    pipe = _pipeline(int(map_level), float(ior_radius), float(ior_extent), float(quit_threshold))
+    sides = _sides(sizes, "sizes", img.shape, allow_empty=True)
+    pipe = _pipeline(
+        int(map_level),
+        float(ior_radius),
+        float(ior_extent),
+        float(min_saliency),
+        float(quit_threshold),
+    )
     result = pipe.attend(img, n_fixations=fixations)
     path = np.array([[f.x, f.y] for f in result.fixations], dtype=np.float64).reshape(-1, 2)
-    reach = 2 ** int(map_level)
-    boxes, order = [], []
-    for k, (x, y) in enumerate(path):
-        box = proto_object_box(img, x, y, extent=proto_extent, reach=reach)
-        if box is not None:
-            boxes.append(box)
-            order.append(k + 1)
-    b = np.array(boxes, dtype=np.float64).reshape(-1, 4)
-    probs = classifier.probabilities(img, b) if b.shape[0] else np.zeros((0, NOTHING + 1))
-    return _finish(b, np.asarray(probs), np.array(order, np.int64), b.shape[0], nms_iou, path)
+    boxes, look_of = _candidates(img, path, sides, proto_extent, 2 ** int(map_level))
+    probs = classifier.probabilities(img, boxes) if len(boxes) else np.zeros((0, NOTHING + 1))
+    parts = _best_per_look(boxes, np.asarray(probs), look_of)
+    return _detections(parts, len(boxes), nms_iou, path)
+
+
+def _sides(
+    sizes: Any, name: str, shape: tuple[int, ...], *, allow_empty: bool = False
+) -> tuple[int, ...]:
+    """Window or glimpse sides: a sequence of integers 1 … the canvas's shorter side."""
+    if isinstance(sizes, (str, bytes)) or not isinstance(sizes, Sequence):
+        raise TypeError(f"{name} must be a sequence of integers, got {sizes!r}")
+    if not sizes and not allow_empty:
+        raise ValueError(f"{name} must hold at least one side, got none")
+    return tuple(check_integer(s, name, ge=1, le=min(shape)) for s in sizes)
 
 
 def window_boxes(shape: tuple[int, int], windows: Sequence[int], stride: float) -> np.ndarray:
@@ -238,8 +298,7 @@ def window_boxes(shape: tuple[int, int], windows: Sequence[int], stride: float) 
     the last row and column flush with the border."""
     h, w = shape
     out = []
-    for side in windows:
-        side = check_integer(side, "windows", ge=1, le=min(h, w))
+    for side in _sides(windows, "windows", shape):
         step = max(1, round(stride * side))
         tops = np.unique(np.append(np.arange(0, h - side + 1, step), h - side))
         lefts = np.unique(np.append(np.arange(0, w - side + 1, step), w - side))
@@ -274,9 +333,8 @@ def slide(
     img = check_canvas(image)
     check_number(stride, "stride", gt=0, le=1)
     check_number(nms_iou, "nms_iou", gt=0, le=1)
-    if isinstance(windows, (str, bytes)) or not isinstance(windows, Sequence) or not windows:
-        raise TypeError(f"windows must be a non-empty sequence of integers, got {windows!r}")
     boxes = window_boxes(img.shape, windows, stride)
-    probs = np.asarray(classifier.probabilities(img, boxes))
-    order = np.zeros(boxes.shape[0], np.int64)
-    return _finish(boxes, probs, order, boxes.shape[0], nms_iou, np.zeros((0, 2)))
+    found, labels, scores = _decide(np.asarray(classifier.probabilities(img, boxes)))
+    order = np.zeros(int(found.sum()), np.int64)
+    parts = (boxes[found], labels[found], scores[found], order)
+    return _detections(parts, boxes.shape[0], nms_iou, np.zeros((0, 2)))

@@ -38,9 +38,11 @@ def detect(
         classifier,
         fixations=config.fixations,
         quit_threshold=config.quit_threshold,
+        sizes=config.windows(),
         map_level=config.map_level,
         ior_radius=config.ior_radius,
         ior_extent=config.ior_extent,
+        min_saliency=config.min_saliency,
         proto_extent=config.proto_extent,
         nms_iou=config.nms_iou,
     )
