@@ -8,7 +8,7 @@ from neuroattn import experiments as ex
 from neuroattn.experiments import streaming as S
 from neuroattn.experiments._streaming_findings import boundaries
 
-TINY = dict(delta_f=(1.0, 6.0, 12.0), trt_ms=(50.0, 150.0), duration_s=20.0, trials=4)
+TINY = dict(delta_f=(1.0, 7.0, 12.0), trt_ms=(50.0, 100.0, 150.0), duration_s=20.0, trials=4)
 
 
 @pytest.fixture(scope="module")
@@ -34,8 +34,9 @@ def test_signature_on_a_tiny_config(result):
     ):
         assert rows[key].agrees, result.table()
     one = result.one_stream
-    assert one[0, 1] >= 0.9 and one[2, 0] <= 0.1
-    assert one.shape == (3, 2) and result.tcb.shape == (2,)
+    assert one[0, 2] >= 0.9 and one[2, 0] <= 0.1
+    assert 0.1 < one[1, 1] < 0.9  # 7 semitones at 100 ms: between the boundaries
+    assert one.shape == (3, 3) and result.tcb.shape == (3,)
 
 
 def test_the_experiment_runs_at_the_shared_time_scale(monkeypatch):
@@ -73,7 +74,7 @@ def test_to_xarray_and_plot(result):
 @pytest.mark.parametrize(
     ("fields", "words"),
     [
-        ({"delta_f": (1.0, 6.0)}, "include 1 and 12"),
+        ({"delta_f": (1.0, 7.0)}, "include 1 and 12"),
         ({"trt_ms": (100.0, 50.0)}, "strictly increasing"),
         ({"trt_ms": (10.0, 50.0)}, "trt_ms must be"),
         ({"delta_f": "1, 12"}, "sequence of numbers"),

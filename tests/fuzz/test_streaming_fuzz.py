@@ -26,7 +26,8 @@ ARRAYS = st.one_of(
 )
 MODEL_FIELDS = [
     "spread", "tone_ms", "fast_recovery_ms", "fast_use", "slow_recovery_ms", "slow_use",
-    "evidence_ms", "gain", "criterion", "inhibition", "beta", "slope", "threshold",
+    "gain", "core", "excitation", "excitation_width", "inhibition", "inhibition_width",
+    "beta", "slope", "threshold", "spacing", "margin", "tuning", "bridge",
     "adaptation_ms", "adaptation", "noise", "tau_ms", "dt",
 ]  # fmt: skip
 

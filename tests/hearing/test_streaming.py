@@ -6,8 +6,9 @@ from scipy import stats
 
 from neuroattn.dynamics import Competition, sigmoid, simulate
 from neuroattn.hearing import StreamingModel, StreamingResult, gamma_shape, simulate_streaming
-from neuroattn.hearing._streaming_input import aba_schedule, coactivation
 from neuroattn.hearing._streaming_model import AdaptingCompetition
+from neuroattn.hearing._streaming_places import TonotopicDrive, aba_schedule, tonotopic_axis
+from neuroattn.hearing._streaming_readout import CycleSums, bridge
 
 
 def test_aba_schedule_is_a_b_a_silence_with_gaps():
@@ -19,58 +20,88 @@ def test_aba_schedule_is_a_b_a_silence_with_gaps():
     assert filled[:4].tolist() == [0, 30, 60, 90] and kinds[:4].tolist() == [1, 2, 1, 0]
 
 
-def _reference_evidence(delta_f, trt, model, t_end, h=0.05):
-    """Plain reference: forward Euler on a fine grid for both depression factors of both
-    places, and the running means as explicit exponential sums."""
-    t = np.arange(0.0, t_end, h)
+def _reference_drive(delta_f, trt, model, x, t):
+    """Plain reference: forward Euler on a fine grid for both depression factors at every
+    place, the projection written out."""
+    h = t[1] - t[0]
     slot = np.floor(t / trt).astype(int)
     tone = (t - slot * trt) < min(model.tone_ms, trt)
     kind = np.array([1, 2, 1, 0])[slot % 4]
-    a_on, b_on = tone & (kind == 1), tone & (kind == 2)
-    eps = np.exp(-delta_f / model.spread)
-    out = {}
-    for name, r in (("a", a_on + eps * b_on), ("b", b_on + eps * a_on)):
-        d = np.ones((2,))
-        ds = np.empty((t.size, 2))
-        for i in range(t.size):
-            ds[i] = d
-            rec = np.array([model.fast_recovery_ms, model.slow_recovery_ms])
-            use = np.array([model.fast_use, model.slow_use])
-            d = d + h * ((1 - d) / rec - use * r[i] * d)
-        out[name] = ds.prod(1)
-    cross = eps * (out["a"] * b_on + out["b"] * a_on)
-    sound = (a_on | b_on).astype(float)
-    w = np.exp(-h / model.evidence_ms)
-    mc = ms = 0.0
-    e, s = np.empty(t.size), np.empty(t.size)
+    r = (tone & (kind == 1))[:, None] * np.exp(-np.abs(x) / model.tuning) + (tone & (kind == 2))[
+        :, None
+    ] * np.exp(-np.abs(x - delta_f) / model.tuning)
+    rec = np.array([[model.fast_recovery_ms], [model.slow_recovery_ms]])
+    use = np.array([[model.fast_use], [model.slow_use]])
+    d, eff = np.ones((2, x.size)), np.empty((t.size, x.size))
     for i in range(t.size):
-        mc = w * mc + (1 - w) * cross[i]
-        ms = w * ms + (1 - w) * sound[i]
-        e[i], s[i] = mc, ms
-    return t, e, s
+        eff[i] = d.prod(0)
+        d = d + h * ((1 - d) / rec - use * r[i] * d)
+    K = np.exp(-np.abs(x[:, None] - x[None, :]) / model.spread)
+    K /= K[np.argmin(np.abs(x))] @ np.exp(-np.abs(x) / model.tuning)  # a tone at its place: 1
+    return model.core * r + model.gain * (eff * r) @ K.T
 
 
-@pytest.mark.parametrize(("delta_f", "trt"), [(3.0, 100.0), (10.0, 60.0)])
-def test_coactivation_matches_a_fine_euler_reference(delta_f, trt):
+def test_drive_matches_a_fine_euler_reference():
     model = StreamingModel()
-    t_ref, e_ref, s_ref = _reference_evidence(delta_f, trt, model, 3000.0)
-    t = np.arange(0.0, 3000.0, 0.05)
-    e, s = coactivation(np.array([delta_f]), np.array([trt]), t, model)
-    late = t_ref > 500
-    np.testing.assert_allclose(e[late, 0], e_ref[late], rtol=5e-3)
-    np.testing.assert_allclose(s[late, 0], s_ref[late], rtol=1e-9)
+    x = tonotopic_axis(9.0, 1.0, 6.0)
+    df, trt = np.array([3.0, 9.0, 3.0]), np.array([100.0, 60.0, 100.0])
+    t = np.arange(0.0, 2500.0, 0.02)
+    got = TonotopicDrive(df, trt, x, model)(t)
+    assert got.shape == (t.size, 3, x.size)
+    np.testing.assert_array_equal(got[:, 0], got[:, 2])  # one sequence, computed once
+    for m in range(2):
+        ref = _reference_drive(df[m], trt[m], model, x, t)
+        np.testing.assert_allclose(got[:, m], ref, atol=2e-3 * ref.max())
 
 
-def test_coactivation_falls_with_delta_f_and_with_tempo():
+def test_drive_narrows_with_tempo():
+    """Between A and B the drive per tone falls with tempo; at A's place much less."""
     model = StreamingModel()
-    t = np.arange(0.0, 8000.0, 3.5)
-    df = np.array([1.0, 6.0, 12.0, 6.0, 6.0])
-    trt = np.array([100.0, 100.0, 100.0, 50.0, 150.0])
-    e, s = (x[t > 4000].mean(0) for x in coactivation(df, trt, t, model))
-    assert e[0] > e[1] > e[2]  # larger separation: less co-activation
-    per_tone = e / s
-    assert per_tone[3] < per_tone[1] < per_tone[4]  # faster tempo: less per tone
-    assert s[3] > s[1] > s[4]  # but more sound per second
+    x = tonotopic_axis(6.0, 1.0, 6.0)
+    trt = np.array([50.0, 150.0])
+    t = np.arange(8000.0, 12000.0, 1.0)
+    drive = TonotopicDrive(np.array([6.0, 6.0]), trt, x, model)(t)
+    a_on = [(np.floor(t / r) % 4 == 0) & (t % r < 20) for r in trt]  # early in A tones
+    mid, place = np.flatnonzero(x == 3.0)[0], np.flatnonzero(x == 0.0)[0]
+    fast, slow = (drive[a_on[i], i].mean(0) for i in range(2))
+    assert fast[mid] < 0.7 * slow[mid]
+    assert fast[place] / slow[place] > fast[mid] / slow[mid]
+
+
+def test_weights_are_the_mexican_hat_on_a_line():
+    model = StreamingModel(spacing=0.5)
+    W = model.weights(30)
+    d = 0.5 * np.abs(np.arange(30)[:, None] - np.arange(30)[None, :])
+    exc = model.excitation * np.exp(-(d**2) / (2 * model.excitation_width**2))
+    inh = model.inhibition * np.exp(-(d**2) / (2 * model.inhibition_width**2))
+    ref = 0.5 * (exc - inh)
+    np.testing.assert_allclose(W, ref, atol=1e-12)  # no wrap-around at the ends
+
+
+def test_bridge_reads_made_up_profiles():
+    x = np.arange(-2.0, 9.0)
+    sums = CycleSums(np.array([100.0, 100.0]), 800.0, x.size)  # 2 members, 2 cycles
+    wide = np.exp(-0.5 * (x / 4.0) ** 2)  # reaches halfway to B at 6 (x = 3)
+    narrow = np.exp(-0.5 * (x / 1.0) ** 2)
+    sums.a[:, 0], sums.b[:, 0] = wide, wide[::-1]
+    sums.a[:, 1], sums.b[:, 1] = narrow, narrow
+    b = bridge(sums, x, np.array([6.0, 6.0]))
+    np.testing.assert_allclose(b[0], np.exp(-0.5 * (3 / 4.0) ** 2))
+    np.testing.assert_allclose(b[1], np.exp(-0.5 * 9.0), rtol=1e-9)
+
+
+def test_cycle_sums_split_a_and_b_slots():
+    t = np.arange(0.0, 800.0, 10.0)
+    rates = np.broadcast_to(np.arange(t.size, dtype=float)[:, None, None], (t.size, 1, 2))
+    sums = CycleSums(np.array([100.0]), 800.0, 2)
+    sums.add(t[:40], rates[:40])  # in two chunks
+    sums.add(t[40:], rates[40:])
+    idx = np.arange(t.size)
+    slot = (t // 100).astype(int)
+    for c in range(2):
+        a = idx[(slot // 4 == c) & (slot % 4 != 1) & (slot % 4 != 3)].sum()
+        b = idx[(slot // 4 == c) & (slot % 4 == 1)].sum()
+        assert sums.a[c, 0, 0] == a and sums.b[c, 0, 1] == b
 
 
 def test_adapting_competition_matches_a_hand_written_euler_loop():
@@ -95,9 +126,9 @@ def test_adapting_competition_matches_a_hand_written_euler_loop():
 @pytest.fixture(scope="module")
 def regimes():
     """Coherent, segregated and bistable conditions, 3 trials each, in one run."""
-    df = np.repeat([1.0, 12.0, 9.0], 3)
+    df = np.repeat([1.0, 12.0, 7.0], 3)
     trt = np.repeat([150.0, 50.0, 100.0], 3)
-    return simulate_streaming(df, trt, duration_s=30.0, seed=4)
+    return simulate_streaming(df, trt, duration_s=20.0, seed=4)
 
 
 def test_one_stream_at_one_semitone_and_slow(regimes):
@@ -115,7 +146,7 @@ def test_bistable_in_between_with_switches_and_one_stream_first(regimes):
     assert (regimes.first_percept()[6:] == 1).all()
     durations = StreamingResult(
         regimes.delta_f[6:], regimes.trt_ms[6:], regimes.percept[6:], regimes.cycle_s[6:],
-        regimes.evidence[6:],
+        regimes.bridge[6:],
     ).phase_durations()  # fmt: skip
     assert durations.size >= 3 and gamma_shape(durations)[0] > 1.0
 
@@ -156,6 +187,9 @@ def test_gamma_shape_recovers_scipy_samples():
         (lambda: StreamingModel(noise=-1), ValueError, "noise must be"),
         (lambda: StreamingModel(adaptation_ms=5, tau_ms=7), ValueError, "adaptation_ms must"),
         (lambda: StreamingModel(gain="1"), ValueError, "gain"),
+        (lambda: StreamingModel(bridge=0), ValueError, "bridge must be"),
+        (lambda: StreamingModel(spacing=0.01), ValueError, "spacing must be"),
+        (lambda: simulate_streaming([48] * 4000, 20, duration_s=600), ValueError, "unit-steps"),
         (lambda: gamma_shape([1.0, 2.0]), ValueError, "at least 3"),
         (lambda: gamma_shape([1.0, -2.0, 3.0]), ValueError, "positive"),
         (lambda: AdaptingCompetition("W", tau_a=5, strength=1), TypeError, "Competition"),

@@ -1,8 +1,10 @@
 """Experiment: auditory streaming of ABA– sequences over Δf × tempo (issue 13).
 
-The model of :mod:`neuroattn.hearing` (two populations of the source's equation, one stream
-against two streams, fed by the co-activation of the tonotopic places of A and B, with slow
-adaptation and noise; :func:`~neuroattn.hearing.simulate_streaming`) hears ABA– sequences on
+The model of :mod:`neuroattn.hearing` (a population of the source's equation over
+tonotopic position — local excitation, broader inhibition, slow adaptation and noise — driven
+by the tones through tuned, depressing inputs; one stream when the activity of A's and B's
+tones reaches the place between them, two when their groups stay apart;
+:func:`~neuroattn.hearing.simulate_streaming`) hears ABA– sequences on
 a grid of frequency separations Δf and tone repetition times (TRT), and, in one bistable
 condition, a set of independent trials. Everything runs in one batched simulation at the
 competition's time constant :data:`~neuroattn.experiments.TAU_MS`.
@@ -90,9 +92,9 @@ class StreamingConfig:
 
     delta_f: tuple[float, ...] = (1.0, 3.0, 5.0, 7.0, 9.0, 12.0, 15.0, 18.0)
     trt_ms: tuple[float, ...] = (50.0, 75.0, 100.0, 125.0, 150.0)
-    duration_s: float = 40.0
+    duration_s: float = 24.0
     trials: int = 12
-    bistable_delta_f: float = 9.0
+    bistable_delta_f: float = 7.0
     bistable_trt_ms: float = 100.0
     buildup_s: float = 12.0
     seed: int = 0
@@ -163,7 +165,7 @@ def _simulate(config: StreamingConfig) -> tuple[StreamingResult, StreamingResult
             delta_f=res.delta_f[sel].reshape(shape), trt_ms=res.trt_ms[sel].reshape(shape),
             percept=res.percept[sel].reshape(shape + res.percept.shape[-1:]),
             cycle_s=res.cycle_s[sel].reshape(shape),
-            evidence=res.evidence[sel].reshape(shape + res.evidence.shape[-1:]),
+            bridge=res.bridge[sel].reshape(shape + res.bridge.shape[-1:]),
         )  # fmt: skip
 
     return part(slice(0, n), df.shape), part(slice(n, None), (config.trials,))
@@ -175,7 +177,7 @@ def _simulate(config: StreamingConfig) -> tuple[StreamingResult, StreamingResult
     "ABA- auditory streaming over frequency separation x tempo: one vs two streams, the "
     "published coherence and fission boundaries, bistable switching and build-up",
     quick={"delta_f": (1.0, 3.0, 5.0, 7.0, 12.0, 15.0), "trt_ms": (50.0, 150.0), "duration_s": 20.0,
-           "trials": 4, "bistable_delta_f": 9.0, "bistable_trt_ms": 100.0},
+           "trials": 4, "bistable_delta_f": 7.0, "bistable_trt_ms": 100.0},
 )  # fmt: skip
 def run(config: StreamingConfig) -> StreamingExperiment:
     """Run the streaming experiment: the Δf × TRT map, its boundaries and the trials."""

@@ -1,37 +1,45 @@
-r"""Stage 3 on sound: competition between auditory streams (ABA– sequences, issue 13).
+r"""Stage 3 on sound: auditory streams competing over tonotopic position (ABA–, issue 13).
 
-Two populations of the source's equation compete for the organisation of an ABA– sequence:
-*one stream* (the A and B tones bound: the tonotopic populations at A's and at B's place
-co-active) and *two streams* (each place following its own tones). With u = (u₁, u₂), the
-rates f(u) and a slow adaptation a (:class:`AdaptingCompetition`),
+A population of units along a tonotopic axis — one every ``spacing`` semitones from below
+A to above B — runs the source's equation with weights over tonotopic distance, a slow
+adaptation and noise (:class:`AdaptingCompetition`):
 
 .. math::
 
-    τ \frac{du_i}{dt} = -u_i + \sum_{j \ne i} w_{ij} f(u_j) - β \sum_j w_{ij} f(u_i)
-                         + I_i(t) - k a_i + σ ξ_i(t), \qquad
-    τ_a \frac{da_i}{dt} = -a_i + f(u_i),
+    τ \frac{du_k}{dt} = -u_k + \sum_{j \ne k} w_{kj} f(u_j) - β \sum_j w_{kj} f(u_k)
+                         + I_k(t) - κ a_k + σ ξ_k(t), \qquad
+    τ_a \frac{da_k}{dt} = -a_k + f(u_k),
 
-w₁₂ = w₂₁ = −c (cross-inhibition; the β term is then self-excitation β c f(u_i)), f a
-sigmoid, I₁ = g e(t) and I₂ = g θ s(t): e is the running mean of the co-activation of the
-two tonotopic places and s that of the sound (:mod:`._streaming_input`), θ a fixed
-criterion. Both inputs grow with the fraction of time a tone sounds, so at slow tempi the
-competition is driven less and adaptation and noise widen the ambiguous range. τ is the
-competition's time constant, 7 ms in the experiments (``experiments.TAU_MS``).
+    w_{kj} = s \left(w_e e^{-d_{kj}^2/2σ_e^2} - w_i e^{-d_{kj}^2/2σ_i^2}\right),
 
-**Readout** (ours): in each ABA– cycle (4 TRT) the percept is *one stream* when population 1's
-mean rate over the cycle exceeds population 2's, else *two streams*.
+d_kj = |x_k − x_j| in semitones and s the spacing (local excitation, broader inhibition:
+:func:`~neuroattn.dynamics.mexican_hat` on a ring twice as long as the axis, so that no
+weight wraps around), f a sigmoid, I the tuned, depressing drive of the tones
+(:mod:`._streaming_places`). τ is 7 ms in the experiments (``experiments.TAU_MS``).
+
+Each tone excites a group of units around its place. When the groups of A and B reach the
+place halfway between them, cycle after cycle, the sequence is one connected pattern of
+activity — **one stream**; when they stay apart, the A and B places alternate as two
+separate groups — **two streams** (the readout, :mod:`._streaming_readout`). The units
+between the places respond to every tone, so they adapt most; their adaptation and the
+depression of the drive (stronger at fast tempi) narrow the groups, the adaptation's
+recovery and the noise widen them again: at small Δf the groups always meet, at large Δf
+and fast tempo never, and in between the percept switches back and forth.
 
 Published (what the model is held against): one stream at small Δf and slow tempo, two at
-large Δf and fast tempo, the temporal coherence boundary rising with the TRT and the fission
-boundary below it (van Noorden 1975, thesis, Eindhoven); between them the percept switches,
-the first percept is usually one stream and segregation builds up over the first seconds,
-and phase durations are unimodal and right-skewed like those of visual rivalry (Pressnitzer
-& Hupé 2006, Curr Biol 16:1351; Anstis & Saida 1985, J Exp Psychol HPP 11:257). The
-rivalry structure — mutual inhibition, recurrent excitation, slow adaptation and noise — is
-that of Laing & Chow 2002 (J Comput Neurosci 12:39) and Moreno-Bote, Rinzel & Rubin 2007 (J
-Neurophysiol 98:1125), used for streaming by Rankin, Sussman & Rinzel 2015 (PLoS Comput Biol
-11:e1004555). Ours: the two-population form fed by the co-activation, the readout, and
-every parameter value (:class:`StreamingModel`).
+large Δf and fast tempo, the temporal coherence boundary rising with the TRT and the
+fission boundary below it (van Noorden 1975, thesis, Eindhoven); between them the percept
+switches, the first percept is usually one stream and segregation builds up over the first
+seconds, and phase durations are unimodal and right-skewed (Pressnitzer & Hupé 2006, Curr
+Biol 16:1351; Anstis & Saida 1985, J Exp Psychol HPP 11:257). The model's kind —
+tonotopically organised populations with recurrent excitation, inhibition, slow adaptation,
+depressing inputs and noise — is that of Rankin, Sussman & Rinzel 2015 (PLoS Comput Biol
+11:e1004555, three populations A/AB/B) and of the rivalry models they build on (Laing &
+Chow 2002, J Comput Neurosci 12:39; Moreno-Bote, Rinzel & Rubin 2007, J Neurophysiol
+98:1125); Almonte, Jirsa, Large & Tuller 2005 (Physica D 212:137) put streaming on a
+continuous tonotopic field. Ours: this population (the source's equation on a tonotopic
+line with a Mexican-hat W), the two-stage tuned input, the readout and every parameter
+value (:class:`StreamingModel`).
 """
 
 from __future__ import annotations
@@ -41,195 +49,130 @@ from typing import Any
 
 import numpy as np
 
-from ..dynamics import Competition, TimeSeries, sigmoid, simulate
-from ..dynamics.checks import (
-    check_fields,
-    check_finite_array,
-    check_number,
-    check_seed,
-)
-from ._streaming_input import coactivation
+from ..dynamics import Competition, TimeSeries, mexican_hat, sigmoid, simulate
+from ..dynamics.checks import check_fields, check_finite_array, check_number, check_seed
 from ._streaming_model import AdaptingCompetition
+from ._streaming_places import TonotopicDrive, tonotopic_axis
+from ._streaming_readout import CycleSums, bridge
+from ._streaming_result import StreamingResult, gamma_shape
 
 __all__ = ["StreamingModel", "StreamingResult", "gamma_shape", "simulate_streaming"]
 
 _MAX_MEMBERS = 4096
 _MAX_SECONDS = 600.0
+_MAX_WORK = 4e9  # unit-steps of one call (steps × sequences × units)
+_CHUNK = 2_000_000  # unit-steps held in memory at once
 
 
 @dataclass(frozen=True)
 class StreamingModel:
-    """Parameters of the streaming model (all ours unless said; see the module docstring).
+    """Parameters of the tonotopic streaming model (all ours; see the module docstring).
 
     Parameters
     ----------
-    spread : float
-        λ in semitones: a tone drives the other place with ε = exp(−Δf/λ) (8).
+    spacing, margin : float
+        Semitones between units (1) and beyond A and B on either side (6).
+    tuning, spread : float
+        λ_p, the afferents' tuning (1.16 semitones), and λ, the spread of their depressing
+        projection onto the units (3.75), both exponential.
     tone_ms : float
         Tone duration in ms (40).
     fast_recovery_ms, fast_use : float
-        Forward suppression: τ_rec in ms and U per ms of the fast depression (250, 0.01).
+        Forward suppression: τ_rec in ms and U per ms of the fast depression (250, 0.16).
     slow_recovery_ms, slow_use : float
-        Adaptation over seconds: τ_rec and U of the slow depression (5000, 0.0002).
-    evidence_ms : float
-        τ_e of the running mean of the co-activation (300).
-    gain, criterion : float
-        g and θ: I₁ = g e, I₂ = g θ s (36, 0.2).
-    inhibition, beta : float
-        c > 0 and β ≥ 0 of the source's equation (1.5, 0.3).
+        Depression over seconds: τ_rec and U of the slow depression (5000, 0.0007).
+    gain, core : float
+        g, the drive of an undepressed tone at its own place through the spread pathway
+        (11.8), and g_c, that of the undepressed core pathway (2.1).
+    excitation, excitation_width, inhibition, inhibition_width : float
+        w_e, σ_e, w_i, σ_i of W (per semitone; widths in semitones): 0.47, 1, 0.03, 4.
+    beta : float
+        β of the source's equation (0.3).
     slope, threshold : float
-        The sigmoid f(u) = 1 / (1 + exp(−slope (u − threshold))) (4, 1).
+        The sigmoid f(u) = 1 / (1 + exp(−slope (u − threshold))) (9, 1).
     adaptation_ms, adaptation : float
-        τ_a in ms and the strength k of the slow adaptation (8000, 1).
+        τ_a in ms and the strength κ of the slow adaptation (6600, 1.94).
     noise : float
         σ of the Euler–Maruyama noise (0.25).
+    bridge : float
+        ρ of the readout: one stream when both tones' activity reaches ρ of its peak
+        halfway between A and B (0.5).
     tau_ms : float
-        τ of the competition in ms: the experiments pass ``TAU_MS`` (7 ms), which is never
-        re-tuned here.
+        τ of the units in ms: the experiments pass ``TAU_MS`` (7 ms), never re-tuned here.
     dt : float
         Step in units of τ (0.5).
+
+    Notes
+    -----
+    The values were tuned (random search, then rounding) on Δf = 1, 3, 5, 7, 9, 12, 15, 18
+    × TRT = 50, 100, 150 ms with seed 0 against van Noorden's boundaries and a bistable
+    condition at Δf 7, TRT 100 ms; other TRTs and Δf were held out (``docs/hearing.md``).
     """
 
-    spread: float = 8.0
+    spacing: float = 1.0
+    margin: float = 6.0
+    tuning: float = 1.16
+    spread: float = 3.75
     tone_ms: float = 40.0
     fast_recovery_ms: float = 250.0
-    fast_use: float = 0.01
+    fast_use: float = 0.16
     slow_recovery_ms: float = 5000.0
-    slow_use: float = 0.0002
-    evidence_ms: float = 300.0
-    gain: float = 36.0
-    criterion: float = 0.2
-    inhibition: float = 1.5
+    slow_use: float = 0.0007
+    gain: float = 11.8
+    core: float = 2.1
+    excitation: float = 0.47
+    excitation_width: float = 1.0
+    inhibition: float = 0.03
+    inhibition_width: float = 4.0
     beta: float = 0.3
-    slope: float = 4.0
+    slope: float = 9.0
     threshold: float = 1.0
-    adaptation_ms: float = 8000.0
-    adaptation: float = 1.0
+    adaptation_ms: float = 6600.0
+    adaptation: float = 1.94
     noise: float = 0.25
+    bridge: float = 0.5
     tau_ms: float = 7.0
     dt: float = 0.5
 
     def __post_init__(self) -> None:
-        pos = {"gt": 0.0, "le": 1e6}
+        pos, amp = {"gt": 0.0, "le": 1e6}, {"ge": 0.0, "le": 1e3}
         check_fields(
             self,
-            [("spread", {"gt": 0.0, "le": 1e3}), ("tone_ms", {"gt": 0.0, "le": 1e4}),
-             ("fast_recovery_ms", pos), ("fast_use", {"ge": 0.0, "le": 1e3}),
-             ("slow_recovery_ms", pos), ("slow_use", {"ge": 0.0, "le": 1e3}),
-             ("evidence_ms", pos), ("gain", {"gt": 0.0, "le": 1e3}),
-             ("criterion", {"ge": 0.0, "le": 10.0}), ("inhibition", {"gt": 0.0, "le": 1e3}),
-             ("beta", {"ge": 0.0, "le": 1e3}), ("slope", {"gt": 0.0, "le": 1e3}),
-             ("threshold", {"ge": -1e3, "le": 1e3}), ("adaptation_ms", pos),
-             ("adaptation", {"ge": 0.0, "le": 1e3}), ("noise", {"ge": 0.0, "le": 100.0}),
-             ("tau_ms", {"gt": 0.0, "le": 1e3}), ("dt", {"gt": 0.0, "le": 1.0})],
+            [("spacing", {"ge": 0.05, "le": 12.0}), ("margin", {"ge": 0.0, "le": 48.0}),
+             ("tuning", {"gt": 0.0, "le": 1e3}), ("spread", {"gt": 0.0, "le": 1e3}),
+             ("tone_ms", {"gt": 0.0, "le": 1e4}), ("fast_recovery_ms", pos),
+             ("fast_use", amp), ("slow_recovery_ms", pos), ("slow_use", amp),
+             ("gain", {"ge": 0.0, "le": 1e3}), ("core", amp), ("excitation", amp),
+             ("excitation_width", {"gt": 0.0, "le": 1e3}), ("inhibition", amp),
+             ("inhibition_width", {"gt": 0.0, "le": 1e3}), ("beta", amp),
+             ("slope", {"gt": 0.0, "le": 1e3}), ("threshold", {"ge": -1e3, "le": 1e3}),
+             ("adaptation_ms", pos), ("adaptation", amp), ("noise", {"ge": 0.0, "le": 100.0}),
+             ("bridge", {"gt": 0.0, "le": 1.0}), ("tau_ms", {"gt": 0.0, "le": 1e3}),
+             ("dt", {"gt": 0.0, "le": 1.0})],
         )  # fmt: skip
         if not self.adaptation_ms > self.tau_ms:
             raise ValueError(
                 f"adaptation_ms must be > tau_ms ({self.tau_ms:g}), got {self.adaptation_ms!r}"
             )
 
-    def network(self) -> AdaptingCompetition:
-        """The two competing populations with their slow adaptation."""
-        c = self.inhibition
+    def weights(self, n: int) -> np.ndarray:
+        """W (n, n) over a line of n units ``spacing`` apart: the Mexican hat of
+        :func:`~neuroattn.dynamics.mexican_hat` on a ring of 2n units, cut to one half (no
+        weight wraps around)."""
+        s = self.spacing
+        W = mexican_hat(
+            2 * n, a_exc=self.excitation * s, sigma_exc=self.excitation_width / s,
+            a_inh=self.inhibition * s, sigma_inh=self.inhibition_width / s, wrap="shortest",
+        )  # fmt: skip
+        return np.ascontiguousarray(W[:n, :n])
+
+    def network(self, n: int) -> AdaptingCompetition:
+        """The n tonotopic units with their slow adaptation."""
         comp = Competition(
-            np.array([[0.0, -c], [-c, 0.0]]),
-            beta=self.beta,
-            activation=sigmoid(self.slope, self.threshold),
+            self.weights(n), beta=self.beta, activation=sigmoid(self.slope, self.threshold)
         )
         return AdaptingCompetition(comp, tau_a=self.adaptation_ms / self.tau_ms,
                                    strength=self.adaptation)  # fmt: skip
-
-
-@dataclass(frozen=True)
-class StreamingResult:
-    """Percepts of ABA– sequences, cycle by cycle (read-only arrays).
-
-    Attributes
-    ----------
-    delta_f, trt_ms : ndarray, shape (*batch,)
-        Δf (semitones) and TRT (ms) of each sequence.
-    percept : ndarray of int8, shape (*batch, C)
-        1 = one stream, 0 = two streams in each ABA– cycle; −1 after a sequence's last
-        complete cycle (faster sequences have more cycles).
-    cycle_s : ndarray, shape (*batch,)
-        Length of one ABA– cycle in seconds (4 TRT).
-    evidence : ndarray, shape (*batch, C)
-        Mean co-activation e over each cycle (the running mean, per ms of the model's
-        input; NaN after the last).
-    """
-
-    delta_f: np.ndarray
-    trt_ms: np.ndarray
-    percept: np.ndarray
-    cycle_s: np.ndarray
-    evidence: np.ndarray
-
-    def __post_init__(self) -> None:
-        for name in ("delta_f", "trt_ms", "percept", "cycle_s", "evidence"):
-            arr = np.asarray(getattr(self, name))
-            arr.setflags(write=False)
-            object.__setattr__(self, name, arr)
-
-    @property
-    def valid(self) -> np.ndarray:
-        """Which cycles exist, shape (*batch, C)."""
-        return self.percept >= 0
-
-    def one_stream_fraction(self) -> np.ndarray:
-        """Fraction of cycles heard as one stream, shape (*batch,)."""
-        return (self.percept == 1).sum(-1) / np.maximum(self.valid.sum(-1), 1)
-
-    def switches(self) -> np.ndarray:
-        """Number of changes of percept, shape (*batch,)."""
-        p, v = self.percept, self.valid
-        return ((p[..., 1:] != p[..., :-1]) & v[..., 1:]).sum(-1)
-
-    def first_percept(self) -> np.ndarray:
-        """The percept of the first cycle (1 one stream, 0 two), shape (*batch,)."""
-        return self.percept[..., 0]
-
-    def phase_durations(self) -> np.ndarray:
-        """Durations in s of every complete phase, pooled over the batch (the first phase,
-        which starts with the sound, and the last, cut by its end, are left out)."""
-        out: list[np.ndarray] = []
-        flat = self.percept.reshape(-1, self.percept.shape[-1])
-        for p, cyc in zip(flat, self.cycle_s.reshape(-1), strict=True):
-            p = p[p >= 0]
-            change = np.flatnonzero(p[1:] != p[:-1]) + 1
-            out.append(np.diff(change) * cyc)
-        return np.concatenate(out) if out else np.zeros(0)
-
-    def two_stream_probability(self, edges_s: Any) -> np.ndarray:
-        """P(two streams) in time bins ``edges_s`` (s) from the start, over the batch: the
-        build-up curve. Shape (len(edges_s) − 1,); NaN for an empty bin."""
-        edges = check_finite_array(edges_s, "edges_s")
-        if edges.ndim != 1 or edges.size < 2 or np.any(np.diff(edges) <= 0):
-            raise ValueError("edges_s must be an increasing 1-D array of at least 2 times")
-        start = np.arange(self.percept.shape[-1]) * self.cycle_s[..., None]  # (*batch, C)
-        out = np.full(edges.size - 1, np.nan)
-        for k in range(edges.size - 1):
-            sel = self.valid & (start >= edges[k]) & (start < edges[k + 1])
-            if sel.any():
-                out[k] = float(np.mean(self.percept[sel] == 0))
-        return out
-
-
-def gamma_shape(durations: Any) -> tuple[float, float]:
-    """Maximum-likelihood gamma fit (location 0) of phase durations: ``(shape, scale)``.
-
-    A shape of 1 is the exponential distribution of memoryless switching; rivalry's phase
-    durations have shapes above 1 (unimodal, right-skewed). Needs at least 3 positive
-    durations.
-    """
-    from scipy import stats
-
-    d = check_finite_array(durations, "durations").ravel()
-    if d.size < 3 or np.any(d <= 0):
-        raise ValueError(f"durations must hold at least 3 positive values, got {d.size}")
-    if np.allclose(d, d[0]):
-        return float("inf"), 0.0
-    shape, _, scale = stats.gamma.fit(d, floc=0.0)
-    return float(shape), float(scale)
 
 
 def _check_batch(delta_f: Any, trt_ms: Any, model: StreamingModel) -> tuple[np.ndarray, ...]:
@@ -240,7 +183,7 @@ def _check_batch(delta_f: Any, trt_ms: Any, model: StreamingModel) -> tuple[np.n
     if np.any(trt < 20) or np.any(trt > 1000):
         raise ValueError(f"trt_ms must be within [20, 1000] ms, got {trt.min():g}…{trt.max():g}")
     try:
-        df, trt = np.broadcast_arrays(df, trt)
+        df, trt = (np.ascontiguousarray(a) for a in np.broadcast_arrays(df, trt))
     except ValueError:
         raise ValueError(
             f"delta_f and trt_ms must broadcast, got shapes {df.shape} and {trt.shape}"
@@ -258,7 +201,7 @@ def simulate_streaming(
     model: StreamingModel | None = None,
     seed: Any = None,
 ) -> StreamingResult:
-    """Simulate the percept of ABA– sequences (one batched :func:`~neuroattn.dynamics.simulate`).
+    """Simulate the percept of ABA– sequences (batched :func:`~neuroattn.dynamics.simulate`).
 
     Parameters
     ----------
@@ -288,51 +231,48 @@ def simulate_streaming(
             f"duration_s must cover two ABA– cycles (8 TRT = {8 * trt.max() / 1000:g} s), "
             f"got {duration_s!r}"
         )
-    seed = check_seed(seed)
+    rng = np.random.default_rng(check_seed(seed))
+    x = tonotopic_axis(float(df.max()), model.spacing, model.margin)
     step_ms = model.dt * model.tau_ms
-    t_ms = np.arange(int(duration_ms // step_ms) + 1) * step_ms
-    evidence, sound = coactivation(df.ravel(), trt.ravel(), t_ms, model)
-    drive = model.gain * np.stack([evidence, model.criterion * sound], -1)  # (T, M, 2)
-    traj = simulate(
-        model.network(),
-        TimeSeries(t_ms / model.tau_ms, drive[:, :, None, :]),
-        t_span=(0.0, float(t_ms[-1]) / model.tau_ms),
-        dt=model.dt,
-        method="euler_maruyama",
-        noise=model.noise,
-        seed=seed,
-        save_every=model.dt,
-        max_work=1e12,
-    )
-    rates = np.asarray(traj.rates)  # (T, M, 2)
-    t_saved = np.asarray(traj.t) * model.tau_ms
-    percept, mean_e = _readout(t_saved, rates, evidence, t_ms, 4.0 * trt.ravel())
+    n_steps = int(duration_ms // step_ms)
+    work = float(n_steps) * df.size * x.size
+    if work > _MAX_WORK:
+        raise ValueError(
+            f"delta_f × trt_ms × duration_s must ask for at most {_MAX_WORK:g} unit-steps "
+            f"(steps × sequences × units), got {work:g}"
+        )
+    sums = _run(df.ravel(), trt.ravel(), x, n_steps, model, rng)
+    b = bridge(sums, x, df.ravel())
+    percept = np.where(np.isnan(b), -1, b >= model.bridge).astype(np.int8)
     shape = df.shape
     return StreamingResult(
         delta_f=df.copy(), trt_ms=trt.copy(),
         percept=percept.reshape(shape + percept.shape[-1:]),
-        cycle_s=(4.0 * trt / 1000.0).copy(),
-        evidence=mean_e.reshape(shape + mean_e.shape[-1:]),
+        cycle_s=(4.0 * trt / 1000.0).copy(), bridge=b.reshape(shape + b.shape[-1:]),
     )  # fmt: skip
 
 
-def _readout(
-    t_ms: np.ndarray, rates: np.ndarray, evidence: np.ndarray, t_in: np.ndarray,
-    cycle_ms: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
-    """Percept (1 one stream, 0 two, −1 none) and mean evidence per complete cycle, (M, C)."""
-    n_cycles = (np.floor(t_ms[-1] / cycle_ms + 1e-9)).astype(int)
-    width = int(n_cycles.max())
-    percept = np.full((cycle_ms.size, width), -1, dtype=np.int8)
-    mean_e = np.full((cycle_ms.size, width), np.nan)
-    for m, (cyc, n) in enumerate(zip(cycle_ms, n_cycles, strict=True)):
-        idx = np.floor(t_ms / cyc).astype(int)
-        keep = idx < n
-        one = np.bincount(idx[keep], rates[keep, m, 0], minlength=n)
-        two = np.bincount(idx[keep], rates[keep, m, 1], minlength=n)
-        percept[m, :n] = one > two
-        idx_in = np.floor(t_in / cyc).astype(int)
-        keep_in = idx_in < n
-        count = np.bincount(idx_in[keep_in], minlength=n)
-        mean_e[m, :n] = np.bincount(idx_in[keep_in], evidence[keep_in, m], minlength=n) / count
-    return percept, mean_e
+def _run(
+    df: np.ndarray, trt: np.ndarray, x: np.ndarray, n_steps: int, model: StreamingModel,
+    rng: np.random.Generator,
+) -> CycleSums:  # fmt: skip
+    """Integrate the population chunk by chunk, summing its rates per cycle."""
+    step_ms = model.dt * model.tau_ms
+    duration_ms = n_steps * step_ms
+    drive = TonotopicDrive(df, trt, x, model)
+    network = model.network(x.size)
+    sums = CycleSums(trt, duration_ms, x.size)
+    state = np.zeros((df.size, 2, x.size))
+    chunk = int(np.clip(_CHUNK // (df.size * x.size), 32, max(n_steps, 1)))
+    for start in range(0, n_steps, chunk):
+        stop = min(start + chunk, n_steps)
+        t_ms = np.arange(start, stop + 1) * step_ms
+        t = t_ms / model.tau_ms
+        traj = simulate(
+            network, TimeSeries(t, drive(t_ms)[:, :, None, :]), t_span=(t[0], t[-1]),
+            dt=model.dt, u0=state, method="euler_maruyama", noise=model.noise, seed=rng,
+            save_every=model.dt, max_work=1e12,
+        )  # fmt: skip
+        state = np.asarray(traj.u)[-1]
+        sums.add(t_ms[:-1], np.asarray(traj.rates)[:-1])
+    return sums
