@@ -126,6 +126,7 @@ def test_windows_cover_the_canvas_to_its_border() -> None:
         (lambda o: look(np.zeros((4, 4)), o), ValueError, "image must be a grey"),
         (lambda o: look(np.zeros((3, 32, 32)), o), ValueError, "image must be a grey"),
         (lambda o: look(np.full((32, 32), np.nan), o), ValueError, "image contains NaN"),
+        (lambda o: look(np.full((32, 32), 255.0), o), ValueError, r"intensities in \[0, 1\]"),
         (lambda o: look(np.zeros((32, 32)), o, fixations=0), ValueError, "fixations must be"),
         (lambda o: look(np.zeros((32, 32)), o, proto_extent=0), ValueError, "proto_extent"),
         (lambda o: slide(np.zeros((32, 32)), o, windows=(40,)), ValueError, "windows must be"),
@@ -138,3 +139,17 @@ def test_windows_cover_the_canvas_to_its_border() -> None:
 def test_bad_inputs_are_named(call, error: type, words: str) -> None:
     with pytest.raises(error, match=words):
         call(Oracle(np.zeros((0, 4)), np.zeros(0, int)))
+
+
+def test_tune_quitting_takes_the_largest_threshold_at_the_best_map() -> None:
+    from neuroattn.apps.detect import DetectConfig, tune_quitting
+    from neuroattn.apps.detect._data import Canvases
+
+    canvas, boxes, labels = hand_made_canvas()
+    data = Canvases(canvas[None], (boxes,), (labels,), (labels,))
+    theta, rows = tune_quitting(Oracle(boxes, labels), data, DetectConfig(), [1e6, 0.0])
+    assert [r["quit_threshold"] for r in rows] == [0.0, 1e6]
+    assert rows[0]["map"] == 1.0 and rows[1]["map"] < 1.0  # one look finds one digit
+    assert rows[1]["calls_per_image"] < rows[0]["calls_per_image"] and theta == 0.0
+    with pytest.raises(ValueError, match="grid must hold"):
+        tune_quitting(Oracle(boxes, labels), data, DetectConfig(), [])

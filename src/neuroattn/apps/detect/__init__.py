@@ -17,7 +17,7 @@ from ._classifier import BoxClassifier, GlimpseClassifier
 from ._config import EXAMPLE_TOML, DetectConfig, config_from_mapping, load_config
 from ._data import Canvases, digit_canvases
 from ._detector import Detections, look, nms, proto_object_box, slide, window_boxes
-from ._evaluate import METHODS, Evaluation, detect, evaluate
+from ._evaluate import METHODS, Evaluation, detect, evaluate, tune_quitting
 from ._glimpse import NOTHING, crop_glimpses, training_glimpses
 from ._metrics import DetectionScores, average_precision, box_iou, detection_scores
 from ._plot import plot_detections
@@ -53,5 +53,6 @@ __all__ = [
     "slide",
     "train",
     "training_glimpses",
+    "tune_quitting",
     "window_boxes",
 ]

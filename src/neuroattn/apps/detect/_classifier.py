@@ -24,13 +24,17 @@ class BoxClassifier(Protocol):
 
 
 def check_canvas(image: Any, name: str = "image") -> np.ndarray:
-    """A grey canvas as float32 (H, W), H and W at least 8, finite; else ValueError."""
-    img = check_finite_array(image, name, dtype=np.float32)
+    """A grey canvas as float32 (H, W): at least 8x8, values in [0, 1]; else ValueError."""
+    img = check_finite_array(image, name)
     if img.ndim == 3 and img.shape[0] == 1:
         img = img[0]
     if img.ndim != 2 or min(img.shape) < 8:
         raise ValueError(f"{name} must be a grey (H, W) image of at least 8x8, got {img.shape}")
-    return img
+    if img.min() < 0 or img.max() > 1:
+        raise ValueError(
+            f"{name} must hold intensities in [0, 1], got {img.min():.3g} to {img.max():.3g}"
+        )
+    return img.astype(np.float32)
 
 
 class GlimpseClassifier:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -15,7 +16,7 @@ from ._data import Canvases
 from ._detector import Detections, look, slide
 from ._metrics import DetectionScores, detection_scores
 
-__all__ = ["METHODS", "Evaluation", "detect", "evaluate"]
+__all__ = ["METHODS", "Evaluation", "detect", "evaluate", "tune_quitting"]
 
 METHODS = ("look", "slide")
 
@@ -82,3 +83,34 @@ def evaluate(
         calls = float(np.mean([d.calls for d in found])) if found else float("nan")
         out[method] = Evaluation(method, scores, calls, found)
     return out
+
+
+def tune_quitting(
+    classifier: BoxClassifier,
+    data: Canvases,
+    config: DetectConfig,
+    grid: Sequence[float],
+    *,
+    tolerance: float = 0.005,
+) -> tuple[float, list[dict[str, float]]]:
+    """The quitting threshold for looking, chosen on (dev) canvases ``data``: the largest
+    of ``grid`` whose mAP@0.5 is within ``tolerance`` of the best one's (the fewest looks
+    at no real loss; ours). Returns it and one row per grid value (threshold, mAP, recall,
+    calls per image)."""
+    if not grid:
+        raise ValueError("grid must hold at least one threshold, got none")
+    rows = []
+    for theta in sorted(float(t) for t in grid):
+        tried = dataclasses.replace(config, quit_threshold=theta)
+        ev = evaluate(classifier, data, tried, methods=("look",))["look"]
+        rows.append(
+            {
+                "quit_threshold": theta,
+                "map": ev.scores.map,
+                "recall": ev.scores.recall,
+                "calls_per_image": ev.calls_per_image,
+            }
+        )
+    best = max(r["map"] for r in rows)
+    chosen = max(r["quit_threshold"] for r in rows if r["map"] >= best - tolerance)
+    return chosen, rows
