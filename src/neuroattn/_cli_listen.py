@@ -5,6 +5,7 @@ The work is in :mod:`neuroattn.hearing._cli`; this module declares the command.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -45,13 +46,30 @@ def listen(
     out: Annotated[Path, typer.Option("-o", "--out", help="Output folder.")] = Path(
         "neuroattn-listen"
     ),
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "-c",
+            "--config",
+            help="TOML settings of the stages (see --example).",
+            show_default=False,
+        ),
+    ] = None,
+    example: Annotated[
+        bool, typer.Option("--example", help="Print the commented default config and exit.")
+    ] = False,
 ) -> None:
     """Where does attention go in a sound? Cochleagram, saliency, captures, attended stream."""
+    if example:
+        from .hearing._config import EXAMPLE_TOML
+
+        sys.stdout.write(EXAMPLE_TOML)
+        return
 
     def run() -> dict[str, Any]:
         from .hearing._cli import run_listen
 
-        return run_listen(wavs or [], out, attend=attend)
+        return run_listen(wavs or [], out, attend=attend, config=config)
 
     summary = guarded(run)
     for info in summary["sounds"]:

@@ -20,10 +20,9 @@ from typing import Any
 import numpy as np
 
 from .._atomic import staged_dir
-from .compete import AuditoryScan, Scan
-from .encode import Encoder
-from .features import FeatureExtractor
-from .feedback import AttendedSound, AuditoryAttention, Task, parse_task
+from ._config import ListenConfig, load_config
+from .compete import Scan
+from .feedback import AttendedSound, Task, parse_task
 from .io import read_wav, write_wav
 from .stimuli import Sound, aba_sequence, oddball_sequence, two_voices
 
@@ -81,7 +80,9 @@ def _attention_record(att: AttendedSound, sound: Sound) -> dict[str, Any]:
     return rec
 
 
-def _one(name: str, sound: Sound, task: Task | None, folder: Path) -> dict[str, Any]:
+def _one(
+    name: str, sound: Sound, task: Task | None, folder: Path, config: ListenConfig
+) -> dict[str, Any]:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -89,10 +90,10 @@ def _one(name: str, sound: Sound, task: Task | None, folder: Path) -> dict[str, 
 
     from ._plot import cochleagram_figure, saliency_figure
 
-    enc = Encoder()
+    enc, extract, scanner = config.encode, config.features, config.scan
     coch = enc(sound.signal, sound.sr)
-    feats = FeatureExtractor()(coch, sound.signal)
-    (scan,) = AuditoryScan()(feats.saliency_map, coch.cf, coch.frame_rate)
+    feats = extract(coch, sound.signal)
+    (scan,) = scanner(feats.saliency_map, coch.cf, coch.frame_rate)
     folder.mkdir(parents=True, exist_ok=True)
     figs = {
         "cochleagram.png": cochleagram_figure(coch),
@@ -102,7 +103,7 @@ def _one(name: str, sound: Sound, task: Task | None, folder: Path) -> dict[str, 
     info: dict[str, Any] = {"name": name, "duration_s": round(sound.duration, 3),
                             "captures": len(scan.captures)}  # fmt: skip
     if task is not None:
-        att = AuditoryAttention()(task, coch, sound.signal, enc)
+        att = config.attention(task, coch, sound.signal, enc)
         peak = max(float(np.abs(att.signal).max()), 1e-12)
         write_wav(folder / "attended.wav", att.signal / max(peak, 1.0), sound.sr)
         figs["attended_cochleagram.png"] = cochleagram_figure(
@@ -110,8 +111,8 @@ def _one(name: str, sound: Sound, task: Task | None, folder: Path) -> dict[str, 
         )
         rec = _attention_record(att, sound)
         # the attended encoding re-enters stages 2 and 3: what captures attention now
-        again = FeatureExtractor()(att.cochleagram, att.signal)
-        (scan_a,) = AuditoryScan()(again.saliency_map, coch.cf, coch.frame_rate)
+        again = extract(att.cochleagram, att.signal)
+        (scan_a,) = scanner(again.saliency_map, coch.cf, coch.frame_rate)
         rec["captures_attended"] = _scan_record(scan_a, again.saliency)["captures"]
         (folder / "attention.json").write_text(json.dumps(rec, indent=1))
         info["tmr_db"] = rec.get("tmr_db")
@@ -122,18 +123,33 @@ def _one(name: str, sound: Sound, task: Task | None, folder: Path) -> dict[str, 
     return info
 
 
-def run_listen(paths: Sequence[Path], out: Path, *, attend: str | None = None) -> dict[str, Any]:
-    """Read every input and the task, then encode, scan and attend each sound into ``out``.
+def run_listen(
+    paths: Sequence[Path],
+    out: Path,
+    *,
+    attend: str | None = None,
+    config: ListenConfig | str | Path | None = None,
+) -> dict[str, Any]:
+    """Read the config, every input and the task, then encode, scan and attend each sound
+    into ``out``. ``config`` is a :class:`ListenConfig` or a TOML file
+    (:mod:`._config`); ``attend`` overrides its ``attend``.
 
     Raises
     ------
     ValueError
-        An unreadable, empty or non-finite WAV file, an unsupported sample format, or an
-        ``attend`` text naming no feature — before anything is written.
+        An unreadable, empty or non-finite WAV file, an unsupported sample format, an
+        ``attend`` text naming no feature, or a bad config file — before anything is written.
+    TypeError
+        A config value of the wrong type.
     """
+    if config is None:
+        config = ListenConfig()
+    elif not isinstance(config, ListenConfig):
+        config = load_config(config)
+    attend = config.attend if attend is None else attend
     task = None if attend is None else parse_task(attend)
     sounds = _inputs(paths)
     with staged_dir(out) as tmp:
-        infos = [_one(name, s, task, tmp / name) for name, s in sounds.items()]
+        infos = [_one(name, s, task, tmp / name, config) for name, s in sounds.items()]
         (tmp / "summary.json").write_text(json.dumps({"sounds": infos}, indent=1))
     return {"sounds": infos, "builtin": not paths}
