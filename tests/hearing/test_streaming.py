@@ -190,6 +190,7 @@ def test_gamma_shape_recovers_scipy_samples():
         (lambda: StreamingModel(bridge=0), ValueError, "bridge must be"),
         (lambda: StreamingModel(spacing=0.01), ValueError, "spacing must be"),
         (lambda: simulate_streaming([48] * 4000, 20, duration_s=600), ValueError, "unit-steps"),
+        (lambda: simulate_streaming([0] * 1000, 20, duration_s=600), ValueError, "per-cycle sums"),
         (lambda: gamma_shape([1.0, 2.0]), ValueError, "at least 3"),
         (lambda: gamma_shape([1.0, -2.0, 3.0]), ValueError, "positive"),
         (lambda: AdaptingCompetition("W", tau_a=5, strength=1), TypeError, "Competition"),

@@ -62,6 +62,7 @@ _MAX_MEMBERS = 4096
 _MAX_SECONDS = 600.0
 _MAX_WORK = 4e9  # unit-steps of one call (steps × sequences × units)
 _CHUNK = 2_000_000  # unit-steps held in memory at once
+_MAX_SUMS = 20_000_000  # cycles × sequences × units of the readout's sums
 
 
 @dataclass(frozen=True)
@@ -240,6 +241,12 @@ def simulate_streaming(
         raise ValueError(
             f"delta_f × trt_ms × duration_s must ask for at most {_MAX_WORK:g} unit-steps "
             f"(steps × sequences × units), got {work:g}"
+        )
+    sums_size = float(np.floor(duration_ms / (4.0 * trt.min()))) * df.size * x.size
+    if sums_size > _MAX_SUMS:
+        raise ValueError(
+            f"delta_f × trt_ms × duration_s must ask for at most {_MAX_SUMS:g} per-cycle sums "
+            f"(cycles × sequences × units), got {sums_size:g}"
         )
     sums = _run(df.ravel(), trt.ravel(), x, n_steps, model, rng)
     b = bridge(sums, x, df.ravel())
