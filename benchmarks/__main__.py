@@ -27,6 +27,7 @@ BENCHMARKS = {
     "A2": "a_translate",  # run_a2
     "H1": "h_hearing",
     "C1": "c_classify",
+    "C2": "c_detect",
     "R1": "r_recommend",
     "SP1": "sp_speech",  # run_sp1
     "SP2": "sp_speech",  # run_sp2

@@ -123,7 +123,7 @@ class DetectConfig(_configio.TomlFields):
     seed: int = 0
     threads: int = 0
     # detection by looking
-    fixations: int = 20
+    fixations: int = 40
     quit_threshold: float = 0.0
     map_level: int = 2
     ior_radius: float = 0.1
@@ -234,7 +234,7 @@ seed = 0                # training canvases, weights, dev/test canvases
 threads = 0             # torch threads (0: leave torch's setting)
 
 # detection by looking (the vision pipeline's scanpath)
-fixations = 20          # fixation cap per canvas
+fixations = 40          # fixation cap per canvas
 quit_threshold = 0.0    # stop when no absolute priority is above this (0: off; tune on dev)
 map_level = 2           # pyramid level of the saliency map (2: 1/4 of the canvas side)
 ior_radius = 0.1        # inhibition of return: disc radius, fraction of the canvas side

@@ -216,7 +216,7 @@ def look(
     image: Any,
     classifier: BoxClassifier,
     *,
-    fixations: int = 20,
+    fixations: int = 40,
     quit_threshold: float = 0.0,
     sizes: Sequence[int] = (16, 24, 32),
     map_level: int = 2,
