@@ -173,26 +173,43 @@ def test_field_gate_matches_a_plain_integration() -> None:
     assert float(gate.drive.conv.weight.grad.abs().sum()) > 0
 
 
-def test_field_gate_prefers_the_larger_region() -> None:
-    """The default field's winner-region regime: a digit-sized region of the map is gated
-    more open than a fragment-sized one of the same strength, the background is closed,
-    and a map that is on everywhere cannot open the gate everywhere."""
-    gate = FieldGate()
-    field = gate.field((15, 15))
+def _settled(gate: FieldGate, m: torch.Tensor, dt: float | None = None) -> torch.Tensor:
+    """The default field's rates σ(u(T)) for a map M (B, H, W) as its input g·M + h."""
     from neuroattn.dynamics import simulate
 
-    def rates(m: torch.Tensor) -> torch.Tensor:
-        run = simulate(field, gate.gain * m + gate.rest, t_span=(0, 5.0), dt=0.5,
-                       method="euler", save_every=5.0)  # fmt: skip
-        return run.final_rates[0]
+    field = gate.field((int(m.shape[-2]), int(m.shape[-1])))
+    span = gate.steps * gate.dt
+    run = simulate(field, gate.gain * m + gate.rest, t_span=(0, span), dt=dt or gate.dt,
+                   method="euler", save_every=span)  # fmt: skip
+    return run.final_rates
 
-    m = torch.zeros(1, 15, 15, dtype=torch.float64)
-    m[0, 3:9, 3:9] = 1.0
-    m[0, 11:13, 11:13] = 1.0
-    r = rates(m)
-    assert float(r[5, 5]) > 0.9 and float(r[12, 12]) < float(r[5, 5]) - 0.1
-    assert float(r[0, 14]) < 0.1
-    assert float(rates(torch.ones(1, 15, 15, dtype=torch.float64)).mean()) < 0.5
+
+def test_field_gate_selects_one_of_two_regions() -> None:
+    """The default field's selection regime on a 15×15 map: of two digit-sized regions the
+    stronger stays on and the other is switched off (the two do not both open, as a sigmoid
+    of the map would); a digit-sized region beats a stronger fragment; the background stays
+    closed; a map on everywhere cannot open everywhere; and the default Euler step agrees
+    with a five times finer one."""
+    gate = FieldGate()
+    m = torch.zeros(4, 15, 15, dtype=torch.float64)
+    m[0, 1:7, 1:7], m[0, 8:14, 8:14] = 1.0, 0.9  # two digit-sized blobs
+    m[1, 4:10, 4:10], m[1, 12:14, 1:3] = 0.6, 1.0  # a weak digit, a strong fragment
+    m[2] = 1.0
+    m[3, 4:10, 4:10] = 1.0  # one blob
+    r = _settled(gate, m)
+    a, b = r[0, 1:7, 1:7].mean(), r[0, 8:14, 8:14].mean()
+    assert float(a) > 0.8 and float(b) < 0.1
+    plain = torch.sigmoid(gate.gain * m[0] + gate.rest)  # without the field both are open
+    assert float(plain[8:14, 8:14].mean()) > 0.8
+    assert float(r[1, 4:10, 4:10].mean()) > 0.6 and float(r[1, 12:14, 1:3].mean()) < 0.1
+    assert float(r[2].mean()) < 0.2
+    assert float(r[3, 4:10, 4:10].mean()) > 0.8 and float(r[3, 0, 14]) < 0.05
+    assert float(r[[0, 1, 3], 0, 0].max()) < 0.05  # a corner away from the regions is off
+    fine = _settled(gate, m[[0, 1]], dt=gate.dt / 5)
+    for got, ref in ((r[0], fine[0]), (r[1], fine[1])):
+        for rows, cols in ((slice(1, 7), slice(1, 7)), (slice(8, 14), slice(8, 14)),
+                           (slice(4, 10), slice(4, 10)), (slice(12, 14), slice(1, 3))):  # fmt: skip
+            assert abs(float(got[rows, cols].mean() - ref[rows, cols].mean())) < 0.03
 
 
 def test_bad_gate_options() -> None:

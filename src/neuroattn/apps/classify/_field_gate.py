@@ -4,8 +4,9 @@ The ``competitive`` classifier's attention: the spatial map of
 :class:`neuroattn.nn.SpatialAttention` (the sigmoid of a convolution of the channel mean and
 max) is the input of a 2-D Amari neural field (:class:`neuroattn.dynamics.NeuralField`,
 integrated by :func:`neuroattn.dynamics.simulate` in torch, differentiably). Local
-excitation and a stronger broad inhibition let one region win: with the input bounded, the
-field cannot be on everywhere, so its rates, the gate, mark a winner region.
+excitation and a strong broad inhibition make the field select one region: of two
+digit-sized regions of the map, the stronger stays on and the other is switched off, and a
+digit-sized region beats a stronger fragment-sized one; its rates are the gate.
 """
 
 from __future__ import annotations
@@ -35,26 +36,30 @@ class FieldGate(RecordsAttention, nn.Module):
     of an Amari (1977) field with gain g and resting level h, and a difference-of-Gaussians
     kernel w(d) = a_exc e^{-d²/2σ_exc²} − a_inh e^{-d²/2σ_inh²} (in feature-map cells), zero
     boundary, u(0) = 0, integrated by ``steps`` forward-Euler steps of ``dt`` (τ = 1), so
-    T = steps · dt. Its rates σ(u(T)) ∈ (0, 1) multiply every channel. The defaults put the
-    field in its winner-region regime: the inhibition summed over the map (≈ 9 with every
-    unit on) exceeds the local excitation (≈ 3.5) plus the largest input g + h = 2, so the
-    field cannot be on everywhere, while a digit-sized region (6×6 cells) sustains itself.
-    The construction — the field as a differentiable gate trained end to end, and its
-    settings — is ours; each ingredient is published.
+    T = steps · dt. Its rates σ(u(T)) ∈ (0, 1) are the gate. The defaults put the field in a
+    selection (winner-take-all) regime: a region that is on inhibits every other one by
+    up to a_inh · its area (0.4 · 36 ≈ 14 for a digit-sized 6×6 region, far more than the
+    largest input g + h = 4), while its own excitation (a_exc · 2πσ_exc² ≈ 25) sustains it;
+    so two regions cannot both stay on. Measured on a 15×15 map (tests): of two 6×6
+    regions of M = 1 and 0.9 the first settles at rate ≈ 0.9, the second ≈ 0.06; a 6×6
+    region of M = 0.6 beats a 2×2 region of M = 1 (0.76 against 0.02); a map on everywhere
+    switches off (< 0.2); T = 10 (dt 0.5 agrees with dt 0.1 within 0.03 in the regions'
+    mean rates). The construction — the field as a differentiable gate trained end to end,
+    and its settings — is ours; each ingredient is published.
 
     Parameters
     ----------
     kernel_size : int
         Odd size of the drive's convolution (default 7).
     steps : int
-        Euler steps, 1 … 100 (default 10).
+        Euler steps, 1 … 100 (default 20).
     dt : float
-        Euler step in units of τ, 0 < dt ≤ 1 (default 0.5).
+        Euler step in units of τ, 0 < dt ≤ 1 (default 0.5; 1 is unstable in this regime).
     gain, rest : float
-        Input gain g ≥ 0 (default 4) and resting level h (default −2).
+        Input gain g ≥ 0 (default 6) and resting level h (default −2).
     a_exc, sigma_exc, a_inh, sigma_inh : float
-        The kernel: local excitation (default 0.25 over σ 1.5 cells) and broad inhibition
-        (default 0.05 over σ 10 cells).
+        The kernel: local excitation (default 1 over σ 2 cells) and broad inhibition
+        (default 0.4 over σ 10 cells).
 
     Shapes
     ------
@@ -72,13 +77,13 @@ class FieldGate(RecordsAttention, nn.Module):
         self,
         kernel_size: int = 7,
         *,
-        steps: int = 10,
+        steps: int = 20,
         dt: float = 0.5,
-        gain: float = 4.0,
+        gain: float = 6.0,
         rest: float = -2.0,
-        a_exc: float = 0.25,
-        sigma_exc: float = 1.5,
-        a_inh: float = 0.05,
+        a_exc: float = 1.0,
+        sigma_exc: float = 2.0,
+        a_inh: float = 0.4,
         sigma_inh: float = 10.0,
     ) -> None:
         super().__init__()
