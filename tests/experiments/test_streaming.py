@@ -39,6 +39,16 @@ def test_signature_on_a_tiny_config(result):
     assert one.shape == (3, 3) and result.tcb.shape == (3,)
 
 
+def test_fb_and_phase_duration_rows_report_the_model(result):
+    rows = {f.measure.split(" (")[0]: f for f in result.findings}
+    fb = rows["FB at TRT 150 ms"]
+    np.testing.assert_equal(fb.model, result.fb[-1])
+    assert fb.agrees == bool(abs(result.fb[-1] - 3.5) <= 3.0)  # van Noorden's flat ~3.5
+    phase = rows["mean phase duration"]
+    assert phase.model == pytest.approx(result.trials.phase_durations().mean())
+    assert phase.agrees == (phase.model >= 1.5)
+
+
 def test_the_experiment_runs_at_the_shared_time_scale(monkeypatch):
     seen = {}
 

@@ -15,6 +15,9 @@ _VN = "van Noorden 1975"
 _PH = "Pressnitzer & Hupé 2006, Curr Biol 16"
 TOLERANCE_ST = 3.0
 """Ours: a model boundary within this many semitones of the published one agrees."""
+MIN_PHASE_S = 1.5
+"""Ours: the least mean phase duration (s) taken for the "several seconds" of Pressnitzer &
+Hupé (2006), whose listeners' mean phases at Δf 5-7 semitones lasted several seconds."""
 
 
 def _crossing(x: np.ndarray, y: np.ndarray, level: float, below: bool) -> float:
@@ -45,6 +48,7 @@ def _published_at(points: tuple[tuple[float, float], ...], trt: float) -> float:
 def findings(
     config: Any, grid: StreamingResult, trials: StreamingResult, tcb: np.ndarray,
     fb: np.ndarray, shape: float, published_tcb: tuple[tuple[float, float], ...],
+    published_fb: tuple[tuple[float, float], ...],
 ) -> tuple[Finding, ...]:  # fmt: skip
     """The rows of the validation table (directions from the literature, values from the
     model; see :mod:`.streaming`)."""
@@ -61,6 +65,9 @@ def findings(
     early, late = trials.two_stream_probability([0.0, b / 4, b / 2, b])[[0, 2]]
     pub_fast = _published_at(published_tcb, float(trt[fast]))
     pub_slow = _published_at(published_tcb, float(trt[slow]))
+    fb_slow = _published_at(published_fb, float(trt[slow]))
+    durations = trials.phase_durations()
+    mean_phase = float(durations.mean()) if durations.size else float("nan")
     cond = f"delta_f {config.bistable_delta_f:g}, TRT {config.bistable_trt_ms:g} ms"
     return (
         Finding(f"one stream at 1 semitone, TRT {trt[slow]:g} ms (slowest)", 100 * one[i1, slow],
@@ -82,6 +89,10 @@ def findings(
                 bool(abs(tcb[slow] - pub_slow) <= TOLERANCE_ST), _VN, "semitones"),
         Finding("TRTs where the FB lies below the TCB", 100 * ordered, "100 % (FB < TCB)",
                 bool(ordered == 1.0), _VN, "%"),
+        Finding(f"FB at TRT {trt[slow]:g} ms (beyond the grid: NaN)", float(fb[slow]),
+                f"~{fb_slow:.3g} semitones (+/- {TOLERANCE_ST:g}, read from the figure; "
+                "flat over the TRT)", bool(abs(fb[slow] - fb_slow) <= TOLERANCE_ST), _VN,
+                "semitones"),
         Finding(f"gamma shape of the phase durations ({cond})", float(shape),
                 "> 1 (unimodal, right-skewed; not exponential)", bool(shape > 1.0), _PH),
         Finding(f"trials whose first percept is one stream ({cond})", 100 * first,
@@ -89,4 +100,7 @@ def findings(
         Finding(f"build-up: P(two streams) at {b / 2:g}-{b:g} s minus at 0-{b / 4:g} s",
                 100 * float(late - early), "> 0 (segregation builds up over seconds)",
                 bool(late > early), "Anstis & Saida 1985; " + _PH, "points"),
+        Finding(f"mean phase duration ({cond})", mean_phase,
+                f">= {MIN_PHASE_S:g} s (several seconds)", bool(mean_phase >= MIN_PHASE_S), _PH,
+                "s"),
     )  # fmt: skip
