@@ -25,7 +25,7 @@ probability, then greedy NMS per label at IoU 0.3. mAP@0.5 is VOC all-point AP p
 averaged (:func:`neuroattn.apps.detect.detection_scores`).
 
 Tuning: the quitting threshold only, on 100 dev canvases: the largest of ``GRID`` whose dev
-mAP is within 0.005 of the best (:func:`neuroattn.apps.detect.tune_quitting`). The other
+mAP is within 0.001 of the best (:func:`neuroattn.apps.detect.tune_quitting`). The other
 settings are the application's defaults, chosen on dev canvases (``docs/detect.md``).
 Reported on 200 test canvases and, never tuned on, on 200 canvases of a second condition
 drawn independently from the test digits: 128×128 canvases with 24 fragments (1.7× the

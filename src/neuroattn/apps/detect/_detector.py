@@ -12,7 +12,8 @@ searched within one map cell of the fixation (ours: the saliency map's cells, 4 
 ``map_level`` 2, are too coarse for a digit's box). The box is made square about its centre
 (side the longer of its height and width: digit boxes are squares). Touching digits make one
 proto-object of two, so the fixation is also glimpsed with squares of the digit sizes the
-classifier knows (``sizes``, the sliding window's sides) centred on it (ours); of these
+classifier knows (``sizes``, the sliding window's sides), each centred on the intensity's
+centre of mass within that square about the fixation (one corrective step; ours); of these
 1 + len(sizes) glimpses, the one whose answer names a digit with the highest probability is
 the fixation's detection (none when every answer is "nothing").
 
@@ -197,6 +198,21 @@ def _square(y: float, x: float, side: float) -> np.ndarray:
     return np.array([y - side / 2, x - side / 2, y + side / 2, x + side / 2])
 
 
+def _centred(img: np.ndarray, y: float, x: float, side: int) -> tuple[float, float]:
+    """(y, x) moved to the intensity's centre of mass in the side×side square about it
+    (one corrective step; unchanged over an empty square)."""
+    top, left = max(0, round(y - side / 2)), max(0, round(x - side / 2))
+    win = img[top : round(y + side / 2), left : round(x + side / 2)]
+    mass = float(win.sum())
+    if mass <= 0:
+        return y, x
+    rows, cols = np.indices(win.shape)
+    return (
+        top + float((rows * win).sum()) / mass + 0.5,
+        left + float((cols * win).sum()) / mass + 0.5,
+    )
+
+
 def _candidates(
     img: np.ndarray, path: np.ndarray, sizes: Sequence[int], extent: float, reach: int
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -206,7 +222,7 @@ def _candidates(
         box = proto_object_box(img, x, y, extent=extent, reach=reach)
         if box is None:
             continue  # nothing under this fixation: no glimpse
-        mine = [box, *(_square(y, x, side) for side in sizes)]
+        mine = [box, *(_square(*_centred(img, y, x, side), side) for side in sizes)]
         boxes += mine
         look_of += [k + 1] * len(mine)
     return np.array(boxes, dtype=np.float64).reshape(-1, 4), np.array(look_of, np.int64)
@@ -241,9 +257,10 @@ def look(
         The competition's activation threshold on the absolute priority (0: off): the
         scanpath ends when nothing left is above it.
     sizes : sequence of int
-        Besides the proto-object's square, squares of these sides centred on the fixation
-        are glimpsed too (the digit sizes the classifier knows; empty: the proto-object
-        alone). Calls per fixation: 1 + len(sizes).
+        Besides the proto-object's square, squares of these sides about the fixation
+        (centred on the intensity's centre of mass within them) are glimpsed too: the
+        digit sizes the classifier knows (empty: the proto-object alone). Calls per
+        fixation: 1 + len(sizes).
     map_level : int
         Pyramid level of the saliency map (2: a quarter of the canvas side).
     ior_radius, ior_extent : float

@@ -91,11 +91,11 @@ def tune_quitting(
     config: DetectConfig,
     grid: Sequence[float],
     *,
-    tolerance: float = 0.005,
+    tolerance: float = 0.001,
 ) -> tuple[float, list[dict[str, float]]]:
     """The quitting threshold for looking, chosen on (dev) canvases ``data``: the largest
-    of ``grid`` whose mAP@0.5 is within ``tolerance`` of the best one's (the fewest looks
-    at no real loss; ours). Returns it and one row per grid value (threshold, mAP, recall,
+    of ``grid`` whose mAP@0.5 is within ``tolerance`` of the best one's (the best mAP with
+    the fewest looks; ours). Returns it and one row per grid value (threshold, mAP, recall,
     calls per image)."""
     if not grid:
         raise ValueError("grid must hold at least one threshold, got none")
