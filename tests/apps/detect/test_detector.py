@@ -129,6 +129,7 @@ def test_windows_cover_the_canvas_to_its_border() -> None:
         (lambda o: look(np.full((32, 32), 255.0), o), ValueError, r"intensities in \[0, 1\]"),
         (lambda o: look(np.zeros((32, 32)), o, fixations=0), ValueError, "fixations must be"),
         (lambda o: look(np.zeros((32, 32)), o, proto_extent=0), ValueError, "proto_extent"),
+        (lambda o: look(np.zeros((32, 32)), o, ior_radius=0), ValueError, "ior_radius must"),
         (lambda o: slide(np.zeros((32, 32)), o, windows=(40,)), ValueError, "windows must be"),
         (lambda o: slide(np.zeros((32, 32)), o, windows=16), TypeError, "windows must be"),
         (lambda o: slide(np.zeros((32, 32)), o, windows=()), ValueError, "windows must hold"),

@@ -52,7 +52,7 @@ _NUMBERS: dict[str, dict[str, float]] = {
     "clip": {"ge": 0.0},
     "max_seconds": {"ge": 0.0},
     "quit_threshold": {"ge": 0.0, "le": 1e6},
-    "ior_radius": {"gt": 0.0, "le": 1.0},
+    "ior_radius": {"gt": 0.0, "le": 512.0},
     "ior_extent": {"ge": 0.0, "le": 1.0},
     "min_saliency": {"ge": 0.0, "le": 1.0},
     "proto_extent": {"gt": 0.0, "le": 1.0},
@@ -126,7 +126,7 @@ class DetectConfig(_configio.TomlFields):
     fixations: int = 40
     quit_threshold: float = 0.0
     map_level: int = 2
-    ior_radius: float = 0.1
+    ior_radius: float = 9.6
     ior_extent: float = 0.3
     min_saliency: float = 0.01
     proto_extent: float = 0.3
@@ -237,7 +237,7 @@ threads = 0             # torch threads (0: leave torch's setting)
 fixations = 40          # fixation cap per canvas
 quit_threshold = 0.0    # stop when no absolute priority is above this (0: off; tune on dev)
 map_level = 2           # pyramid level of the saliency map (2: 1/4 of the canvas side)
-ior_radius = 0.1        # inhibition of return: disc radius, fraction of the canvas side
+ior_radius = 9.6        # inhibition of return: disc radius in pixels
 ior_extent = 0.3        # ... joined with the proto-object >= this x the winner's input
 min_saliency = 0.01     # stop when the best remaining input is below this x the map's maximum
 proto_extent = 0.3      # the box: connected ink >= this x its peak near the fixation

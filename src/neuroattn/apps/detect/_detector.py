@@ -236,7 +236,7 @@ def look(
     quit_threshold: float = 0.0,
     sizes: Sequence[int] = (16, 24, 32),
     map_level: int = 2,
-    ior_radius: float = 0.1,
+    ior_radius: float = 9.6,
     ior_extent: float = 0.3,
     min_saliency: float = 0.01,
     proto_extent: float = 0.3,
@@ -263,9 +263,12 @@ def look(
         fixation: 1 + len(sizes).
     map_level : int
         Pyramid level of the saliency map (2: a quarter of the canvas side).
-    ior_radius, ior_extent : float
-        Inhibition of return: disc radius (fraction of the longer side) and the
-        proto-object fraction of the winner's input it also covers.
+    ior_radius : float
+        Inhibition of return: radius of its disc in pixels (the pipeline's fraction of the
+        longer side is this over the canvas's longer side: digits keep their pixel size
+        whatever the canvas).
+    ior_extent : float
+        The proto-object fraction of the winner's input inhibition of return also covers.
     min_saliency : float
         The scanpath also ends when the strongest remaining input is below this fraction
         of the map's maximum.
@@ -284,9 +287,10 @@ def look(
     check_number(proto_extent, "proto_extent", gt=0, le=1)
     check_number(nms_iou, "nms_iou", gt=0, le=1)
     sides = _sides(sizes, "sizes", img.shape, allow_empty=True)
+    check_number(ior_radius, "ior_radius", gt=0, le=max(img.shape))
     pipe = _pipeline(
         int(map_level),
-        float(ior_radius),
+        float(ior_radius) / max(img.shape),
         float(ior_extent),
         float(min_saliency),
         float(quit_threshold),
