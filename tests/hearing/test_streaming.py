@@ -188,6 +188,9 @@ def test_gamma_shape_recovers_scipy_samples():
         (lambda: StreamingModel(adaptation_ms=5, tau_ms=7), ValueError, "adaptation_ms must"),
         (lambda: StreamingModel(gain="1"), ValueError, "gain"),
         (lambda: StreamingModel(bridge=0), ValueError, "bridge must be"),
+        (lambda: StreamingModel(memory=-1), ValueError, "memory must be"),
+        (lambda: StreamingModel(memory_ms=0), ValueError, "memory_ms must be"),
+        (lambda: StreamingModel(memory_ms=5, tau_ms=7), ValueError, "memory_ms must be > tau"),
         (lambda: StreamingModel(spacing=0.01), ValueError, "spacing must be"),
         (lambda: simulate_streaming([48] * 4000, 20, duration_s=600), ValueError, "unit-steps"),
         (lambda: simulate_streaming([0] * 1000, 20, duration_s=600), ValueError, "per-cycle sums"),
@@ -201,9 +204,47 @@ def test_bad_inputs_are_one_clear_error(call, exc, words):
         call()
 
 
+def test_adapting_competition_with_memory_matches_a_hand_written_euler_loop():
+    c, beta, k, tau_a, tau_m = 1.5, 0.3, 1.0, 20.0, 6.0
+    M = np.array([[0.4, 0.1], [0.1, 0.4]])  # slow recurrent excitation, self included
+    comp = Competition(np.array([[0.0, -c], [-c, 0.0]]), beta=beta, activation=sigmoid(4, 1))
+    model = AdaptingCompetition(comp, tau_a=tau_a, strength=k, memory_tau=tau_m,
+                                memory_weights=M)  # fmt: skip
+    assert model.state_shape == (3, 2)
+    inputs = np.array([[[1.6, 1.2]]])
+    dt, n = 0.1, 400
+    traj = simulate(model, inputs, t_span=(0, dt * n), dt=dt, method="euler", save_every=dt)
+    f = lambda x: 1 / (1 + np.exp(-4 * (x - 1)))  # noqa: E731
+    u, a, m = np.zeros(2), np.zeros(2), np.zeros(2)
+    for _ in range(n):
+        du = -u - c * f(u[::-1]) + beta * c * f(u) + inputs[0, 0] - k * a + M @ m
+        u, a, m = u + dt * du, a + dt * (f(u) - a) / tau_a, m + dt * (f(u) - m) / tau_m
+    np.testing.assert_allclose(traj.u[-1, 0], np.stack([u, a, m]), atol=1e-10)
+
+
+def test_memory_zero_is_the_model_without_memory():
+    plain = StreamingModel(memory=0.0).network(5)
+    assert plain.memory_tau is None and plain.state_shape == (2, 5)
+    net = StreamingModel(memory=0.5, memory_ms=70.0).network(5)
+    assert net.state_shape == (3, 5) and net.memory_tau == pytest.approx(10.0)
+    d = np.abs(np.arange(5)[:, None] - np.arange(5)[None, :])
+    np.testing.assert_allclose(net.memory_weights, 0.5 * np.exp(-(d**2) / 2.0))
+
+
 def test_adapting_competition_bad_adaptation():
     comp = Competition(np.array([[0.0, -1.0], [-1.0, 0.0]]))
     with pytest.raises(ValueError, match="tau_a must be"):
         AdaptingCompetition(comp, tau_a=0.5, strength=1.0)
     with pytest.raises(ValueError, match="one value per tau_a"):
         AdaptingCompetition(comp, tau_a=(5.0, 50.0), strength=1.0)
+    with pytest.raises(ValueError, match="given together"):
+        AdaptingCompetition(comp, tau_a=5.0, strength=1.0, memory_tau=5.0)
+    with pytest.raises(ValueError, match="memory_weights must have shape"):
+        AdaptingCompetition(comp, tau_a=5.0, strength=1.0, memory_tau=5.0,
+                            memory_weights=np.eye(3))  # fmt: skip
+    with pytest.raises(ValueError, match="memory_tau must be"):
+        AdaptingCompetition(comp, tau_a=5.0, strength=1.0, memory_tau=0.5,
+                            memory_weights=np.eye(2))  # fmt: skip
+    with pytest.raises(ValueError, match="memory_weights"):
+        AdaptingCompetition(comp, tau_a=5.0, strength=1.0, memory_tau=5.0,
+                            memory_weights=np.full((2, 2), np.nan))  # fmt: skip

@@ -7,15 +7,21 @@ adaptation and noise (:class:`AdaptingCompetition`):
 .. math::
 
     τ \frac{du_k}{dt} = -u_k + \sum_{j \ne k} w_{kj} f(u_j) - β \sum_j w_{kj} f(u_k)
-                         + I_k(t) - κ a_k + σ ξ_k(t), \qquad
-    τ_a \frac{da_k}{dt} = -a_k + f(u_k),
+                         + I_k(t) - κ a_k + \sum_j m_{kj} q_j + σ ξ_k(t),
+
+    τ_a \frac{da_k}{dt} = -a_k + f(u_k), \qquad τ_q \frac{dq_k}{dt} = -q_k + f(u_k),
+
+    m_{kj} = s\, w_q e^{-d_{kj}^2/2σ_e^2},
 
     w_{kj} = s \left(w_e e^{-d_{kj}^2/2σ_e^2} - w_i e^{-d_{kj}^2/2σ_i^2}\right),
 
 d_kj = |x_k − x_j| in semitones and s the spacing (local excitation, broader inhibition:
 :func:`~neuroattn.dynamics.mexican_hat` on a ring twice as long as the axis, so that no
 weight wraps around), f a sigmoid, I the tuned, depressing drive of the tones
-(:mod:`._streaming_places`). τ is 7 ms in the experiments (``experiments.TAU_MS``).
+(:mod:`._streaming_places`). τ is 7 ms in the experiments (``experiments.TAU_MS``). q_k is
+a slow (NMDA-like) recurrent excitation, τ_q tens of ms, as local as the fast one (self
+included): what a unit and its neighbours did at one tone still excites them at the next,
+across the silent gaps of the sequence (``memory = 0`` leaves it out).
 
 Each tone excites a group of units around its place. When the groups of A and B reach the
 place halfway between them, cycle after cycle, the sequence is one connected pattern of
@@ -34,7 +40,9 @@ seconds, and phase durations are unimodal and right-skewed (Pressnitzer & Hupé 
 Biol 16:1351; Anstis & Saida 1985, J Exp Psychol HPP 11:257). The model's kind —
 tonotopically organised populations with recurrent excitation, inhibition, slow adaptation,
 depressing inputs and noise — is that of Rankin, Sussman & Rinzel 2015 (PLoS Comput Biol
-11:e1004555, three populations A/AB/B) and of the rivalry models they build on (Laing &
+11:e1004555, three populations A/AB/B, with slow NMDA recurrent excitation as "local
+temporal memory that enables linkage across sound gaps") and of the rivalry models they
+build on (Laing &
 Chow 2002, J Comput Neurosci 12:39; Moreno-Bote, Rinzel & Rubin 2007, J Neurophysiol
 98:1125); Almonte, Jirsa, Large & Tuller 2005 (Physica D 212:137) put streaming on a
 continuous tonotopic field. Ours: this population (the source's equation on a tonotopic
@@ -95,6 +103,9 @@ class StreamingModel:
         τ_a in ms and the strength κ of the slow adaptation (6600, 1.94).
     noise : float
         σ of the Euler–Maruyama noise (0.25).
+    memory_ms, memory : float
+        τ_q in ms and w_q (per semitone, over the excitation's width σ_e) of the slow
+        recurrent excitation; ``memory = 0`` leaves it out.
     bridge : float
         ρ of the readout: one stream when both tones' activity reaches ρ of its peak
         halfway between A and B (0.5).
@@ -131,6 +142,8 @@ class StreamingModel:
     adaptation_ms: float = 6600.0
     adaptation: float = 1.94
     noise: float = 0.25
+    memory_ms: float = 100.0
+    memory: float = 0.0
     bridge: float = 0.5
     tau_ms: float = 7.0
     dt: float = 0.5
@@ -148,13 +161,15 @@ class StreamingModel:
              ("inhibition_width", {"gt": 0.0, "le": 1e3}), ("beta", amp),
              ("slope", {"gt": 0.0, "le": 1e3}), ("threshold", {"ge": -1e3, "le": 1e3}),
              ("adaptation_ms", pos), ("adaptation", amp), ("noise", {"ge": 0.0, "le": 100.0}),
+             ("memory_ms", pos), ("memory", amp),
              ("bridge", {"gt": 0.0, "le": 1.0}), ("tau_ms", {"gt": 0.0, "le": 1e3}),
              ("dt", {"gt": 0.0, "le": 1.0})],
         )  # fmt: skip
-        if not self.adaptation_ms > self.tau_ms:
-            raise ValueError(
-                f"adaptation_ms must be > tau_ms ({self.tau_ms:g}), got {self.adaptation_ms!r}"
-            )
+        for name in ("adaptation_ms", "memory_ms"):
+            if not getattr(self, name) > self.tau_ms:
+                raise ValueError(
+                    f"{name} must be > tau_ms ({self.tau_ms:g}), got {getattr(self, name)!r}"
+                )
 
     def weights(self, n: int) -> np.ndarray:
         """W (n, n) over a line of n units ``spacing`` apart: the Mexican hat of
@@ -172,8 +187,13 @@ class StreamingModel:
         comp = Competition(
             self.weights(n), beta=self.beta, activation=sigmoid(self.slope, self.threshold)
         )
+        memory: dict[str, Any] = {}
+        if self.memory > 0:
+            d = self.spacing * np.abs(np.arange(n)[:, None] - np.arange(n)[None, :])
+            w = self.memory * self.spacing * np.exp(-(d**2) / (2 * self.excitation_width**2))
+            memory = {"memory_tau": self.memory_ms / self.tau_ms, "memory_weights": w}
         return AdaptingCompetition(comp, tau_a=self.adaptation_ms / self.tau_ms,
-                                   strength=self.adaptation)  # fmt: skip
+                                   strength=self.adaptation, **memory)  # fmt: skip
 
 
 def _check_batch(delta_f: Any, trt_ms: Any, model: StreamingModel) -> tuple[np.ndarray, ...]:
@@ -269,7 +289,7 @@ def _run(
     drive = TonotopicDrive(df, trt, x, model)
     network = model.network(x.size)
     sums = CycleSums(trt, duration_ms, x.size)
-    state = np.zeros((df.size, 2, x.size))
+    state = np.zeros((df.size, *network.state_shape))
     chunk = int(np.clip(_CHUNK // (df.size * x.size), 32, max(n_steps, 1)))
     for start in range(0, n_steps, chunk):
         stop = min(start + chunk, n_steps)

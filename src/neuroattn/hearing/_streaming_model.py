@@ -17,6 +17,12 @@ input I − k a (several adaptation variables with their own τ_a and k may be s
 state is ``(u, a)`` stacked on a leading axis, so
 :func:`~neuroattn.dynamics.simulate` integrates both (its Euler–Maruyama noise enters each
 variable scaled by that variable's own time constant, σ/τ for u and σ/τ_a for a).
+
+Optionally a slow recurrent excitation q (NMDA-like; Rankin, Sussman & Rinzel 2015 use one
+as a local temporal memory across the gaps between tones) joins the input:
+
+    τ du_i/dt   = … − k a_i + Σ_j m_ij q_j,      τ_q dq_i/dt = −q_i + f(u_i).
+
 Ours: the composition and its parameter names.
 """
 
@@ -29,7 +35,7 @@ import numpy as np
 
 from ..dynamics import Competition, Model
 from ..dynamics._base import Bound
-from ..dynamics.checks import check_number
+from ..dynamics.checks import check_finite_array, check_number
 
 __all__ = ["AdaptingCompetition"]
 
@@ -57,17 +63,24 @@ class AdaptingCompetition(Model):
         several adaptation variables a⁽ᵐ⁾, each subtracted with its own strength.
     strength : float or tuple of float
         k ≥ 0 for each τ_a: how much adaptation is subtracted from the input.
+    memory_tau : float, optional
+        τ_q > τ of the slow recurrent excitation q (None: none).
+    memory_weights : array_like, shape (N, N), optional
+        m, the weights of q onto u (given with ``memory_tau``).
 
     Notes
     -----
-    The state has shape ``(1 + M, N)`` for M adaptation variables: ``state[0]`` is u,
-    ``state[1:]`` are the a⁽ᵐ⁾. Inputs must be given as ``(*batch, 1, N)`` (they drive u
-    only). Both become tuples when checked.
+    The state has shape ``(1 + M [+ 1], N)`` for M adaptation variables: ``state[0]`` is u,
+    ``state[1:1 + M]`` are the a⁽ᵐ⁾ and ``state[-1]`` is q when there is one. Inputs must
+    be given as ``(*batch, 1, N)`` (they drive u only). ``tau_a`` and ``strength`` become
+    tuples when checked.
     """
 
     competition: Competition
     tau_a: Any
     strength: Any
+    memory_tau: Any = None
+    memory_weights: Any = None
 
     state_vars = ("u_and_a",)
     output_vars = ("rate",)
@@ -91,10 +104,25 @@ class AdaptingCompetition(Model):
         ks = tuple(check_number(x, "strength", ge=0, le=1e3) for x in ks)
         object.__setattr__(self, "tau_a", taus)
         object.__setattr__(self, "strength", ks)
+        if (self.memory_tau is None) != (self.memory_weights is None):
+            raise ValueError("memory_tau and memory_weights must be given together, got one")
+        if self.memory_tau is not None:
+            n = self.competition.n
+            object.__setattr__(
+                self, "memory_tau", check_number(self.memory_tau, "memory_tau", gt=tau, le=1e6)
+            )
+            w = check_finite_array(self.memory_weights, "memory_weights")
+            if w.shape != (n, n):
+                raise ValueError(f"memory_weights must have shape ({n}, {n}), got {w.shape}")
+            object.__setattr__(self, "memory_weights", w)
+
+    @property
+    def _n_memory(self) -> int:
+        return 0 if self.memory_tau is None else 1
 
     @property
     def state_shape(self) -> tuple[int, ...]:
-        return (1 + len(self.tau_a), self.competition.n)
+        return (1 + len(self.tau_a) + self._n_memory, self.competition.n)
 
     def eval_cost(self) -> float:
         """The competition's cost and one more pass over the units."""
@@ -119,16 +147,27 @@ class AdaptingCompetition(Model):
         k = np.asarray(self.strength, dtype=dtype)[:, None]  # (m, 1)
         inv_tau_a = 1.0 / np.asarray(self.tau_a, dtype=dtype)[:, None]  # (m, 1)
         rate = inner.rates
+        m = len(self.tau_a)
+        mem = self.memory_tau is not None
+        w_t = np.asarray(self.memory_weights, dtype=dtype).T if mem else None  # (N, N)
+        inv_tau_m = 1.0 / float(self.memory_tau) if mem else 0.0
 
         def rhs(s: Any, inputs: Any) -> Any:
-            u, a = s[..., 0, :], s[..., 1:, :]  # (*batch, N), (*batch, m, N)
+            u, a = s[..., 0, :], s[..., 1 : 1 + m, :]  # (*batch, N), (*batch, m, N)
             out = np.empty_like(s)
-            out[..., 0, :] = inner.rhs(u, inputs[..., 0, :] - (k * a).sum(-2))
-            out[..., 1:, :] = (rate(u)[..., None, :] - a) * inv_tau_a
+            drive = inputs[..., 0, :] - (k * a).sum(-2)
+            f = rate(u)
+            if w_t is not None:  # slow recurrent excitation
+                drive = drive + s[..., -1, :] @ w_t
+                out[..., -1, :] = (f - s[..., -1, :]) * inv_tau_m
+            out[..., 0, :] = inner.rhs(u, drive)
+            out[..., 1 : 1 + m, :] = (f[..., None, :] - a) * inv_tau_a
             return out
 
         def rates(s: Any) -> Any:
             return rate(s[..., 0, :])
 
-        tau = np.array([[float(self.competition.tau)], *[[x] for x in self.tau_a]], dtype=dtype)
+        taus = [float(self.competition.tau), *self.tau_a]
+        taus += [float(self.memory_tau)] if mem else []
+        tau = np.array([[x] for x in taus], dtype=dtype)
         return Bound(rhs=rhs, rates=rates, tau=tau)
