@@ -15,8 +15,10 @@ trainer) for a fixed number of steps (no time budget: the load changes the secon
 result) — serves both detectors:
 
 * **look**: the vision pipeline's scanpath (cap 40 fixations), the proto-object box and the
-  three digit sizes glimpsed at each fixation, the most confident answer kept; the scan
-  stops when the competition finds no absolute priority above the quitting threshold;
+  three digit sizes glimpsed at each fixation, the most confident answer looked at again at
+  ×0.85 and ×1.15 and the best kept (≤ 6 calls per fixation); the scan stops when the
+  competition finds no absolute priority above the quitting threshold (or nothing above 0.01
+  of the map's maximum);
 * **slide**: every 16, 24 and 32 pixel window at a stride of a quarter of its side (691
   windows on a 96×96 canvas), the last row and column flush with the border.
 

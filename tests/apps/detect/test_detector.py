@@ -62,7 +62,7 @@ def test_looking_finds_every_digit_with_few_calls() -> None:
     canvas, boxes, labels = hand_made_canvas()
     oracle = Oracle(boxes, labels)
     found = look(canvas, oracle, fixations=8)
-    assert oracle.calls == found.calls <= 8 * 4  # the proto-object and 3 sizes per fixation
+    assert oracle.calls == found.calls <= 8 * 6  # proto-object, 3 sizes, 2 zooms per fixation
     assert sorted(found.labels.tolist()) == sorted(labels.tolist())
     assert detection_scores([found.as_tuple()], [boxes], [labels]).map == 1.0
     assert (found.order >= 1).all() and len(found.fixations) <= 8
@@ -76,9 +76,22 @@ def test_looking_finds_every_digit_with_few_calls() -> None:
 def test_the_proto_object_alone_is_one_call_per_fixation() -> None:
     canvas, boxes, labels = hand_made_canvas()
     oracle = Oracle(boxes, labels)
-    found = look(canvas, oracle, fixations=8, sizes=())
+    found = look(canvas, oracle, fixations=8, sizes=(), zoom=0)
     assert oracle.calls == found.calls <= len(found.fixations) <= 8
     assert detection_scores([found.as_tuple()], [boxes], [labels]).map == 1.0
+
+
+def test_the_second_look_keeps_the_better_scale() -> None:
+    canvas = np.zeros((64, 64), np.float32)
+    canvas[20:32, 30:42] = 1.0  # a 12-pixel blob in a 16-pixel digit box
+    truth = np.array([[18, 28, 34, 44]])
+    oracle = Oracle(truth, np.array([4]))  # scores grow with the IoU
+    once = look(canvas, oracle, fixations=1, sizes=(), zoom=0)
+    twice = look(canvas, Oracle(truth, np.array([4])), fixations=1, sizes=(), zoom=0.15)
+    assert once.calls == 1 and twice.calls == 3
+    assert once.boxes[0] == pytest.approx([20, 30, 32, 42])
+    assert twice.boxes[0] == pytest.approx([19.1, 29.1, 32.9, 42.9])
+    assert twice.scores[0] > once.scores[0] and twice.labels.tolist() == [4]
 
 
 def test_a_blank_canvas_gives_nothing() -> None:
@@ -130,6 +143,7 @@ def test_windows_cover_the_canvas_to_its_border() -> None:
         (lambda o: look(np.zeros((32, 32)), o, fixations=0), ValueError, "fixations must be"),
         (lambda o: look(np.zeros((32, 32)), o, proto_extent=0), ValueError, "proto_extent"),
         (lambda o: look(np.zeros((32, 32)), o, ior_radius=0), ValueError, "ior_radius must"),
+        (lambda o: look(np.zeros((32, 32)), o, zoom=0.7), ValueError, "zoom must be"),
         (lambda o: slide(np.zeros((32, 32)), o, windows=(40,)), ValueError, "windows must be"),
         (lambda o: slide(np.zeros((32, 32)), o, windows=16), TypeError, "windows must be"),
         (lambda o: slide(np.zeros((32, 32)), o, windows=()), ValueError, "windows must hold"),

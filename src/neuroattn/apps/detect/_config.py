@@ -56,6 +56,7 @@ _NUMBERS: dict[str, dict[str, float]] = {
     "ior_extent": {"ge": 0.0, "le": 1.0},
     "min_saliency": {"ge": 0.0, "le": 1.0},
     "proto_extent": {"gt": 0.0, "le": 1.0},
+    "zoom": {"ge": 0.0, "le": 0.5},
     "stride": {"gt": 0.0, "le": 1.0},
     "nms_iou": {"gt": 0.0, "le": 1.0},
 }
@@ -67,6 +68,7 @@ _DETECTOR = (
     "ior_extent",
     "min_saliency",
     "proto_extent",
+    "zoom",
     "min_window",
     "max_window",
     "window_step",
@@ -130,6 +132,7 @@ class DetectConfig(_configio.TomlFields):
     ior_extent: float = 0.3
     min_saliency: float = 0.01
     proto_extent: float = 0.3
+    zoom: float = 0.15
     # sliding-window baseline (and the NMS of both)
     min_window: int = 16
     max_window: int = 32
@@ -242,6 +245,7 @@ ior_extent = 0.3        # ... joined with the proto-object >= this x the winner'
 min_saliency = 0.01     # stop when the best remaining input is below this x the map's maximum
 proto_extent = 0.3      # the box: connected ink >= this x its peak near the fixation
                         # (each fixation is also glimpsed at the window sides below)
+zoom = 0.15             # second look at the chosen glimpse at 1 -/+ zoom times its side
 
 # sliding-window baseline (its sides are also looking's glimpse sizes; the NMS of both)
 min_window = 16         # window sides from ...

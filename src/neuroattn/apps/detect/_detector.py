@@ -15,7 +15,9 @@ proto-object of two, so the fixation is also glimpsed with squares of the digit 
 classifier knows (``sizes``, the sliding window's sides), each centred on the intensity's
 centre of mass within that square about the fixation (one corrective step; ours); of these
 1 + len(sizes) glimpses, the one whose answer names a digit with the highest probability is
-the fixation's detection (none when every answer is "nothing").
+chosen (none when every answer is "nothing"), and looked at a second time at 1 ± ``zoom``
+times its side about its centre; the most confident of the three answers naming a digit is
+the fixation's detection (ours).
 
 **Sliding window** (:func:`slide`), the baseline: every square window of the sides
 ``windows`` at a stride of ``stride`` × its side (the last row and column flush with the
@@ -228,6 +230,32 @@ def _candidates(
     return np.array(boxes, dtype=np.float64).reshape(-1, 4), np.array(look_of, np.int64)
 
 
+def _second_look(
+    img: np.ndarray,
+    classifier: BoxClassifier,
+    parts: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    zoom: float,
+) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray], int]:
+    """Each chosen glimpse looked at again at (1 − zoom) and (1 + zoom) times its side about
+    its centre; the answer naming a digit with the highest probability is kept. Returns the
+    new detections and the calls made."""
+    boxes, labels, scores, order = parts
+    if zoom == 0 or len(boxes) == 0:
+        return parts, 0
+    centre, half = 0.5 * (boxes[:, :2] + boxes[:, 2:]), 0.5 * (boxes[:, 2:3] - boxes[:, :1])
+    factors = np.array([1.0 - zoom, 1.0 + zoom])
+    more = np.concatenate([np.hstack([centre - f * half, centre + f * half]) for f in factors])
+    found, new_labels, new_scores = _decide(np.asarray(classifier.probabilities(img, more)))
+    new_scores = np.where(found, new_scores, -1.0)  # (2 n,) a "nothing" answer never wins
+    every = np.stack([scores, *new_scores.reshape(2, -1)])  # (3, n): original, smaller, larger
+    pick = np.argmax(every, axis=0)  # (n,)
+    idx = np.arange(len(boxes))
+    all_boxes = np.stack([boxes, *more.reshape(2, -1, 4)])  # (3, n, 4)
+    all_labels = np.stack([labels, *new_labels.reshape(2, -1)])  # (3, n)
+    chosen = (all_boxes[pick, idx], all_labels[pick, idx], every[pick, idx], order)
+    return chosen, len(more)
+
+
 def look(
     image: Any,
     classifier: BoxClassifier,
@@ -240,6 +268,7 @@ def look(
     ior_extent: float = 0.3,
     min_saliency: float = 0.01,
     proto_extent: float = 0.3,
+    zoom: float = 0.15,
     nms_iou: float = 0.3,
 ) -> Detections:
     """Detect digits by looking: scanpath → proto-object box (and the known digit sizes)
@@ -274,6 +303,9 @@ def look(
         of the map's maximum.
     proto_extent : float
         The box's proto-object: pixels at least this fraction of the peak (0, 1].
+    zoom : float
+        The second look: a fixation's chosen glimpse is classified again at 1 ± zoom
+        times its side, the most confident answer kept (0: no second look), [0, 0.5].
     nms_iou : float
         Non-maximum suppression threshold (0, 1].
 
@@ -285,6 +317,7 @@ def look(
     img = check_canvas(image)
     check_integer(fixations, "fixations", ge=1, le=200)
     check_number(proto_extent, "proto_extent", gt=0, le=1)
+    check_number(zoom, "zoom", ge=0, le=0.5)
     check_number(nms_iou, "nms_iou", gt=0, le=1)
     sides = _sides(sizes, "sizes", img.shape, allow_empty=True)
     check_number(ior_radius, "ior_radius", gt=0, le=max(img.shape))
@@ -299,8 +332,10 @@ def look(
     path = np.array([[f.x, f.y] for f in result.fixations], dtype=np.float64).reshape(-1, 2)
     boxes, look_of = _candidates(img, path, sides, proto_extent, 2 ** int(map_level))
     probs = classifier.probabilities(img, boxes) if len(boxes) else np.zeros((0, NOTHING + 1))
-    parts = _best_per_look(boxes, np.asarray(probs), look_of)
-    return _detections(parts, len(boxes), nms_iou, path)
+    parts, more = _second_look(
+        img, classifier, _best_per_look(boxes, np.asarray(probs), look_of), float(zoom)
+    )
+    return _detections(parts, len(boxes) + more, nms_iou, path)
 
 
 def _sides(

@@ -45,6 +45,7 @@ def detect(
         ior_extent=config.ior_extent,
         min_saliency=config.min_saliency,
         proto_extent=config.proto_extent,
+        zoom=config.zoom,
         nms_iou=config.nms_iou,
     )
 
