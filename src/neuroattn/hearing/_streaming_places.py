@@ -14,7 +14,7 @@ driven by each tone through a narrow peripheral tuning,
 
 and its synapses depress (Tsodyks & Markram 1997, solved exactly for these stepwise rates
 by :class:`~neuroattn.dynamics.SynapticDepression`) with a fast factor (forward suppression,
-recovering in a few hundred ms) and a slow one (over seconds); the efficacy d_j is their
+recovering within a second) and a slow one (over seconds); the efficacy d_j is their
 product. The units receive two pathways: each afferent directly at its own place
 (undepressed, the *core*), and the depressed afferents spread over the axis,
 
