@@ -82,33 +82,33 @@ class StreamingModel:
     spacing, margin : float
         Semitones between units (1) and beyond A and B on either side (6).
     tuning, spread : float
-        λ_p, the afferents' tuning (1.25 semitones), and λ, the spread of their depressing
-        projection onto the units (2.59), both exponential.
+        λ_p, the afferents' tuning (1.32 semitones), and λ, the spread of their depressing
+        projection onto the units (2.69), both exponential.
     tone_ms : float
         Tone duration in ms (40).
     fast_recovery_ms, fast_use : float
-        Forward suppression: τ_rec in ms and U per ms of the fast depression (910, 0.174).
+        Forward suppression: τ_rec in ms and U per ms of the fast depression (790, 0.171).
     slow_recovery_ms, slow_use : float
         Depression over seconds: τ_rec and U of the slow depression (5000, 0.0007).
     gain, core : float
         g, the drive of an undepressed tone at its own place through the spread pathway
-        (14.1), and g_c, that of the undepressed core pathway (1.97).
+        (13.5), and g_c, that of the undepressed core pathway (2.49).
     excitation, excitation_width, inhibition, inhibition_width : float
-        w_e, σ_e, w_i, σ_i of W (per semitone; widths in semitones): 1, 1, 0.014, 6.7.
+        w_e, σ_e, w_i, σ_i of W (per semitone; widths in semitones): 0.875, 1, 0.015, 7.
     beta : float
-        β of the source's equation (0.22).
+        β of the source's equation (0.215).
     slope, threshold : float
-        The sigmoid f(u) = 1 / (1 + exp(−slope (u − threshold))) (11.5, 0.69).
+        The sigmoid f(u) = 1 / (1 + exp(−slope (u − threshold))) (10, 0.614).
     adaptation_ms, adaptation : float
-        τ_a in ms and the strength κ of the slow adaptation (2610, 1.55).
+        τ_a in ms and the strength κ of the slow adaptation (2260, 1.5).
     noise : float
-        σ of the Euler–Maruyama noise (0.48).
+        σ of the Euler–Maruyama noise (0.525).
     memory_ms, memory : float
         τ_q in ms and w_q (per semitone, over the excitation's width σ_e) of the slow
-        recurrent excitation (91, 0.19); ``memory = 0`` leaves it out.
+        recurrent excitation (121, 0.213); ``memory = 0`` leaves it out.
     bridge : float
         ρ of the readout: one stream when both tones' activity reaches ρ of its peak
-        halfway between A and B (0.545).
+        halfway between A and B (0.595).
     tau_ms : float
         τ of the units in ms: the experiments pass ``TAU_MS`` (7 ms), never re-tuned here.
     dt : float
@@ -124,28 +124,28 @@ class StreamingModel:
 
     spacing: float = 1.0
     margin: float = 6.0
-    tuning: float = 1.25
-    spread: float = 2.59
+    tuning: float = 1.32
+    spread: float = 2.69
     tone_ms: float = 40.0
-    fast_recovery_ms: float = 910.0
-    fast_use: float = 0.174
+    fast_recovery_ms: float = 790.0
+    fast_use: float = 0.171
     slow_recovery_ms: float = 5000.0
     slow_use: float = 0.0007
-    gain: float = 14.1
-    core: float = 1.97
-    excitation: float = 1.0
+    gain: float = 13.5
+    core: float = 2.49
+    excitation: float = 0.875
     excitation_width: float = 1.0
-    inhibition: float = 0.014
-    inhibition_width: float = 6.7
-    beta: float = 0.22
-    slope: float = 11.5
-    threshold: float = 0.69
-    adaptation_ms: float = 2610.0
-    adaptation: float = 1.55
-    noise: float = 0.48
-    memory_ms: float = 91.0
-    memory: float = 0.19
-    bridge: float = 0.545
+    inhibition: float = 0.015
+    inhibition_width: float = 7.0
+    beta: float = 0.215
+    slope: float = 10.0
+    threshold: float = 0.614
+    adaptation_ms: float = 2260.0
+    adaptation: float = 1.5
+    noise: float = 0.525
+    memory_ms: float = 121.0
+    memory: float = 0.213
+    bridge: float = 0.595
     tau_ms: float = 7.0
     dt: float = 0.5
 
