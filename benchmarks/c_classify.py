@@ -22,8 +22,9 @@ neural field) — with the application's default settings (tuned on the dev spli
 :func:`neuroattn.apps.classify.train` for a fixed number of steps (no time budget, so the
 machine's load changes the seconds, not the result) and tested with the best dev
 checkpoint. Seeds 0, 1, 2. Runs go to ``JOBS`` worker processes of one torch thread each
-(the 2 cores of this machine); the seconds of each run are reported. ``--quick``: 300 steps
-each (the target is for the full budget).
+(the 2 cores of this machine); the seconds of each run are reported. Full: 3 000 steps each
+(≈ 3–4.5 min a run on a quiet machine, ≈ 25 min in all); ``--quick``: 300 steps each (the
+target is for the full budget).
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from typing import Any
 
 from ._common import BenchResult
 
-STEPS = 4000
+STEPS = 3000  # quietly, one thread: 0.057 (none) … 0.069 (competitive) s a step, ≤ 4.5 min a run
 QUICK_STEPS = 300
 SEEDS = (0, 1, 2)
 JOBS = 2  # worker processes, one torch thread each
