@@ -107,7 +107,7 @@ def _worker(spec_path: str) -> None:
         "params": sum(p.numel() for p in rec.model.parameters()),
     }  # fmt: skip
     for snr in SNRS:
-        rates = rec.evaluate(load_splits(config, test_snr=snr).test, beam=1)
+        rates = rec.evaluate(load_splits(config, test_snr=snr, train=False).test, beam=1)
         row[f"wer_{_snr_key(snr)}"] = rates.wer
         row[f"cer_{_snr_key(snr)}"] = rates.cer
     Path(spec["out"]).write_text(json.dumps(row))
@@ -272,7 +272,7 @@ def run_sp2(
         _run_pair(("las",), 0, True, 30.0, 1)
     run_dir, config = _TRAINED["las"]
     rec = load_recognizer(run_dir)
-    samples = list(load_splits(config).test)[:20]
+    samples = list(load_splits(config, train=False).test)[:20]
     ratios, audio_s = [], 0.0
     with tempfile.TemporaryDirectory(prefix="bench-speech-wav-") as tmp:
         paths = []

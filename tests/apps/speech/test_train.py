@@ -91,7 +91,13 @@ def test_conv_transformer_checkpoint_round_trip(
 
 def test_dev_and_test_audio_follow_the_snr(tiny_config: SpeechConfig) -> None:
     clean = load_splits(tiny_config, test_snr=float("inf"))
-    noisy = load_splits(tiny_config, test_snr=5.0)
+    noisy = load_splits(tiny_config, test_snr=5.0, train=False)
+    assert noisy.train == () and len(clean.train) == 16
+    same = load_splits(tiny_config, test_snr=5.0)
+    for a, b in zip(same.test + same.dev, noisy.test + noisy.dev, strict=True):
+        np.testing.assert_array_equal(a.audio, b.audio)
+    with pytest.raises(TypeError, match="train must be True or False"):
+        load_splits(tiny_config, train=1)  # type: ignore[arg-type]
     for a, b in zip(clean.test, noisy.test, strict=True):
         assert a.text == b.text
         ratio = np.mean(a.audio.astype(float) ** 2) / np.mean(

@@ -133,7 +133,7 @@ def run_evaluate(
         raise ValueError(f"split must be one of 'test', 'dev', got {split!r}")
     recognizer = load_recognizer(run_dir)
     config = recognizer.config
-    splits = load_splits(config, test_snr=snr)
+    splits = load_splits(config, test_snr=snr, train=False)
     samples = splits.test if split == "test" else splits.dev
     hyps = recognizer.transcribe([s.audio for s in samples], beam=beam)
     from ._metrics import error_rates

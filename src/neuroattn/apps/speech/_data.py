@@ -69,18 +69,26 @@ def _train_samples(utts: tuple[Utterance, ...], cfg: SpeechConfig) -> tuple[Samp
 
 
 def load_splits(
-    config: SpeechConfig, *, test_snr: float | None = None, notes: list[str] | None = None
+    config: SpeechConfig,
+    *,
+    test_snr: float | None = None,
+    notes: list[str] | None = None,
+    train: bool = True,
 ) -> SpeechSplits:
     """The samples of ``config``'s task; ``test_snr`` overrides the config's for dev and
-    test (the benchmark's WER-against-SNR curve uses the same clean test utterances)."""
+    test (the benchmark's WER-against-SNR curve uses the same clean test utterances);
+    ``train=False`` leaves the training samples out (empty), sparing their degradation."""
     if not isinstance(config, SpeechConfig):
         raise TypeError(f"config must be a SpeechConfig, got {type(config).__name__}")
     snr = config.test_snr if test_snr is None else test_snr
+    if not isinstance(train, bool):
+        raise TypeError(f"train must be True or False, got {train!r}")
     if not config.generated:
-        return _folder_splits(config, notes)
+        splits = _folder_splits(config, notes)
+        return splits if train else SpeechSplits((), splits.dev, splits.test)
     corpus = build_corpus(config.corpus_spec(), cache_dir=config.cache_dir or None)
     return SpeechSplits(
-        _train_samples(corpus.train, config),
+        _train_samples(corpus.train, config) if train else (),
         _noisy(corpus.dev, snr, config.seed, 1),
         _noisy(corpus.test, snr, config.seed, 2),
     )
