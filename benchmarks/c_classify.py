@@ -18,7 +18,7 @@ the usual four fragments).
 Contenders: the four models of :func:`neuroattn.apps.classify.create_model` — ``none`` (the
 CNN), ``spatial`` (SpatialAttention), ``cbam`` (CBAM) and ``competitive`` (the gate of a
 neural field) — with the application's default settings (tuned on the dev split with seeds
-10–12, the same grid for every model), each trained by
+10 and 11, the same grid for every model), each trained by
 :func:`neuroattn.apps.classify.train` for a fixed number of steps (no time budget, so the
 machine's load changes the seconds, not the result) and tested with the best dev
 checkpoint. Seeds 0, 1, 2. Runs go to ``JOBS`` worker processes of one torch thread each
