@@ -84,7 +84,11 @@ class LAS(_Recognizer):
     """Listen, attend and spell; see the module docstring for the equations.
 
     Shapes: feats (B, T, F), lengths (B,), tgt_in (B, L) -> logits (B, L, V). The attention
-    layer (``"attention"``) records one (B, S) weight row per output step.
+    layer (``"attention"``) records one (B, S) weight row per output step ((B, heads, 1, S)
+    for ``"multihead"``; :meth:`alignment_weights` stacks either as (B, L, S)).
+    ``encoder`` names the listener (:data:`ENCODERS`: ``pyramid`` for ``"bigru"``;
+    ``layers``, ``heads``, ``ffn_dim`` for ``"conv-transformer"``); ``heads`` also sets the
+    multi-head attention's heads, which must divide ``hidden_dim``.
     """
 
     name = "las"
