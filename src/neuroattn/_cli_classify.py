@@ -65,10 +65,20 @@ def classify_evaluate(
         Path | None,
         typer.Option("--plot", help="Write attention overlays and the confusion matrix (PNG)."),
     ] = None,
+    clutter: Annotated[
+        int | None,
+        typer.Option("--clutter", help="Held-out condition: test canvases with N fragments."),
+    ] = None,
+    scale: Annotated[
+        int | None,
+        typer.Option("--scale", help="Held-out condition: test digits upscaled S times."),
+    ] = None,
 ) -> None:
     """Accuracy, error and confusion matrix of the run's best model on held-out canvases."""
     ccli = _classify_cli()
-    info = guarded(lambda: ccli.run_evaluate(run_dir, split=split, plot=plot))
+    info = guarded(
+        lambda: ccli.run_evaluate(run_dir, split=split, plot=plot, clutter=clutter, scale=scale)
+    )
     console.print(
         f"{escape(info['attention'])} ({info['parameters']} parameters) on {info['count']} "
         f"{info['split']} canvases: accuracy {100 * info['accuracy']:.2f} %, error "

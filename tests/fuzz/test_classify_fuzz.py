@@ -10,7 +10,8 @@ line, no traceback, and nothing written (no run directory, no staging folder, no
 * ``create_model`` and ``FieldGate`` with generated names and options;
 * ``shifted_test_set`` with generated conditions;
 * ``accuracy`` / ``confusion_matrix`` on generated arrays;
-* ``neuroattn classify predict`` on generated images (any shape, dtype and content).
+* ``neuroattn classify predict`` on generated images (any shape, dtype and content);
+* ``neuroattn classify evaluate --clutter/--scale/--split`` on generated values.
 """
 
 from __future__ import annotations
@@ -260,3 +261,17 @@ def test_predict_on_generated_images(trained: Path, image: np.ndarray, plot: boo
             assert out.split()[0] in [str(d) for d in range(10)]
             assert png.exists() == plot
         assert {p.name for p in Path(tmp).iterdir()} <= {"image.npy", "map.png"}
+
+
+@FUZZ
+@given(clutter=st.one_of(st.none(), st.integers(-2, 70)), scale=st.one_of(st.none(),
+       st.integers(-1, 10)), split=st.sampled_from(["test", "dev", "train"]))  # fmt: skip
+def test_evaluate_held_out_conditions(trained: Path, clutter: Any, scale: Any, split: str) -> None:
+    extra = [] if clutter is None else ["--clutter", str(clutter)]
+    extra += [] if scale is None else ["--scale", str(scale)]
+    code, out, err, seconds = _run("classify", "evaluate", str(trained), "--split", split, *extra)
+    assert seconds < SECONDS and code in (0, 2), (code, err)
+    if code == 2:
+        assert len(err) == 1 and err[0].startswith("error: ") and out == "", err
+    else:
+        assert "canvases: accuracy" in out

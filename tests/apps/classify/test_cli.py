@@ -22,6 +22,7 @@ from neuroattn.apps.classify import (  # noqa: E402
     evaluation_set,
     load_classifier,
     load_config,
+    shifted_test_set,
 )
 
 TINY = """\
@@ -109,6 +110,23 @@ def test_evaluate_prints_scores_and_plots(trained: Path, tmp_path: Path) -> None
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     code, out, _ = run("classify", "evaluate", str(trained), "--split", "dev")
     assert code == 0 and "16 dev canvases" in out
+
+
+def test_evaluate_a_held_out_condition(trained: Path) -> None:
+    code, out, err = run("classify", "evaluate", str(trained), "--clutter", "8")
+    assert code == 0, err
+    assert "on 24 test (clutter 8, scale 3) canvases" in out
+    classifier = load_classifier(trained)
+    scores = classifier.evaluate(shifted_test_set(classifier.config, clutter=8))
+    assert f"error {100 * scores.error:.2f} %" in out
+    code, out, _ = run("classify", "evaluate", str(trained), "--scale", "2")
+    assert code == 0 and "(clutter 4, scale 2)" in out
+    bad = [(["--scale", "8"], "size must be at least"), (["--scale", "9"], "scale must be"),
+           (["--clutter", "-1"], "clutter must be"),
+           (["--clutter", "8", "--split", "dev"], "split must be 'test'")]  # fmt: skip
+    for argv, words in bad:
+        code, out, err = run("classify", "evaluate", str(trained), *argv)
+        assert code == 2 and len(err) == 1 and words in err[0], err
 
 
 @pytest.mark.parametrize("suffix", [".png", ".npy"])

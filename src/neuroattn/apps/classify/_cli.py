@@ -28,7 +28,7 @@ from .._rundir import CONFIG, check_run_dir, finish, settings, summary, train_in
 from ._checkpoint import classifier_from_payload, load_classifier, read_checkpoint
 from ._config import EXAMPLE_TOML, ClassifyConfig, load_config
 from ._models import parameter_count
-from ._train import check_same_settings, evaluation_set, train
+from ._train import check_same_settings, evaluation_set, shifted_test_set, train
 
 __all__ = ["CONFIG", "example", "run_evaluate", "run_predict", "run_train", "train_config"]
 
@@ -90,35 +90,57 @@ def run_train(
 
 
 def run_evaluate(
-    run_dir: Path, *, split: str = "test", plot: Path | None = None, show: int = 8
+    run_dir: Path,
+    *,
+    split: str = "test",
+    plot: Path | None = None,
+    show: int = 8,
+    clutter: int | None = None,
+    scale: int | None = None,
 ) -> dict[str, Any]:
     """Accuracy, error and confusion matrix of the run's best model on its ``split``
     canvases (regenerated from the saved seed and sizes); with ``plot``, a PNG of the
-    confusion matrix beside attention overlays on the first ``show`` canvases."""
+    confusion matrix beside attention overlays on the first ``show`` canvases. ``clutter``
+    or ``scale`` score a held-out condition instead: the test digits with that many
+    fragments or that digit scale (:func:`shifted_test_set`; test split only)."""
     if split not in ("test", "dev"):
         raise ValueError(f"split must be one of 'test', 'dev', got {split!r}")
+    shifted = clutter is not None or scale is not None
+    if shifted and split != "test":
+        raise ValueError(f"split must be 'test' with --clutter or --scale, got {split!r}")
     file = checkpoint_path(run_dir)
     classifier = classifier_from_payload(read_checkpoint(file), str(file))
-    data = evaluation_set(classifier.config, split)
+    config = classifier.config
+    if shifted:
+        data = shifted_test_set(config, clutter=clutter, scale=scale)
+        condition = f"test (clutter {shifted_config_value(clutter, config.clutter)}, scale "
+        condition += f"{shifted_config_value(scale, config.scale)})"
+    else:
+        data, condition = evaluation_set(config, split), split
     scores = classifier.evaluate(data)
     if plot is not None:
         from ._plot import plot_evaluation
 
         k = max(1, min(show, len(data)))
         pred = classifier.predict(data.images[:k])
-        title = f"{classifier.config.attention} ({split}): error {100 * scores.error:.2f} %"
+        title = f"{config.attention} ({condition}): error {100 * scores.error:.2f} %"
         figure = plot_evaluation(
             data.images[:k], pred.maps, pred.labels, data.labels[:k], scores.confusion, title=title
         )
         _save_png(plot, figure)
     return {
         "checkpoint": str(file),
-        "attention": classifier.config.attention,
+        "attention": config.attention,
         "parameters": parameter_count(classifier.model),
-        "split": split,
+        "split": condition,
         **scores.to_dict(),
         "plot": plot,
     }
+
+
+def shifted_config_value(given: int | None, default: int) -> int:
+    """``given`` if set, else the run's own ``default``."""
+    return default if given is None else given
 
 
 def read_canvas(path: Path, size: int) -> np.ndarray:
