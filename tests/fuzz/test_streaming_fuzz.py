@@ -28,7 +28,8 @@ MODEL_FIELDS = [
     "spread", "tone_ms", "fast_recovery_ms", "fast_use", "slow_recovery_ms", "slow_use",
     "gain", "core", "excitation", "excitation_width", "inhibition", "inhibition_width",
     "beta", "slope", "threshold", "spacing", "margin", "tuning", "bridge",
-    "adaptation_ms", "adaptation", "noise", "memory_ms", "memory", "tau_ms", "dt",
+    "adaptation_ms", "adaptation", "noise", "memory_ms", "memory", "drift_ms", "drift",
+    "tau_ms", "dt",
 ]  # fmt: skip
 
 

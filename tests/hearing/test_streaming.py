@@ -151,6 +151,14 @@ def test_bistable_in_between_with_switches_and_one_stream_first(regimes):
     assert durations.size >= 3 and gamma_shape(durations)[0] > 1.0
 
 
+def test_ambiguous_band_is_wide_at_slow_tempo():
+    """van Noorden (1975): at TRT 150 ms the FB (~3.5 st) lies far below the TCB (~13 st),
+    so both 5 and 9 semitones are heard sometimes as one stream and sometimes as two."""
+    r = simulate_streaming(np.repeat([5.0, 9.0], 3), 150.0, duration_s=20.0, seed=4)
+    p = r.one_stream_fraction().reshape(2, 3).mean(1)
+    assert 0.1 < p[1] < p[0] < 0.9
+
+
 def test_result_arithmetic_on_made_up_percepts():
     percept = np.array([[1, 1, 0, 0, 0, 1, 1, -1], [0, 0, 0, 0, 0, 0, 0, 0]], dtype=np.int8)
     res = StreamingResult(np.array([5.0, 5.0]), np.array([100.0, 50.0]), percept,
@@ -190,6 +198,8 @@ def test_gamma_shape_recovers_scipy_samples():
         (lambda: StreamingModel(bridge=0), ValueError, "bridge must be"),
         (lambda: StreamingModel(memory=-1), ValueError, "memory must be"),
         (lambda: StreamingModel(memory_ms=0), ValueError, "memory_ms must be"),
+        (lambda: StreamingModel(drift=-0.1), ValueError, "drift must be"),
+        (lambda: StreamingModel(drift_ms=0), ValueError, "drift_ms must be"),
         (lambda: StreamingModel(memory_ms=5, tau_ms=7), ValueError, "memory_ms must be > tau"),
         (lambda: StreamingModel(spacing=0.01), ValueError, "spacing must be"),
         (lambda: simulate_streaming([48] * 4000, 20, duration_s=600), ValueError, "unit-steps"),
@@ -229,6 +239,21 @@ def test_memory_zero_is_the_model_without_memory():
     assert net.state_shape == (3, 5) and net.memory_tau == pytest.approx(10.0)
     d = np.abs(np.arange(5)[:, None] - np.arange(5)[None, :])
     np.testing.assert_allclose(net.memory_weights, 0.5 * np.exp(-(d**2) / 2.0))
+
+
+def test_slow_gain_is_an_ornstein_uhlenbeck_process():
+    from neuroattn.hearing._streaming import _slow_gain
+
+    model = StreamingModel(drift=0.2, drift_ms=100.0)
+    g = _slow_gain(3001, 400, 10.0, model, np.random.default_rng(0))
+    assert g.shape == (3001, 400) and (g >= 0).all()
+    np.testing.assert_array_equal(g[0], 1.0)  # starts at the undisturbed gain
+    eta = g[1000:] - 1.0  # stationary part
+    assert eta.std() == pytest.approx(0.2, rel=0.05)
+    for lag in (5, 10, 20):  # exact OU: correlation exp(-lag h / tau)
+        r = np.mean(eta[lag:] * eta[:-lag]) / eta.var()
+        assert r == pytest.approx(np.exp(-lag * 10.0 / 100.0), abs=0.03)
+    assert _slow_gain(10, 2, 10.0, StreamingModel(drift=0.0), np.random.default_rng(0)) is None
 
 
 def test_adapting_competition_bad_adaptation():

@@ -21,7 +21,10 @@ weight wraps around), f a sigmoid, I the tuned, depressing drive of the tones
 (:mod:`._streaming_places`). τ is 7 ms in the experiments (``experiments.TAU_MS``). q_k is
 a slow (NMDA-like) recurrent excitation, τ_q tens of ms, as local as the fast one (self
 included): what a unit and its neighbours did at one tone still excites them at the next,
-across the silent gaps of the sequence (``memory = 0`` leaves it out).
+across the silent gaps of the sequence (``memory = 0`` leaves it out). The input of each
+sequence is scaled by a slow gain max(0, 1 + η(t)), η an Ornstein–Uhlenbeck process of
+standard deviation ``drift`` and time constant ``drift_ms`` (ours: a stand-in for slow
+fluctuations of excitability or attention; ``drift = 0`` leaves it out).
 
 Each tone excites a group of units around its place. When the groups of A and B reach the
 place halfway between them, cycle after cycle, the sequence is one connected pattern of
@@ -42,12 +45,11 @@ tonotopically organised populations with recurrent excitation, inhibition, slow 
 depressing inputs and noise — is that of Rankin, Sussman & Rinzel 2015 (PLoS Comput Biol
 11:e1004555, three populations A/AB/B, with slow NMDA recurrent excitation as "local
 temporal memory that enables linkage across sound gaps") and of the rivalry models they
-build on (Laing &
-Chow 2002, J Comput Neurosci 12:39; Moreno-Bote, Rinzel & Rubin 2007, J Neurophysiol
-98:1125); Almonte, Jirsa, Large & Tuller 2005 (Physica D 212:137) put streaming on a
+build on (Laing & Chow 2002, J Comput Neurosci 12:39; Moreno-Bote, Rinzel & Rubin 2007,
+J Neurophysiol 98:1125); Almonte, Jirsa, Large & Tuller 2005 (Physica D 212:137) put streaming on a
 continuous tonotopic field. Ours: this population (the source's equation on a tonotopic
 line with a Mexican-hat W), the two-stage tuned input, the readout and every parameter
-value (:class:`StreamingModel`).
+value (:class:`StreamingModel`), and the slow gain.
 """
 
 from __future__ import annotations
@@ -82,33 +84,37 @@ class StreamingModel:
     spacing, margin : float
         Semitones between units (1) and beyond A and B on either side (6).
     tuning, spread : float
-        λ_p, the afferents' tuning (1.32 semitones), and λ, the spread of their depressing
-        projection onto the units (2.69), both exponential.
+        λ_p, the afferents' tuning (1.37 semitones), and λ, the spread of their depressing
+        projection onto the units (2.75), both exponential.
     tone_ms : float
         Tone duration in ms (40).
     fast_recovery_ms, fast_use : float
-        Forward suppression: τ_rec in ms and U per ms of the fast depression (790, 0.171).
+        Forward suppression: τ_rec in ms and U per ms of the fast depression (925, 0.161).
     slow_recovery_ms, slow_use : float
         Depression over seconds: τ_rec and U of the slow depression (5000, 0.0007).
     gain, core : float
         g, the drive of an undepressed tone at its own place through the spread pathway
-        (13.5), and g_c, that of the undepressed core pathway (2.49).
+        (13.8), and g_c, that of the undepressed core pathway (2).
     excitation, excitation_width, inhibition, inhibition_width : float
-        w_e, σ_e, w_i, σ_i of W (per semitone; widths in semitones): 0.875, 1, 0.015, 7.
+        w_e, σ_e, w_i, σ_i of W (per semitone; widths in semitones): 0.86, 1, 0.016, 7.6.
     beta : float
-        β of the source's equation (0.215).
+        β of the source's equation (0.21).
     slope, threshold : float
-        The sigmoid f(u) = 1 / (1 + exp(−slope (u − threshold))) (10, 0.614).
+        The sigmoid f(u) = 1 / (1 + exp(−slope (u − threshold))) (9.4, 0.42).
     adaptation_ms, adaptation : float
-        τ_a in ms and the strength κ of the slow adaptation (2260, 1.5).
+        τ_a in ms and the strength κ of the slow adaptation (1940, 1.54).
     noise : float
-        σ of the Euler–Maruyama noise (0.525).
+        σ of the Euler–Maruyama noise (0.4).
     memory_ms, memory : float
         τ_q in ms and w_q (per semitone, over the excitation's width σ_e) of the slow
-        recurrent excitation (121, 0.213); ``memory = 0`` leaves it out.
+        recurrent excitation (133, 0.17); ``memory = 0`` leaves it out.
+    drift_ms, drift : float
+        τ_g in ms and the standard deviation of a slow fluctuation of the input gain, I ↦
+        max(0, 1 + η) I with η an Ornstein–Uhlenbeck process per sequence (1860, 0.21);
+        ``drift = 0`` leaves it out.
     bridge : float
         ρ of the readout: one stream when both tones' activity reaches ρ of its peak
-        halfway between A and B (0.595).
+        halfway between A and B (0.653).
     tau_ms : float
         τ of the units in ms: the experiments pass ``TAU_MS`` (7 ms), never re-tuned here.
     dt : float
@@ -124,28 +130,30 @@ class StreamingModel:
 
     spacing: float = 1.0
     margin: float = 6.0
-    tuning: float = 1.32
-    spread: float = 2.69
+    tuning: float = 1.37
+    spread: float = 2.75
     tone_ms: float = 40.0
-    fast_recovery_ms: float = 790.0
-    fast_use: float = 0.171
+    fast_recovery_ms: float = 925.0
+    fast_use: float = 0.161
     slow_recovery_ms: float = 5000.0
     slow_use: float = 0.0007
-    gain: float = 13.5
-    core: float = 2.49
-    excitation: float = 0.875
+    gain: float = 13.8
+    core: float = 2.0
+    excitation: float = 0.86
     excitation_width: float = 1.0
-    inhibition: float = 0.015
-    inhibition_width: float = 7.0
-    beta: float = 0.215
-    slope: float = 10.0
-    threshold: float = 0.614
-    adaptation_ms: float = 2260.0
-    adaptation: float = 1.5
-    noise: float = 0.525
-    memory_ms: float = 121.0
-    memory: float = 0.213
-    bridge: float = 0.595
+    inhibition: float = 0.016
+    inhibition_width: float = 7.6
+    beta: float = 0.21
+    slope: float = 9.4
+    threshold: float = 0.42
+    adaptation_ms: float = 1940.0
+    adaptation: float = 1.54
+    noise: float = 0.4
+    memory_ms: float = 133.0
+    memory: float = 0.17
+    drift_ms: float = 1860.0
+    drift: float = 0.21
+    bridge: float = 0.653
     tau_ms: float = 7.0
     dt: float = 0.5
 
@@ -162,7 +170,8 @@ class StreamingModel:
              ("inhibition_width", {"gt": 0.0, "le": 1e3}), ("beta", amp),
              ("slope", {"gt": 0.0, "le": 1e3}), ("threshold", {"ge": -1e3, "le": 1e3}),
              ("adaptation_ms", pos), ("adaptation", amp), ("noise", {"ge": 0.0, "le": 100.0}),
-             ("memory_ms", pos), ("memory", amp),
+             ("memory_ms", pos), ("memory", amp), ("drift_ms", pos),
+             ("drift", {"ge": 0.0, "le": 10.0}),
              ("bridge", {"gt": 0.0, "le": 1.0}), ("tau_ms", {"gt": 0.0, "le": 1e3}),
              ("dt", {"gt": 0.0, "le": 1.0})],
         )  # fmt: skip
@@ -292,15 +301,35 @@ def _run(
     sums = CycleSums(trt, duration_ms, x.size)
     state = np.zeros((df.size, *network.state_shape))
     chunk = int(np.clip(_CHUNK // (df.size * x.size), 32, max(n_steps, 1)))
+    gain = _slow_gain(n_steps + 1, df.size, step_ms, model, rng)  # (T + 1, M) or None
     for start in range(0, n_steps, chunk):
         stop = min(start + chunk, n_steps)
         t_ms = np.arange(start, stop + 1) * step_ms
         t = t_ms / model.tau_ms
+        inputs = drive(t_ms)
+        if gain is not None:
+            inputs *= gain[start : stop + 1, :, None]
         traj = simulate(
-            network, TimeSeries(t, drive(t_ms)[:, :, None, :]), t_span=(t[0], t[-1]),
+            network, TimeSeries(t, inputs[:, :, None, :]), t_span=(t[0], t[-1]),
             dt=model.dt, u0=state, method="euler_maruyama", noise=model.noise, seed=rng,
             save_every=model.dt, max_work=1e12,
         )  # fmt: skip
         state = np.asarray(traj.u)[-1]
         sums.add(t_ms[:-1], np.asarray(traj.rates)[:-1])
     return sums
+
+
+def _slow_gain(
+    n: int, members: int, step_ms: float, model: StreamingModel, rng: np.random.Generator
+) -> np.ndarray | None:
+    """max(0, 1 + η) at n steps for each member, η an Ornstein–Uhlenbeck process (sd
+    ``drift``, time constant ``drift_ms``) started at 0; None when ``drift`` is 0."""
+    if model.drift <= 0:
+        return None
+    from scipy.signal import lfilter
+
+    a = float(np.exp(-step_ms / model.drift_ms))
+    xi = rng.standard_normal((n, members)) * model.drift * np.sqrt(1.0 - a * a)
+    xi[0] = 0.0
+    eta = lfilter([1.0], [1.0, -a], xi, axis=0)
+    return np.maximum(1.0 + eta, 0.0)
