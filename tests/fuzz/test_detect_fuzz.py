@@ -121,12 +121,13 @@ def test_config_from_mapping_keeps_its_promise(doc: dict[str, Any]) -> None:
     fixations=st.one_of(st.integers(0, 4), WILD),
     sizes=st.one_of(st.lists(st.integers(0, 50), max_size=3), WILD),
     stride=st.one_of(st.floats(0, 1.2), WILD),
+    give_up=st.one_of(st.integers(-1, 3), WILD),
 )
 def test_detectors_keep_their_promise(
-    image: np.ndarray, fixations: Any, sizes: Any, stride: Any
+    image: np.ndarray, fixations: Any, sizes: Any, stride: Any, give_up: Any
 ) -> None:
     for call in (
-        lambda: look(image, Uniform(), fixations=fixations, sizes=sizes),
+        lambda: look(image, Uniform(), fixations=fixations, sizes=sizes, give_up=give_up),
         lambda: slide(image, Uniform(), windows=sizes, stride=stride),
     ):
         try:

@@ -94,6 +94,33 @@ def test_the_second_look_keeps_the_better_scale() -> None:
     assert twice.scores[0] > once.scores[0] and twice.labels.tolist() == [4]
 
 
+class Blind:
+    """Sees a digit nowhere: every answer is "nothing"."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def probabilities(self, image: np.ndarray, boxes: np.ndarray) -> np.ndarray:
+        self.calls += len(boxes)
+        out = np.zeros((len(boxes), NOTHING + 1))
+        out[:, NOTHING] = 1.0
+        return out
+
+
+def test_giving_up_after_empty_fixations_stops_the_calls() -> None:
+    canvas, boxes, labels = hand_made_canvas()
+    everything = look(canvas, Blind(), fixations=8, sizes=(16,), zoom=0)
+    assert everything.calls >= 2 * 3  # 2 glimpses a fixation, at least 3 fixations
+    for give_up in (1, 2):
+        blind = Blind()
+        stopped = look(canvas, blind, fixations=8, sizes=(16,), zoom=0, give_up=give_up)
+        assert stopped.calls == blind.calls == 2 * give_up and len(stopped) == 0
+    # digits reset the count: an oracle on the hand-made canvas still finds all three
+    found = look(canvas, Oracle(boxes, labels), fixations=8, give_up=2)
+    assert detection_scores([found.as_tuple()], [boxes], [labels]).map == 1.0
+    assert found.calls <= look(canvas, Oracle(boxes, labels), fixations=8).calls
+
+
 def test_a_blank_canvas_gives_nothing() -> None:
     oracle = Oracle(np.zeros((0, 4)), np.zeros(0, int))
     found = look(np.zeros((64, 64), np.float32), oracle)
@@ -144,6 +171,8 @@ def test_windows_cover_the_canvas_to_its_border() -> None:
         (lambda o: look(np.zeros((32, 32)), o, proto_extent=0), ValueError, "proto_extent"),
         (lambda o: look(np.zeros((32, 32)), o, ior_radius=0), ValueError, "ior_radius must"),
         (lambda o: look(np.zeros((32, 32)), o, zoom=0.7), ValueError, "zoom must be"),
+        (lambda o: look(np.zeros((32, 32)), o, give_up=-1), ValueError, "give_up must be"),
+        (lambda o: look(np.zeros((32, 32)), o, give_up=1.5), ValueError, "give_up must be"),
         (lambda o: slide(np.zeros((32, 32)), o, windows=(40,)), ValueError, "windows must be"),
         (lambda o: slide(np.zeros((32, 32)), o, windows=16), TypeError, "windows must be"),
         (lambda o: slide(np.zeros((32, 32)), o, windows=()), ValueError, "windows must hold"),

@@ -16,11 +16,12 @@ from ._checkpoint import load_detector
 from ._classifier import BoxClassifier, GlimpseClassifier
 from ._config import EXAMPLE_TOML, DetectConfig, config_from_mapping, load_config
 from ._data import Canvases, digit_canvases
-from ._detector import Detections, look, nms, proto_object_box, slide, window_boxes
+from ._detector import Detections, look, nms, proto_object_box
 from ._evaluate import METHODS, Evaluation, detect, evaluate, tune_quitting
 from ._glimpse import NOTHING, crop_glimpses, training_glimpses
 from ._metrics import DetectionScores, average_precision, box_iou, detection_scores
 from ._plot import plot_detections
+from ._slide import slide, window_boxes
 from ._train import TrainResult, evaluation_set, train
 
 __all__ = [

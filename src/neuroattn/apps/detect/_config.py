@@ -41,6 +41,7 @@ _INTEGERS: dict[str, dict[str, int]] = {
     "seed": {"ge": 0},
     "threads": {"ge": 0, "le": 1024},
     "fixations": {"ge": 1, "le": 200},
+    "give_up": {"ge": 0, "le": 200},
     "map_level": {"ge": 0, "le": 6},
     "min_window": {"ge": 4, "le": 512},
     "max_window": {"ge": 4, "le": 512},
@@ -69,6 +70,7 @@ _DETECTOR = (
     "min_saliency",
     "proto_extent",
     "zoom",
+    "give_up",
     "min_window",
     "max_window",
     "window_step",
@@ -133,6 +135,7 @@ class DetectConfig(_configio.TomlFields):
     min_saliency: float = 0.01
     proto_extent: float = 0.3
     zoom: float = 0.15
+    give_up: int = 0
     # sliding-window baseline (and the NMS of both)
     min_window: int = 16
     max_window: int = 32
@@ -246,6 +249,7 @@ min_saliency = 0.01     # stop when the best remaining input is below this x the
 proto_extent = 0.3      # the box: connected ink >= this x its peak near the fixation
                         # (each fixation is also glimpsed at the window sides below)
 zoom = 0.15             # second look at the chosen glimpse at 1 -/+ zoom times its side
+give_up = 0             # stop after this many fixations in a row that see no digit (0: never)
 
 # sliding-window baseline (its sides are also looking's glimpse sizes; the NMS of both)
 min_window = 16         # window sides from ...

@@ -54,7 +54,7 @@ from ._classifier import BoxClassifier, check_canvas
 from ._glimpse import NOTHING
 from ._metrics import box_iou
 
-__all__ = ["Detections", "look", "nms", "proto_object_box", "slide", "window_boxes"]
+__all__ = ["Detections", "look", "nms", "proto_object_box"]
 
 _EMPTY_PEAK = 0.05  # a fixation whose brightest pixel nearby is below this sees nothing
 
@@ -256,6 +256,32 @@ def _second_look(
     return chosen, len(more)
 
 
+def _glimpse_in_order(
+    img: np.ndarray,
+    classifier: BoxClassifier,
+    boxes: np.ndarray,
+    look_of: np.ndarray,
+    give_up: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Classify the candidates fixation by fixation, in scanpath order, stopping after
+    ``give_up`` consecutive fixations whose glimpses all answer "nothing" (0: never).
+    Returns the boxes, probabilities and fixations of the glimpses classified."""
+    if give_up == 0 or len(boxes) == 0:
+        every = classifier.probabilities(img, boxes) if len(boxes) else np.zeros((0, NOTHING + 1))
+        return boxes, np.asarray(every), look_of
+    done, empty = 0, 0
+    probs: list[np.ndarray] = []
+    for k in np.unique(look_of):  # fixations in order (1, 2, …)
+        mine = np.flatnonzero(look_of == k)
+        p = np.asarray(classifier.probabilities(img, boxes[mine]))
+        probs.append(p)
+        done = int(mine[-1]) + 1
+        empty = 0 if _decide(p)[0].any() else empty + 1
+        if empty >= give_up:
+            break
+    return boxes[:done], np.concatenate(probs), look_of[:done]
+
+
 def look(
     image: Any,
     classifier: BoxClassifier,
@@ -269,6 +295,7 @@ def look(
     min_saliency: float = 0.01,
     proto_extent: float = 0.3,
     zoom: float = 0.15,
+    give_up: int = 0,
     nms_iou: float = 0.3,
 ) -> Detections:
     """Detect digits by looking: scanpath → proto-object box (and the known digit sizes)
@@ -306,6 +333,10 @@ def look(
     zoom : float
         The second look: a fixation's chosen glimpse is classified again at 1 ± zoom
         times its side, the most confident answer kept (0: no second look), [0, 0.5].
+    give_up : int
+        Stop looking after this many consecutive fixations whose glimpses all answer
+        "nothing" (0: never; ours). Unlike ``quit_threshold`` and ``min_saliency`` it does
+        not depend on how salient the clutter is; the fixation cap bounds the calls.
     nms_iou : float
         Non-maximum suppression threshold (0, 1].
 
@@ -318,6 +349,7 @@ def look(
     check_integer(fixations, "fixations", ge=1, le=200)
     check_number(proto_extent, "proto_extent", gt=0, le=1)
     check_number(zoom, "zoom", ge=0, le=0.5)
+    check_integer(give_up, "give_up", ge=0, le=200)
     check_number(nms_iou, "nms_iou", gt=0, le=1)
     sides = _sides(sizes, "sizes", img.shape, allow_empty=True)
     check_number(ior_radius, "ior_radius", gt=0, le=max(img.shape))
@@ -331,10 +363,8 @@ def look(
     result = pipe.attend(img, n_fixations=fixations)
     path = np.array([[f.x, f.y] for f in result.fixations], dtype=np.float64).reshape(-1, 2)
     boxes, look_of = _candidates(img, path, sides, proto_extent, 2 ** int(map_level))
-    probs = classifier.probabilities(img, boxes) if len(boxes) else np.zeros((0, NOTHING + 1))
-    parts, more = _second_look(
-        img, classifier, _best_per_look(boxes, np.asarray(probs), look_of), float(zoom)
-    )
+    boxes, probs, look_of = _glimpse_in_order(img, classifier, boxes, look_of, int(give_up))
+    parts, more = _second_look(img, classifier, _best_per_look(boxes, probs, look_of), float(zoom))
     return _detections(parts, len(boxes) + more, nms_iou, path)
 
 
@@ -347,50 +377,3 @@ def _sides(
     if not sizes and not allow_empty:
         raise ValueError(f"{name} must hold at least one side, got none")
     return tuple(check_integer(s, name, ge=1, le=min(shape)) for s in sizes)
-
-
-def window_boxes(shape: tuple[int, int], windows: Sequence[int], stride: float) -> np.ndarray:
-    """Every square window (n, 4) of the sides ``windows`` at ``stride`` × side steps,
-    the last row and column flush with the border."""
-    h, w = shape
-    out = []
-    for side in _sides(windows, "windows", shape):
-        step = max(1, round(stride * side))
-        tops = np.unique(np.append(np.arange(0, h - side + 1, step), h - side))
-        lefts = np.unique(np.append(np.arange(0, w - side + 1, step), w - side))
-        t, lf = np.meshgrid(tops, lefts, indexing="ij")
-        t, lf = t.ravel(), lf.ravel()
-        out.append(np.stack([t, lf, t + side, lf + side], axis=1))
-    return np.concatenate(out).astype(np.float64) if out else np.zeros((0, 4))
-
-
-def slide(
-    image: Any,
-    classifier: BoxClassifier,
-    *,
-    windows: Sequence[int] = (16, 24, 32),
-    stride: float = 0.25,
-    nms_iou: float = 0.3,
-) -> Detections:
-    """The sliding-window baseline: classify every window (see the module docstring).
-
-    Parameters
-    ----------
-    image : array_like (H, W)
-        A grey canvas in [0, 1].
-    classifier : BoxClassifier
-    windows : sequence of int
-        Window sides in pixels (each at most the canvas's shorter side).
-    stride : float
-        Step between windows as a fraction of their side, (0, 1].
-    nms_iou : float
-        Non-maximum suppression threshold (0, 1].
-    """
-    img = check_canvas(image)
-    check_number(stride, "stride", gt=0, le=1)
-    check_number(nms_iou, "nms_iou", gt=0, le=1)
-    boxes = window_boxes(img.shape, windows, stride)
-    found, labels, scores = _decide(np.asarray(classifier.probabilities(img, boxes)))
-    order = np.zeros(int(found.sum()), np.int64)
-    parts = (boxes[found], labels[found], scores[found], order)
-    return _detections(parts, boxes.shape[0], nms_iou, np.zeros((0, 2)))

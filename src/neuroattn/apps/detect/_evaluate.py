@@ -13,8 +13,9 @@ from ...dynamics.checks import check_choice
 from ._classifier import BoxClassifier
 from ._config import DetectConfig
 from ._data import Canvases
-from ._detector import Detections, look, slide
+from ._detector import Detections, look
 from ._metrics import DetectionScores, detection_scores
+from ._slide import slide
 
 __all__ = ["METHODS", "Evaluation", "detect", "evaluate", "tune_quitting"]
 
@@ -46,6 +47,7 @@ def detect(
         min_saliency=config.min_saliency,
         proto_extent=config.proto_extent,
         zoom=config.zoom,
+        give_up=config.give_up,
         nms_iou=config.nms_iou,
     )
 
