@@ -6,6 +6,7 @@ nothing written on failure.
 
 * ``digit_canvases`` with generated arguments: canvases of the asked shape in [0, 1];
 * ``config_from_mapping`` on generated documents (round trip through TOML);
+* ``dev_family`` with generated sizes and clutter lists;
 * ``look`` / ``slide`` on generated images and options with a stand-in classifier;
 * ``detection_scores`` on generated arrays;
 * ``neuroattn detect predict`` on generated images (any shape, dtype and content).
@@ -35,6 +36,7 @@ from neuroattn.apps.detect import (
     DetectConfig,
     config_from_mapping,
     detection_scores,
+    dev_family,
     digit_canvases,
     look,
     slide,
@@ -113,6 +115,23 @@ def test_config_from_mapping_keeps_its_promise(doc: dict[str, Any]) -> None:
 
     assert config_from_mapping(tomllib.loads(cfg.to_toml())) == cfg
     assert 8 * cfg.max_scale <= cfg.size and cfg.windows()
+
+
+@FUZZ
+@given(
+    sizes=st.one_of(st.lists(st.integers(-4, 70), max_size=2), WILD),
+    clutter=st.one_of(st.lists(st.integers(-2, 12), max_size=2), WILD),
+)
+def test_dev_family_keeps_its_promise(sizes: Any, clutter: Any) -> None:
+    config = DetectConfig(size=48, max_scale=3, max_window=24)
+    try:
+        family = dev_family(config, 1, sizes=sizes, clutter=clutter)
+    except ERRORS:
+        return
+    assert len(family) == len(sizes) * len(clutter)
+    for data, side in zip(family, [s for s in sizes for _ in clutter], strict=True):
+        assert data.images.shape == (1, side, side)
+        assert 0 <= data.images.min() and data.images.max() <= 1
 
 
 @FUZZ

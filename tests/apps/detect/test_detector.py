@@ -197,3 +197,45 @@ def test_tune_quitting_takes_the_largest_threshold_at_the_best_map() -> None:
     assert rows[1]["calls_per_image"] < rows[0]["calls_per_image"] and theta == 0.0
     with pytest.raises(ValueError, match="grid must hold"):
         tune_quitting(Oracle(boxes, labels), data, DetectConfig(), [])
+    with pytest.raises(ValueError, match="rule must be"):
+        tune_quitting(Oracle(boxes, labels), data, DetectConfig(), [1], rule="zoom")
+    with pytest.raises(ValueError, match="give_up must be"):
+        tune_quitting(Oracle(boxes, labels), data, DetectConfig(), [-1], rule="give_up")
+
+
+def test_tune_give_up_on_a_family_takes_the_fewest_calls_at_the_best_map() -> None:
+    from neuroattn.apps.detect import DetectConfig, tune_quitting
+    from neuroattn.apps.detect._data import Canvases
+
+    canvas, boxes, labels = hand_made_canvas()
+    one = Canvases(canvas[None], (boxes,), (labels,), (labels,))
+    config = DetectConfig(fixations=12)
+    k, rows = tune_quitting(Oracle(boxes, labels), [one, one], config, [0, 12], rule="give_up")
+    never = look(canvas, Oracle(boxes, labels), fixations=12)
+    assert [r["give_up"] for r in rows] == [0, 12] and rows[0]["map"] == 1.0
+    assert rows[0]["calls_per_image"] == never.calls  # the two sets pooled: the same canvas
+    assert rows[1]["map"] == 1.0 and rows[1]["calls_per_image"] <= never.calls
+    # equal mAP: the fewer calls win (give_up 12 never stops earlier than the cap of 12)
+    assert k == (12 if rows[1]["calls_per_image"] < never.calls else 0)
+
+
+def test_dev_family_is_seeded_and_spans_its_conditions() -> None:
+    from neuroattn.apps.detect import DetectConfig, dev_family
+
+    family = dev_family(DetectConfig(), 2, sizes=(48, 64), clutter=(0, 6))
+    again = dev_family(DetectConfig(), 2, sizes=(48, 64), clutter=(0, 6))
+    assert [f.images.shape[1] for f in family] == [48, 48, 64, 64]
+    assert all(np.array_equal(a.images, b.images) for a, b in zip(family, again, strict=True))
+    other = dev_family(DetectConfig(seed=1), 2, sizes=(48, 64), clutter=(0, 6))
+    assert not np.array_equal(family[1].images, other[1].images)
+    blank = family[0].images.copy()  # no clutter: only digits are on the canvas
+    for img, bx in zip(blank, family[0].boxes, strict=True):
+        for t, lf, b, r in bx:
+            img[t:b, lf:r] = 0
+    assert blank.max() == 0 and family[1].images.max() > 0
+    with pytest.raises(TypeError, match="sizes must be"):
+        dev_family(DetectConfig(), 2, sizes=())
+    with pytest.raises(TypeError, match="clutter must be"):
+        dev_family(DetectConfig(), 2, clutter=5)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="size must be"):
+        dev_family(DetectConfig(), 2, sizes=(8,))

@@ -17,17 +17,18 @@ from ._classifier import BoxClassifier, GlimpseClassifier
 from ._config import EXAMPLE_TOML, DetectConfig, config_from_mapping, load_config
 from ._data import Canvases, digit_canvases
 from ._detector import Detections, look, nms, proto_object_box
-from ._evaluate import METHODS, Evaluation, detect, evaluate, tune_quitting
+from ._evaluate import METHODS, RULES, Evaluation, detect, evaluate, tune_quitting
 from ._glimpse import NOTHING, crop_glimpses, training_glimpses
 from ._metrics import DetectionScores, average_precision, box_iou, detection_scores
 from ._plot import plot_detections
 from ._slide import slide, window_boxes
-from ._train import TrainResult, evaluation_set, train
+from ._train import TrainResult, dev_family, evaluation_set, train
 
 __all__ = [
     "EXAMPLE_TOML",
     "METHODS",
     "NOTHING",
+    "RULES",
     "BoxClassifier",
     "Canvases",
     "DetectConfig",
@@ -42,6 +43,7 @@ __all__ = [
     "crop_glimpses",
     "detect",
     "detection_scores",
+    "dev_family",
     "digit_canvases",
     "evaluate",
     "evaluation_set",

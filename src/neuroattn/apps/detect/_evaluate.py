@@ -17,7 +17,7 @@ from ._detector import Detections, look
 from ._metrics import DetectionScores, detection_scores
 from ._slide import slide
 
-__all__ = ["METHODS", "Evaluation", "detect", "evaluate", "tune_quitting"]
+__all__ = ["METHODS", "RULES", "Evaluation", "detect", "evaluate", "tune_quitting"]
 
 METHODS = ("look", "slide")
 
@@ -88,32 +88,54 @@ def evaluate(
     return out
 
 
+RULES = ("quit_threshold", "give_up")
+
+
+def _pooled(
+    classifier: BoxClassifier, sets: Sequence[Canvases], config: DetectConfig
+) -> dict[str, float]:
+    """Looking's mAP@0.5 and recall over the canvases of every set together, and its calls
+    per image."""
+    found, boxes, labels = [], [], []
+    for data in sets:
+        ev = evaluate(classifier, data, config, methods=("look",))["look"]
+        found += list(ev.detections)
+        boxes += list(data.boxes)
+        labels += list(data.labels)
+    scores = detection_scores([d.as_tuple() for d in found], boxes, labels)
+    calls = float(np.mean([d.calls for d in found])) if found else float("nan")
+    return {"map": scores.map, "recall": scores.recall, "calls_per_image": calls}
+
+
 def tune_quitting(
     classifier: BoxClassifier,
-    data: Canvases,
+    data: Canvases | Sequence[Canvases],
     config: DetectConfig,
     grid: Sequence[float],
     *,
+    rule: str = "quit_threshold",
     tolerance: float = 0.001,
 ) -> tuple[float, list[dict[str, float]]]:
-    """The quitting threshold for looking, chosen on (dev) canvases ``data``: the largest
-    of ``grid`` whose mAP@0.5 is within ``tolerance`` of the best one's (the best mAP with
-    the fewest looks; ours). Returns it and one row per grid value (threshold, mAP, recall,
-    calls per image)."""
+    """A stopping rule's value for looking, chosen on (dev) canvases ``data``.
+
+    ``rule`` is ``"quit_threshold"`` (the absolute activation threshold) or ``"give_up"``
+    (fixations in a row naming no digit). Each value of ``grid`` is tried with the other
+    settings of ``config``; chosen is the one with the fewest classifier calls per image
+    among those whose mAP@0.5 is within ``tolerance`` of the best one's (the best mAP with
+    the fewest looks; ours). ``data`` may be one set of canvases or a family of them
+    (e.g. several canvas sizes and clutter levels), scored together. Returns the value and
+    one row per grid value (value, mAP, recall, calls per image).
+    """
+    check_choice(rule, "rule", RULES)
     if not grid:
-        raise ValueError("grid must hold at least one threshold, got none")
+        raise ValueError("grid must hold at least one value, got none")
+    sets = (data,) if isinstance(data, Canvases) else tuple(data)
     rows = []
-    for theta in sorted(float(t) for t in grid):
-        tried = dataclasses.replace(config, quit_threshold=theta)
-        ev = evaluate(classifier, data, tried, methods=("look",))["look"]
-        rows.append(
-            {
-                "quit_threshold": theta,
-                "map": ev.scores.map,
-                "recall": ev.scores.recall,
-                "calls_per_image": ev.calls_per_image,
-            }
-        )
+    for value in sorted(grid):
+        change: dict[str, Any] = {rule: value}  # DetectConfig checks it
+        tried = dataclasses.replace(config, **change)
+        rows.append({rule: change[rule], **_pooled(classifier, sets, tried)})
     best = max(r["map"] for r in rows)
-    chosen = max(r["quit_threshold"] for r in rows if r["map"] >= best - tolerance)
-    return chosen, rows
+    near = [r for r in rows if r["map"] >= best - tolerance]
+    chosen = min(near, key=lambda r: (r["calls_per_image"], -r["map"]))
+    return chosen[rule], rows

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,9 +30,16 @@ from ._config import RESUMABLE, DetectConfig
 from ._data import Canvases, digit_canvases
 from ._glimpse import training_glimpses
 
-__all__ = ["DetectionJob", "TrainResult", "check_same_settings", "evaluation_set", "train"]
+__all__ = [
+    "DetectionJob",
+    "TrainResult",
+    "check_same_settings",
+    "dev_family",
+    "evaluation_set",
+    "train",
+]
 
-_DEV_STREAM, _TEST_STREAM, _TRAIN_STREAM, _GLIMPSE_STREAM = 1, 2, 3, 4
+_DEV_STREAM, _TEST_STREAM, _TRAIN_STREAM, _GLIMPSE_STREAM, _FAMILY_STREAM = 1, 2, 3, 4, 5
 
 
 def evaluation_set(config: DetectConfig, split: str, n: int | None = None) -> Canvases:
@@ -43,6 +50,32 @@ def evaluation_set(config: DetectConfig, split: str, n: int | None = None) -> Ca
     )
     rng = np.random.default_rng([config.seed, stream])
     return digit_canvases(size if n is None else n, split, seed=rng, **config.data_options())
+
+
+def dev_family(
+    config: DetectConfig,
+    n: int,
+    *,
+    sizes: Sequence[int] = (80, 96, 112),
+    clutter: Sequence[int] = (4, 10, 16),
+) -> tuple[Canvases, ...]:
+    """A family of dev canvas sets for tuning looking: ``n`` canvases from the dev digits
+    for each (canvas side, fragments) of ``sizes`` × ``clutter``, the other data settings
+    those of ``config`` (digits of 16–32 pixels mixed on every canvas). Seeded by
+    ``config.seed`` and the condition; a condition outside the family (a larger canvas,
+    more clutter) stays free for a held-out test (ours)."""
+    if isinstance(sizes, (str, bytes)) or not isinstance(sizes, Sequence) or not sizes:
+        raise TypeError(f"sizes must be a non-empty sequence of integers, got {sizes!r}")
+    if isinstance(clutter, (str, bytes)) or not isinstance(clutter, Sequence) or not clutter:
+        raise TypeError(f"clutter must be a non-empty sequence of integers, got {clutter!r}")
+    options = config.data_options()
+    out = []
+    for side in sizes:
+        for fragments in clutter:
+            rng = np.random.default_rng([config.seed, _FAMILY_STREAM, side, fragments])
+            options.update(size=side, clutter=fragments)
+            out.append(digit_canvases(n, "dev", seed=rng, **options))
+    return tuple(out)
 
 
 @dataclass(frozen=True)
