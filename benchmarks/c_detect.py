@@ -26,14 +26,20 @@ Both keep a box whose classifier answer is a digit (not "nothing"), scored by it
 probability, then greedy NMS per label at IoU 0.3. mAP@0.5 is VOC all-point AP per digit,
 averaged (:func:`neuroattn.apps.detect.detection_scores`).
 
-Tuning: the quitting threshold only, on 200 dev canvases (on 30, thresholds that lose a
-few digits tied with 0): the largest of ``GRID`` whose dev mAP is within 0.001 of the best
+Tuning: the stopping rule only, on a dev FAMILY (:func:`neuroattn.apps.detect.dev_family`:
+canvases of 80, 96 and 112 pixels × 4, 10 and 16 fragments from the dev digits, 22 of each,
+198 in all): ``give_up`` — stop after k fixations in a row that name no digit — from
+``GRID`` (0: never), with no absolute activation threshold (``quit_threshold`` 0: the
+absolute priority falls as clutter rises, so a threshold tuned on one clutter level stops
+early on a heavier one) and a cap of 60 fixations; chosen is the value with the fewest
+calls among those whose family mAP is within 0.001 of the best
 (:func:`neuroattn.apps.detect.tune_quitting`). The other settings are the application's
 defaults, chosen on dev canvases (``docs/detect.md``).
-Reported on 200 test canvases and, never tuned on, on 200 canvases of a second condition
-drawn independently from the test digits: 128×128 canvases with 24 fragments (1.7× the
-clutter density). Seeds 0, 1, 2, two at a time (one torch thread each). ``--quick``: seed
-0, 500 steps, 60 dev and 60 test canvases per condition.
+Reported on 200 test canvases (96×96, 8 fragments) and, never tuned on and outside the
+family's range, on 200 canvases of a second condition drawn independently from the test
+digits: 128×128 canvases with 24 fragments. Seeds 0, 1, 2, two at a time (one torch
+thread each). ``--quick``: seed 0, 500 steps, 7 dev canvases per family condition (63),
+60 test canvases per condition.
 """
 
 from __future__ import annotations
@@ -49,10 +55,12 @@ from ._common import BenchResult
 
 STEPS, QUICK_STEPS = 2500, 500
 SEEDS, QUICK_SEEDS = (0, 1, 2), (0,)
-SIZES = {"dev": 200, "test": 200}
-QUICK_SIZES = {"dev": 60, "test": 60}
+SIZES = {"dev": 22, "test": 200}  # dev: canvases per family condition (9 conditions)
+QUICK_SIZES = {"dev": 7, "test": 60}
 JOBS = 2
-GRID = (0.0, 0.00025, 0.0005, 0.001, 0.002)  # dev mAP falls fast above 0.001
+GRID = (0, 4, 6, 8)  # give_up: fixations in a row naming no digit (0: never)
+LOOK = {"fixations": 60, "quit_threshold": 0.0}  # the cap; no absolute threshold
+FAMILY = {"sizes": (80, 96, 112), "clutter": (4, 10, 16)}  # the dev family tuned on
 HELD_OUT = {"size": 128, "clutter": 24}  # the second test condition, never tuned on
 CONDITIONS = ("test", "held-out")
 COLUMNS = [
@@ -76,6 +84,7 @@ def _one(seed: int, steps: int, sizes: dict[str, int]) -> dict[str, Any]:
     torch.set_num_threads(1)
     from neuroattn.apps.detect import (
         DetectConfig,
+        dev_family,
         digit_canvases,
         evaluate,
         evaluation_set,
@@ -83,14 +92,14 @@ def _one(seed: int, steps: int, sizes: dict[str, int]) -> dict[str, Any]:
         tune_quitting,
     )
 
-    config = DetectConfig(seed=seed, max_steps=steps, max_seconds=0.0, threads=1)
+    config = DetectConfig(seed=seed, max_steps=steps, max_seconds=0.0, threads=1, **LOOK)
     start = time.monotonic()
     result = train(config, log=lambda _: None)
     clf = result.classifier
     tuning_start = time.monotonic()
-    dev = evaluation_set(config, "dev", sizes["dev"])
-    theta, tuning = tune_quitting(clf, dev, config, GRID)
-    tuned = dataclasses.replace(config, quit_threshold=theta)
+    family = dev_family(config, sizes["dev"], **FAMILY)
+    give_up, tuning = tune_quitting(clf, family, config, GRID, rule="give_up")
+    tuned = dataclasses.replace(config, give_up=give_up)
     tuning_s = time.monotonic() - tuning_start
     options = {**config.data_options(), **HELD_OUT}
     held = digit_canvases(sizes["test"], "test", seed=np.random.default_rng([seed, 99]), **options)
@@ -102,7 +111,7 @@ def _one(seed: int, steps: int, sizes: dict[str, int]) -> dict[str, Any]:
         out[name]["digits"] = data.count
     return {
         "seed": seed, "steps": result.step, "train_s": result.seconds,
-        "best_dev_accuracy": result.best_dev, "quit_threshold": theta, "tuning": tuning,
+        "best_dev_accuracy": result.best_dev, "give_up": give_up, "tuning": tuning,
         "tuning_s": tuning_s, "wall_s": time.monotonic() - start, **out,
     }  # fmt: skip
 
@@ -116,7 +125,7 @@ def _run_all(seeds: tuple[int, ...], steps: int, sizes: dict[str, int]) -> list[
             run = future.result()
             t = run["test"]
             print(f"  C2: seed {seed}: trained {run['steps']} steps in {run['train_s']:.0f} s; "
-                  f"θ {run['quit_threshold']:g}; test mAP look {t['look']['map']:.3f} "
+                  f"give_up {run['give_up']}; test mAP look {t['look']['map']:.3f} "
                   f"({t['look']['calls']:.1f} calls), slide {t['slide']['map']:.3f} "
                   f"({t['slide']['calls']:.0f} calls)", flush=True)  # fmt: skip
             runs.append(run)
@@ -166,13 +175,17 @@ def run(
         f"seeds {seeds}, mean ± sd over seeds; {steps} training steps each, "
         f"{min(train_s):.0f}–{max(train_s):.0f} s of training (budget 300 s), "
         f"{JOBS} runs at a time, 1 torch thread each",
-        f"quitting threshold tuned on {sizes['dev']} dev canvases per seed: "
-        + ", ".join(f"{r['quit_threshold']:g}" for r in runs),
+        f"give_up tuned on a dev family ({len(FAMILY['sizes']) * len(FAMILY['clutter'])} × "
+        f"{sizes['dev']} canvases, {FAMILY['sizes']} px × {FAMILY['clutter']} fragments), "
+        "per seed: "
+        + ", ".join(str(r["give_up"]) for r in runs)
+        + f"; cap {LOOK['fixations']} fixations, no absolute quitting threshold",
         f"test: {sizes['test']} canvases 96×96, 8 fragments; held-out (never tuned on): "
         f"{sizes['test']} canvases {HELD_OUT['size']}×{HELD_OUT['size']}, "
         f"{HELD_OUT['clutter']} fragments, drawn independently from the test digits",
     ]
-    meta = {"steps": steps, "seeds": seeds, "sizes": sizes, "grid": GRID,
+    meta = {"steps": steps, "seeds": seeds, "sizes": sizes, "grid": GRID, "look": LOOK,
+            "family": FAMILY,
             "held_out": HELD_OUT, "threads": 1, "jobs": JOBS, "runs": runs,
             "elapsed_s": time.monotonic() - start}  # fmt: skip
     return BenchResult(
