@@ -141,12 +141,15 @@ def test_dev_family_keeps_its_promise(sizes: Any, clutter: Any) -> None:
     sizes=st.one_of(st.lists(st.integers(0, 50), max_size=3), WILD),
     stride=st.one_of(st.floats(0, 1.2), WILD),
     give_up=st.one_of(st.integers(-1, 3), WILD),
+    shift=st.one_of(st.floats(-0.1, 0.6), WILD),
 )
 def test_detectors_keep_their_promise(
-    image: np.ndarray, fixations: Any, sizes: Any, stride: Any, give_up: Any
+    image: np.ndarray, fixations: Any, sizes: Any, stride: Any, give_up: Any, shift: Any
 ) -> None:
     for call in (
-        lambda: look(image, Uniform(), fixations=fixations, sizes=sizes, give_up=give_up),
+        lambda: look(
+            image, Uniform(), fixations=fixations, sizes=sizes, give_up=give_up, shift=shift
+        ),
         lambda: slide(image, Uniform(), windows=sizes, stride=stride),
     ):
         try:

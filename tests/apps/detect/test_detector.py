@@ -121,6 +121,22 @@ def test_giving_up_after_empty_fixations_stops_the_calls() -> None:
     assert found.calls <= look(canvas, Oracle(boxes, labels), fixations=8).calls
 
 
+def test_the_shifted_second_look_recentres_the_box() -> None:
+    canvas = np.zeros((64, 64), np.float32)
+    canvas[20:32, 30:42] = 1.0  # a blob whose 16-pixel digit box sits 2 pixels lower
+    truth = np.array([[22, 28, 38, 44]])
+    plain = look(canvas, Oracle(truth, np.array([4])), fixations=1, sizes=(16,), zoom=0)
+    oracle = Oracle(truth, np.array([4]))
+    moved = look(canvas, oracle, fixations=1, sizes=(16,), zoom=0, shift=0.125)
+    assert plain.calls == 2 and moved.calls == oracle.calls == 6  # 2 glimpses + 4 shifts
+    side = moved.boxes[0, 2] - moved.boxes[0, 0]
+    shifts = [plain.boxes[0] + 2.0 * np.array(d * 2) for d in ([1, 0], [-1, 0], [0, 1], [0, -1])]
+    assert any(moved.boxes[0] == pytest.approx(b) for b in [plain.boxes[0], *shifts])
+    assert side == pytest.approx(plain.boxes[0, 2] - plain.boxes[0, 0])
+    iou = lambda b: float(np.ravel(box_iou(b, truth))[0])  # noqa: E731
+    assert iou(moved.boxes[0]) >= iou(plain.boxes[0]) and moved.scores[0] >= plain.scores[0]
+
+
 def test_a_blank_canvas_gives_nothing() -> None:
     oracle = Oracle(np.zeros((0, 4)), np.zeros(0, int))
     found = look(np.zeros((64, 64), np.float32), oracle)
@@ -172,6 +188,8 @@ def test_windows_cover_the_canvas_to_its_border() -> None:
         (lambda o: look(np.zeros((32, 32)), o, ior_radius=0), ValueError, "ior_radius must"),
         (lambda o: look(np.zeros((32, 32)), o, zoom=0.7), ValueError, "zoom must be"),
         (lambda o: look(np.zeros((32, 32)), o, give_up=-1), ValueError, "give_up must be"),
+        (lambda o: look(np.zeros((32, 32)), o, shift=0.6), ValueError, "shift must be"),
+        (lambda o: look(np.zeros((32, 32)), o, shift="a"), ValueError, "shift must be"),
         (lambda o: look(np.zeros((32, 32)), o, give_up=1.5), ValueError, "give_up must be"),
         (lambda o: slide(np.zeros((32, 32)), o, windows=(40,)), ValueError, "windows must be"),
         (lambda o: slide(np.zeros((32, 32)), o, windows=16), TypeError, "windows must be"),

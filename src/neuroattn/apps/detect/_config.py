@@ -58,6 +58,7 @@ _NUMBERS: dict[str, dict[str, float]] = {
     "min_saliency": {"ge": 0.0, "le": 1.0},
     "proto_extent": {"gt": 0.0, "le": 1.0},
     "zoom": {"ge": 0.0, "le": 0.5},
+    "shift": {"ge": 0.0, "le": 0.5},
     "stride": {"gt": 0.0, "le": 1.0},
     "nms_iou": {"gt": 0.0, "le": 1.0},
 }
@@ -70,6 +71,7 @@ _DETECTOR = (
     "min_saliency",
     "proto_extent",
     "zoom",
+    "shift",
     "give_up",
     "min_window",
     "max_window",
@@ -135,6 +137,7 @@ class DetectConfig(_configio.TomlFields):
     min_saliency: float = 0.01
     proto_extent: float = 0.3
     zoom: float = 0.15
+    shift: float = 0.0
     give_up: int = 0
     # sliding-window baseline (and the NMS of both)
     min_window: int = 16
@@ -249,6 +252,7 @@ min_saliency = 0.01     # stop when the best remaining input is below this x the
 proto_extent = 0.3      # the box: connected ink >= this x its peak near the fixation
                         # (each fixation is also glimpsed at the window sides below)
 zoom = 0.15             # second look at the chosen glimpse at 1 -/+ zoom times its side
+shift = 0.0             # ... and moved by +/- shift times its side down and across (0: not)
 give_up = 0             # stop after this many fixations in a row that see no digit (0: never)
 
 # sliding-window baseline (its sides are also looking's glimpse sizes; the NMS of both)

@@ -235,23 +235,29 @@ def _second_look(
     classifier: BoxClassifier,
     parts: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
     zoom: float,
+    shift: float = 0.0,
 ) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray], int]:
     """Each chosen glimpse looked at again at (1 − zoom) and (1 + zoom) times its side about
-    its centre; the answer naming a digit with the highest probability is kept. Returns the
-    new detections and the calls made."""
+    its centre and moved by ± shift × its side down and across; the answer naming a digit
+    with the highest probability is kept. Returns the new detections and the calls made."""
     boxes, labels, scores, order = parts
-    if zoom == 0 or len(boxes) == 0:
-        return parts, 0
     centre, half = 0.5 * (boxes[:, :2] + boxes[:, 2:]), 0.5 * (boxes[:, 2:3] - boxes[:, :1])
-    factors = np.array([1.0 - zoom, 1.0 + zoom])
-    more = np.concatenate([np.hstack([centre - f * half, centre + f * half]) for f in factors])
+    views = [np.hstack([centre - f * half, centre + f * half]) for f in (1 - zoom, 1 + zoom)]
+    views = views if zoom > 0 else []
+    if shift > 0:
+        for step in ((1, 0), (-1, 0), (0, 1), (0, -1)):
+            moved = centre + 2 * shift * half * np.array(step)
+            views.append(np.hstack([moved - half, moved + half]))
+    if not views or len(boxes) == 0:
+        return parts, 0
+    m, more = len(views), np.concatenate(views)  # (m n, 4)
     found, new_labels, new_scores = _decide(np.asarray(classifier.probabilities(img, more)))
-    new_scores = np.where(found, new_scores, -1.0)  # (2 n,) a "nothing" answer never wins
-    every = np.stack([scores, *new_scores.reshape(2, -1)])  # (3, n): original, smaller, larger
+    new_scores = np.where(found, new_scores, -1.0)  # (m n,) a "nothing" answer never wins
+    every = np.stack([scores, *new_scores.reshape(m, -1)])  # (1 + m, n): the original first
     pick = np.argmax(every, axis=0)  # (n,)
     idx = np.arange(len(boxes))
-    all_boxes = np.stack([boxes, *more.reshape(2, -1, 4)])  # (3, n, 4)
-    all_labels = np.stack([labels, *new_labels.reshape(2, -1)])  # (3, n)
+    all_boxes = np.stack([boxes, *more.reshape(m, -1, 4)])  # (1 + m, n, 4)
+    all_labels = np.stack([labels, *new_labels.reshape(m, -1)])  # (1 + m, n)
     chosen = (all_boxes[pick, idx], all_labels[pick, idx], every[pick, idx], order)
     return chosen, len(more)
 
@@ -295,6 +301,7 @@ def look(
     min_saliency: float = 0.01,
     proto_extent: float = 0.3,
     zoom: float = 0.15,
+    shift: float = 0.0,
     give_up: int = 0,
     nms_iou: float = 0.3,
 ) -> Detections:
@@ -333,6 +340,9 @@ def look(
     zoom : float
         The second look: a fixation's chosen glimpse is classified again at 1 ± zoom
         times its side, the most confident answer kept (0: no second look), [0, 0.5].
+    shift : float
+        The second look also moves the chosen glimpse by ± shift × its side down and across
+        (four more calls; 0: none), [0, 0.5].
     give_up : int
         Stop looking after this many consecutive fixations whose glimpses all answer
         "nothing" (0: never; ours). Unlike ``quit_threshold`` and ``min_saliency`` it does
@@ -349,6 +359,7 @@ def look(
     check_integer(fixations, "fixations", ge=1, le=200)
     check_number(proto_extent, "proto_extent", gt=0, le=1)
     check_number(zoom, "zoom", ge=0, le=0.5)
+    check_number(shift, "shift", ge=0, le=0.5)
     check_integer(give_up, "give_up", ge=0, le=200)
     check_number(nms_iou, "nms_iou", gt=0, le=1)
     sides = _sides(sizes, "sizes", img.shape, allow_empty=True)
@@ -364,7 +375,8 @@ def look(
     path = np.array([[f.x, f.y] for f in result.fixations], dtype=np.float64).reshape(-1, 2)
     boxes, look_of = _candidates(img, path, sides, proto_extent, 2 ** int(map_level))
     boxes, probs, look_of = _glimpse_in_order(img, classifier, boxes, look_of, int(give_up))
-    parts, more = _second_look(img, classifier, _best_per_look(boxes, probs, look_of), float(zoom))
+    best = _best_per_look(boxes, probs, look_of)
+    parts, more = _second_look(img, classifier, best, float(zoom), float(shift))
     return _detections(parts, len(boxes) + more, nms_iou, path)
 
 

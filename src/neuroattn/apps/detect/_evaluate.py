@@ -47,6 +47,7 @@ def detect(
         min_saliency=config.min_saliency,
         proto_extent=config.proto_extent,
         zoom=config.zoom,
+        shift=config.shift,
         give_up=config.give_up,
         nms_iou=config.nms_iou,
     )
