@@ -32,6 +32,7 @@ else:  # pragma: no cover
 
 __all__ = [
     "TomlFields",
+    "check_same_settings",
     "config_from_mapping",
     "load_config",
     "read_toml",
@@ -153,3 +154,16 @@ def load_config(cls: type[_C], path: str | Path, *, table: str, finite: bool = T
         return config_from_mapping(cls, data, table=table, finite=finite)
     except (ValueError, TypeError) as exc:
         raise type(exc)(f"{Path(path)}: {exc}") from None
+
+
+def check_same_settings(
+    saved: Any, config: Any, where: str | Path, *, resumable: tuple[str, ...]
+) -> None:
+    """ValueError when ``config`` differs from the ``saved`` config of a run outside the
+    fields named in ``resumable`` (those a resumed run may change)."""
+    for name in saved.to_dict():
+        if name not in resumable and getattr(saved, name) != getattr(config, name):
+            raise ValueError(
+                f"{where}: the run was trained with {name} = {getattr(saved, name)!r}, not "
+                f"{getattr(config, name)!r}; resume with the same settings or use a new directory"
+            )

@@ -24,6 +24,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from ...dynamics.progress import ProgressArg
+from .. import _configio
 from .._trainer import Schedule, fit
 from ._checkpoint import FORMAT, VERSION, classifier_from_payload
 from ._classifier import Classifier
@@ -144,12 +145,7 @@ class ClassificationJob:
 
 def check_same_settings(saved: ClassifyConfig, config: ClassifyConfig, where: Path) -> None:
     """ValueError when ``config`` differs from ``saved`` outside :data:`RESUMABLE`."""
-    for name in saved.to_dict():
-        if name not in RESUMABLE and getattr(saved, name) != getattr(config, name):
-            raise ValueError(
-                f"{where}: the run was trained with {name} = {getattr(saved, name)!r}, not "
-                f"{getattr(config, name)!r}; resume with the same settings or use a new directory"
-            )
+    _configio.check_same_settings(saved, config, where, resumable=RESUMABLE)
 
 
 def train(

@@ -24,6 +24,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from ...dynamics.progress import ProgressArg
+from .. import _configio
 from .._checkpoint import checkpoint_path, damaged_contents, read_checkpoint
 from .._trainer import Schedule, fit
 from ._config import RecommendConfig
@@ -161,13 +162,7 @@ class RecommendJob:
 
     def check_resume(self, saved: dict[str, Any], where: Path) -> None:
         config = config_of(saved, where)
-        for name in config.to_dict():
-            if name not in RESUMABLE and getattr(config, name) != getattr(self.config, name):
-                raise ValueError(
-                    f"{where}: the run was trained with {name} = {getattr(config, name)!r}, "
-                    f"not {getattr(self.config, name)!r}; resume with the same settings or use "
-                    "a new directory"
-                )
+        _configio.check_same_settings(config, self.config, where, resumable=RESUMABLE)
         if (saved.get("n_items"), saved.get("n_categories")) != (
             self.splits.n_items,
             self.splits.n_categories,

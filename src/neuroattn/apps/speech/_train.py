@@ -28,6 +28,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from ...dynamics.progress import ProgressArg
+from .. import _configio
 from .._trainer import Schedule, fit
 from ..translate._train import epoch_batches
 from ..translate._translator import pad_ids
@@ -138,13 +139,7 @@ class SpeechJob:
 
     def check_resume(self, saved: dict[str, Any], where: Path) -> None:
         old = recognizer_from_payload(saved, str(where)).config
-        for name in old.to_dict():
-            if name not in RESUMABLE and getattr(old, name) != getattr(self.config, name):
-                raise ValueError(
-                    f"{where}: the run was trained with {name} = {getattr(old, name)!r}, not "
-                    f"{getattr(self.config, name)!r}; resume with the same settings or use a "
-                    "new directory"
-                )
+        _configio.check_same_settings(old, self.config, where, resumable=RESUMABLE)
         if Vocab.from_dict(saved["vocab"]) != self.vocab:
             raise ValueError(f"{where}: the task's data no longer give the saved vocabulary")
 

@@ -24,6 +24,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from ...dynamics.progress import ProgressArg
+from .. import _configio
 from .._trainer import Schedule, TrainingBar, fit
 from ._base import Seq2Seq
 from ._checkpoint import FORMAT, VERSION, translator_from_payload
@@ -122,12 +123,7 @@ def evaluate(translator: Translator, pairs: Sequence[Pair], *, beam: int | None 
 
 
 def _check_resume(saved: TranslateConfig, config: TranslateConfig, where: Path) -> None:
-    for name in saved.to_dict():
-        if name not in RESUMABLE and getattr(saved, name) != getattr(config, name):
-            raise ValueError(
-                f"{where}: the run was trained with {name} = {getattr(saved, name)!r}, not "
-                f"{getattr(config, name)!r}; resume with the same settings or use a new directory"
-            )
+    _configio.check_same_settings(saved, config, where, resumable=RESUMABLE)
 
 
 class TranslationJob:
