@@ -36,6 +36,7 @@ from torch import Tensor
 from ..dynamics.checks import check_choice
 from ..dynamics.progress import ProgressArg, ProgressMeter, RichProgress, as_progress
 from ._checkpoint import BEST, LAST, damaged_contents, read_checkpoint, write_checkpoint
+from ._schedule_fields import DECAYS
 
 __all__ = ["DECAYS", "Fit", "Job", "Schedule", "TrainingBar", "fit", "seeded_torch"]
 
@@ -70,14 +71,14 @@ class Job(Protocol):
 J = TypeVar("J", bound=Job)
 
 
-DECAYS = ("none", "cosine")  # the learning-rate decays a schedule may name
 # schedule fields an application's config may leave out (then the default)
 _OPTIONAL = ("decay",)
 
 
 @dataclass(frozen=True)
 class Schedule:
-    """How long and how to train (the settings every application shares).
+    """How long and how to train (the settings every application shares; their bounds in
+    an application's config are :mod:`neuroattn.apps._schedule_fields`).
 
     Attributes
     ----------

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ...dynamics.checks import check_choice, check_fields, check_integer
+from ...dynamics.checks import check_choice, check_integer
 from .. import _configio
-from .._trainer import DECAYS
+from .._schedule_fields import check_schedule_fields
 from ._models import ATTENTIONS, POOLS
 
 __all__ = ["EXAMPLE_TOML", "ClassifyConfig", "config_from_mapping", "load_config"]
@@ -29,18 +29,6 @@ _INTEGERS: dict[str, dict[str, int]] = {
     "width": {"ge": 1, "le": 256},
     "kernel_size": {"ge": 1, "le": 15},
     "batch_size": {"ge": 1, "le": 4096},
-    "warmup": {"ge": 1},
-    "max_steps": {"ge": 1, "le": 10_000_000},
-    "eval_every": {"ge": 1},
-    "patience": {"ge": 1},
-    "seed": {"ge": 0},
-    "threads": {"ge": 0, "le": 1024},
-}
-_NUMBERS: dict[str, dict[str, float]] = {
-    "lr": {"gt": 0.0, "le": 1.0},
-    "weight_decay": {"ge": 0.0, "le": 1.0},
-    "clip": {"ge": 0.0},
-    "max_seconds": {"ge": 0.0},
 }
 # settings that may change when a run resumes: they do not alter the steps taken
 RESUMABLE = ("max_steps", "max_seconds", "patience", "eval_every", "threads", "test_size")
@@ -84,10 +72,9 @@ class ClassifyConfig(_configio.TomlFields):
     def __post_init__(self) -> None:
         check_choice(self.attention, "attention", ATTENTIONS)
         check_choice(self.pool, "pool", POOLS)
-        check_choice(self.decay, "decay", DECAYS)
         for name, limits in _INTEGERS.items():
             check_integer(getattr(self, name), name, **limits)
-        check_fields(self, _NUMBERS.items())
+        check_schedule_fields(self)
         if self.size < 8 * self.scale:
             raise ValueError(
                 f"size must be at least the digit's side 8 * scale = {8 * self.scale}, "

@@ -14,6 +14,7 @@ from typing import Any
 
 from ...dynamics.checks import check_choice, check_fields, check_integer
 from .. import _configio
+from .._schedule_fields import check_schedule_fields
 from ._models import ACTIVATIONS, MODELS
 
 __all__ = ["EXAMPLE_TOML", "RecommendConfig", "config_from_mapping", "load_config"]
@@ -31,12 +32,6 @@ _INTEGERS = (
     ("hidden1", 1, 65536),
     ("hidden2", 1, 65536),
     ("batch_size", 2, 10**6),
-    ("max_steps", 1, 10**9),
-    ("eval_every", 1, 10**9),
-    ("patience", 1, 10**6),
-    ("warmup", 1, 10**9),
-    ("seed", 0, 2**63 - 1),
-    ("threads", 0, 1024),
 )
 
 
@@ -92,12 +87,9 @@ class RecommendConfig(_configio.TomlFields):
                 ("noise", {"ge": 0, "le": 1}),
                 ("dev_fraction", {"gt": 0, "lt": 1}),
                 ("test_fraction", {"gt": 0, "lt": 1}),
-                ("lr", {"gt": 0, "le": 1}),
-                ("weight_decay", {"ge": 0, "le": 10}),
-                ("clip", {"ge": 0}),
-                ("max_seconds", {"ge": 0}),
             ),
         )
+        check_schedule_fields(self)
         if self.dev_fraction + self.test_fraction >= 1:
             raise ValueError(
                 "dev_fraction + test_fraction must be < 1, got "

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ...dynamics.checks import check_choice, check_integer, check_number, check_probability
+from ...dynamics.checks import check_choice, check_integer, check_probability
 from .. import _configio
+from .._schedule_fields import check_schedule_fields
 
 __all__ = ["ATTENTIONS", "EXAMPLE_TOML", "TranslateConfig", "config_from_mapping", "load_config"]
 
@@ -66,24 +67,10 @@ class TranslateConfig(_configio.TomlFields):
         check_integer(self.hidden_dim, "hidden_dim", ge=2)
         check_choice(self.model, "model", MODEL_NAMES)
         check_choice(self.attention, "attention", ATTENTIONS)
-        for name in (
-            "layers",
-            "heads",
-            "ffn_dim",
-            "batch_size",
-            "max_steps",
-            "eval_every",
-            "warmup",
-        ):
+        for name in ("layers", "heads", "ffn_dim", "batch_size"):
             check_integer(getattr(self, name), name, ge=1)
-        check_integer(self.patience, "patience", ge=1)
         check_probability(self.dropout, "dropout")
-        check_number(self.lr, "lr", gt=0, le=1)
-        check_number(self.weight_decay, "weight_decay", ge=0)
-        check_number(self.clip, "clip", ge=0)
-        check_number(self.max_seconds, "max_seconds", ge=0)
-        check_integer(self.seed, "seed", ge=0)
-        check_integer(self.threads, "threads", ge=0, le=1024)
+        check_schedule_fields(self)
         check_integer(self.beam, "beam", ge=1, le=64)
         check_integer(self.max_len, "max_len", ge=0, le=10000)
         if self.model == "transformer" and self.hidden_dim % self.heads:
