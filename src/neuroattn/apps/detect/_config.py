@@ -14,7 +14,7 @@ from typing import Any
 
 from ...dynamics.checks import check_choice, check_fields, check_integer
 from .. import _configio
-from .._trainer import DECAYS
+from .._schedule_fields import check_schedule_fields
 from ..classify import ATTENTIONS
 
 __all__ = ["EXAMPLE_TOML", "RESUMABLE", "DetectConfig", "config_from_mapping", "load_config"]
@@ -34,12 +34,6 @@ _INTEGERS: dict[str, dict[str, int]] = {
     "glimpse": {"ge": 8, "le": 64},
     "canvases": {"ge": 1, "le": 1024},
     "per_digit": {"ge": 1, "le": 16},
-    "warmup": {"ge": 1},
-    "max_steps": {"ge": 1, "le": 10_000_000},
-    "eval_every": {"ge": 1},
-    "patience": {"ge": 1},
-    "seed": {"ge": 0},
-    "threads": {"ge": 0, "le": 1024},
     "fixations": {"ge": 1, "le": 200},
     "give_up": {"ge": 0, "le": 200},
     "map_level": {"ge": 0, "le": 6},
@@ -48,10 +42,6 @@ _INTEGERS: dict[str, dict[str, int]] = {
     "window_step": {"ge": 1, "le": 512},
 }
 _NUMBERS: dict[str, dict[str, float]] = {
-    "lr": {"gt": 0.0, "le": 1.0},
-    "weight_decay": {"ge": 0.0, "le": 1.0},
-    "clip": {"ge": 0.0},
-    "max_seconds": {"ge": 0.0},
     "quit_threshold": {"ge": 0.0, "le": 1e6},
     "ior_radius": {"gt": 0.0, "le": 512.0},
     "ior_extent": {"ge": 0.0, "le": 1.0},
@@ -148,10 +138,10 @@ class DetectConfig(_configio.TomlFields):
 
     def __post_init__(self) -> None:
         check_choice(self.attention, "attention", ATTENTIONS)
-        check_choice(self.decay, "decay", DECAYS)
         for name, limits in _INTEGERS.items():
             check_integer(getattr(self, name), name, **limits)
         check_fields(self, _NUMBERS.items())
+        check_schedule_fields(self)
         for low, high in (
             ("min_digits", "max_digits"),
             ("min_scale", "max_scale"),
