@@ -1,8 +1,9 @@
 """Hypothesis strategies shared by the fuzz suite: bad values of every kind, TOML text,
-arrays of any shape, dtype and content."""
+arrays of any shape, dtype and content, documents of an application's config."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 from typing import Any
@@ -131,3 +132,30 @@ def settings_with_one_wild(
         return values
 
     return draw_settings()
+
+
+def config_docs(
+    config: type,
+    *,
+    base: dict[str, Any] | None = None,
+    near: st.SearchStrategy[Any] | None = None,
+    most: int = 3,
+) -> st.SearchStrategy[dict[str, Any]]:
+    """Documents of an application's config (the apps' config fuzz): the ``base`` settings
+    (tiny ones keep a run short) with zero to ``most`` keys set to generated values. A key
+    is a field of the dataclass ``config`` or a stray one; a value is drawn from ``near``
+    (values close to the valid ones, so that most documents get through) twice as often as
+    from any TOML value."""
+    fields = [f.name for f in dataclasses.fields(config)]
+    named = st.sampled_from([*fields, "not_a_field"])
+    keys = st.one_of(named, named, named, st.text(min_size=1, max_size=5))
+    values = TOML_VALUES if near is None else st.one_of(near, near, TOML_VALUES)
+
+    @st.composite
+    def draw_doc(draw: st.DrawFn) -> dict[str, Any]:
+        doc = dict(base or {})
+        for _ in range(draw(st.integers(0, most))):
+            doc[draw(keys)] = draw(values)
+        return doc
+
+    return draw_doc()

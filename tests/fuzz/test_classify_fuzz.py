@@ -5,8 +5,9 @@ TypeError; at the command line, exit 0 with the run's files or exit 2 with exact
 line, no traceback, and nothing written (no run directory, no staging folder, no PNG).
 
 * ``cluttered_digits`` with generated arguments: canvases of the asked shape in [0, 1];
-* ``config_from_mapping`` / ``neuroattn classify train -c`` on generated documents and
-  ``--attention`` values (training replaced by a stand-in: the settings are fuzzed);
+* ``neuroattn classify train -c`` on generated documents and ``--attention`` values
+  (training replaced by a stand-in: the settings are fuzzed; ``config_from_mapping``
+  itself in ``test_app_configs_fuzz``);
 * ``create_model`` and ``FieldGate`` with generated names and options;
 * ``shifted_test_set`` with generated conditions;
 * ``accuracy`` / ``confusion_matrix`` on generated arrays;
@@ -17,7 +18,6 @@ line, no traceback, and nothing written (no run directory, no staging folder, no
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import io
 import math
 import tempfile
@@ -42,22 +42,21 @@ from neuroattn.apps.classify import (
     _cli,
     accuracy,
     cluttered_digits,
-    config_from_mapping,
     confusion_matrix,
     create_model,
     shifted_test_set,
 )
 
-from ._strategies import FUZZ, NUMBERS, SCALARS, SECONDS, TOML_VALUES, arrays, to_toml
+from ._strategies import FUZZ, NUMBERS, SCALARS, SECONDS, arrays, config_docs, to_toml
 
 ERRORS = (ValueError, TypeError)
-FIELDS = [f.name for f in dataclasses.fields(ClassifyConfig)]
 TINY = {"width": 2, "dev_size": 8, "test_size": 8, "batch_size": 4, "max_steps": 2,
         "eval_every": 1, "threads": 1}  # fmt: skip
 _NAMES = st.sampled_from(["none", "spatial", "cbam", "competitive"])
 NAME_VALUES = st.one_of(_NAMES, _NAMES, st.sampled_from(["NONE", "", "[red]x", "softmax"]),
                         st.text(max_size=8))  # fmt: skip
 NEAR_VALUES = st.one_of(st.integers(-2, 80), st.floats(-0.5, 1.5), _NAMES)
+CONFIG_DOCS = config_docs(ClassifyConfig, base=TINY, near=NEAR_VALUES)
 WILD = st.one_of(NUMBERS, st.booleans(), st.none(), st.text(max_size=6))
 
 
@@ -94,28 +93,6 @@ def test_cluttered_digits_keeps_its_promise(
     assert np.all((0 <= data.labels) & (data.labels <= 9))
 
 
-@st.composite
-def config_docs(draw: Any) -> dict[str, Any]:
-    """The tiny settings with one to three fields (or a stray key) set to generated values."""
-    doc: dict[str, Any] = dict(TINY)
-    for _ in range(draw(st.integers(1, 3))):
-        key = draw(st.sampled_from([*FIELDS, "not_a_field"]))
-        doc[key] = draw(st.one_of(NEAR_VALUES, NEAR_VALUES, TOML_VALUES))
-    return doc
-
-
-@FUZZ
-@given(doc=config_docs())
-def test_config_from_mapping_keeps_its_promise(doc: dict[str, Any]) -> None:
-    try:
-        cfg = config_from_mapping(doc)
-    except ERRORS:
-        return
-    import tomllib
-
-    assert config_from_mapping(tomllib.loads(cfg.to_toml())) == cfg
-
-
 @contextlib.contextmanager
 def _stand_in() -> Iterator[list[ClassifyConfig]]:
     """``train`` records its config and returns at once."""
@@ -146,7 +123,7 @@ def _promise(folder: Path, code: int, err: list[str], seconds: float) -> None:
 
 
 @FUZZ
-@given(doc=config_docs(), table=st.booleans(), attention=st.one_of(st.none(), NAME_VALUES))
+@given(doc=CONFIG_DOCS, table=st.booleans(), attention=st.one_of(st.none(), NAME_VALUES))
 def test_train_on_generated_configs(doc: dict[str, Any], table: bool, attention: Any) -> None:
     with tempfile.TemporaryDirectory(prefix="neuroattn-fuzz-") as tmp, _stand_in() as seen:
         folder = Path(tmp)

@@ -5,17 +5,17 @@ TypeError; at the command line, exit 0 or exit 2 with exactly one line, no trace
 nothing written on failure.
 
 * ``digit_canvases`` with generated arguments: canvases of the asked shape in [0, 1];
-* ``config_from_mapping`` on generated documents (round trip through TOML);
 * ``dev_family`` with generated sizes and clutter lists;
 * ``look`` / ``slide`` on generated images and options with a stand-in classifier;
 * ``detection_scores`` on generated arrays;
 * ``neuroattn detect predict`` on generated images (any shape, dtype and content).
+
+The config's fuzz is ``test_app_configs_fuzz`` (every application's, one test).
 """
 
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import io
 import tempfile
 import time
@@ -34,7 +34,6 @@ from neuroattn import cli
 from neuroattn.apps.detect import (
     NOTHING,
     DetectConfig,
-    config_from_mapping,
     detection_scores,
     dev_family,
     digit_canvases,
@@ -42,15 +41,13 @@ from neuroattn.apps.detect import (
     slide,
 )
 
-from ._strategies import FUZZ, NUMBERS, SECONDS, TOML_VALUES, arrays, to_toml
+from ._strategies import FUZZ, NUMBERS, SECONDS, arrays, to_toml
 
 ERRORS = (ValueError, TypeError)
-FIELDS = [f.name for f in dataclasses.fields(DetectConfig)]
 TINY = {"size": 48, "max_scale": 3, "max_window": 24, "width": 2, "dev_size": 2,
         "test_size": 2, "canvases": 2, "max_steps": 2, "eval_every": 1, "threads": 1,
         "max_seconds": 0.0, "fixations": 3}  # fmt: skip
 WILD = st.one_of(NUMBERS, st.booleans(), st.none(), st.text(max_size=6))
-NEAR_VALUES = st.one_of(st.integers(-2, 130), st.floats(-0.5, 1.5))
 
 
 class Uniform:
@@ -93,28 +90,6 @@ def test_digit_canvases_keeps_its_promise(
     assert n == 0 or (0 <= data.images.min() and data.images.max() <= 1)
     for boxes, labels in zip(data.boxes, data.labels, strict=True):
         assert boxes.shape == (len(labels), 4) and (boxes >= 0).all() and (boxes <= size).all()
-
-
-@st.composite
-def config_docs(draw: Any) -> dict[str, Any]:
-    doc: dict[str, Any] = dict(TINY)
-    for _ in range(draw(st.integers(1, 3))):
-        key = draw(st.sampled_from([*FIELDS, "not_a_field"]))
-        doc[key] = draw(st.one_of(NEAR_VALUES, NEAR_VALUES, TOML_VALUES))
-    return doc
-
-
-@FUZZ
-@given(doc=config_docs())
-def test_config_from_mapping_keeps_its_promise(doc: dict[str, Any]) -> None:
-    try:
-        cfg = config_from_mapping(doc)
-    except ERRORS:
-        return
-    import tomllib
-
-    assert config_from_mapping(tomllib.loads(cfg.to_toml())) == cfg
-    assert 8 * cfg.max_scale <= cfg.size and cfg.windows()
 
 
 @FUZZ

@@ -1,4 +1,5 @@
-"""Fuzz of the recommendation app: generator, CSV reader, metrics, models, config and CLI.
+"""Fuzz of the recommendation app: generator, CSV reader, metrics, models and CLI (its config:
+``test_app_configs_fuzz``).
 
 The promise checked: every call returns what it documents or raises one ValueError/TypeError
 (naming the file and the line for a bad CSV row); ``neuroattn recommend train`` exits 0 with
@@ -33,18 +34,15 @@ from neuroattn.apps.recommend import (
     _cli,
     auc,
     build_model,
-    config_from_mapping,
     gauc,
     generate,
-    load_config,
     read_csv,
 )
 
-from ._strategies import FUZZ, NUMBERS, SCALARS, SECONDS, TOML_VALUES, to_toml
+from ._strategies import FUZZ, NUMBERS, SECONDS, config_docs, to_toml
 
 ERRORS = (ValueError, TypeError)
 WILD = st.one_of(NUMBERS, st.booleans(), st.none(), st.text(max_size=6))
-FIELDS = [f.name for f in dataclasses.fields(RecommendConfig)]
 
 
 @FUZZ
@@ -142,34 +140,6 @@ def test_build_model_keeps_its_promise(name: Any, embed_dim: Any, hidden: Any, a
     assert model.eval()(batch).shape == (1,)
 
 
-@FUZZ
-@given(
-    doc=st.dictionaries(
-        st.one_of(st.sampled_from(FIELDS), st.text(min_size=1, max_size=5)), TOML_VALUES, max_size=4
-    ),
-    table=st.booleans(),
-)
-def test_config_keeps_its_promise(doc: dict[str, Any], table: bool, tmp_path_factory) -> None:
-    try:
-        config = config_from_mapping({"recommend": doc} if table else doc)
-    except ERRORS:
-        config = None
-    path = tmp_path_factory.mktemp("cfg") / "c.toml"
-    try:
-        path.write_text(to_toml({"recommend": doc}), encoding="utf-8")
-    except (TypeError, UnicodeEncodeError):
-        return
-    try:
-        from_file = load_config(path)
-    except ERRORS as exc:
-        assert "c.toml" in str(exc)
-        return
-    path.write_text(from_file.to_toml(), encoding="utf-8")
-    assert load_config(path) == from_file
-    if config is not None and not table:
-        assert config == from_file
-
-
 @contextlib.contextmanager
 def _small_runs() -> Iterator[None]:
     """Checked settings cut to a tiny run: few users, two steps, narrow layers."""
@@ -199,7 +169,7 @@ NEAR = st.one_of(st.integers(0, 50), st.floats(0, 1.2), st.sampled_from(["din", 
 
 @FUZZ
 @given(
-    doc=st.dictionaries(st.sampled_from(FIELDS), st.one_of(NEAR, NEAR, SCALARS), max_size=3),
+    doc=config_docs(RecommendConfig, near=NEAR),
     model=st.one_of(st.none(), st.sampled_from([*MODELS, "DIN", "", "gru"]), st.text(max_size=5)),
 )
 def test_train_command_keeps_its_promise(doc: dict[str, Any], model: Any, tmp_path_factory):

@@ -1,10 +1,8 @@
-"""Fuzz of the speech app's entry points.
+"""Fuzz of the speech app's entry points (its config: ``test_app_configs_fuzz``).
 
 The promise checked: every call either returns what it documents or raises one
 ValueError/TypeError; nothing else escapes.
 
-* ``config_from_mapping`` / ``load_config`` on generated documents: a SpeechConfig whose
-  TOML reads back equal, or a ValueError/TypeError (naming the file when read from one);
 * ``read_transcripts`` on generated file contents: pairs of non-empty fields, or a
   ValueError naming the file (and the line for a malformed one);
 * ``features`` / ``log_mel`` / ``add_noise`` / ``resample`` on arrays of any shape, dtype
@@ -35,48 +33,17 @@ from neuroattn.apps.speech import (
     SpeechConfig,
     add_noise,
     cer,
-    config_from_mapping,
     features,
-    load_config,
     log_mel,
     read_transcripts,
     resample,
     wer,
 )
 
-from ._strategies import FUZZ, NUMBERS, TOML_VALUES, arrays, to_toml
+from ._strategies import FUZZ, NUMBERS, arrays
 
 ERRORS = (ValueError, TypeError)
-FIELDS = list(SpeechConfig.__dataclass_fields__)
 WILD = st.one_of(NUMBERS, st.booleans(), st.none(), st.text(max_size=6))
-
-
-@FUZZ
-@given(
-    doc=st.dictionaries(
-        st.one_of(st.sampled_from(FIELDS), st.text(min_size=1, max_size=5)), TOML_VALUES, max_size=4
-    ),
-    table=st.booleans(),
-)
-def test_config_keeps_its_promise(doc: dict[str, Any], table: bool, tmp_path_factory) -> None:
-    try:
-        config = config_from_mapping({"speech": doc} if table else doc)
-    except ERRORS:
-        config = None
-    path = tmp_path_factory.mktemp("cfg") / "c.toml"
-    try:
-        path.write_text(to_toml({"speech": doc}), encoding="utf-8")
-    except (TypeError, UnicodeEncodeError):  # a value TOML cannot say
-        return
-    try:
-        from_file = load_config(path)
-    except ERRORS as exc:
-        assert "c.toml" in str(exc)
-        return
-    path.write_text(from_file.to_toml(), encoding="utf-8")
-    assert load_config(path) == from_file
-    if config is not None and not table:
-        assert config == from_file
 
 
 LINES = st.lists(

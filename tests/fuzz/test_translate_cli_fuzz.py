@@ -11,7 +11,6 @@ generated sizes that the task can fill are cut to a few dozen pairs.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import io
 import math
 import tempfile
@@ -33,9 +32,8 @@ pytest.importorskip("sacrebleu")
 from neuroattn import cli
 from neuroattn.apps.translate import TranslateConfig, _cli
 
-from ._strategies import FUZZ, SCALARS, SECONDS, TOML_VALUES, to_toml
+from ._strategies import FUZZ, SCALARS, SECONDS, config_docs, to_toml
 
-FIELDS = [f.name for f in dataclasses.fields(TranslateConfig)]
 TINY = {"train_size": 60, "dev_size": 8, "test_size": 8, "embed_dim": 8, "hidden_dim": 16,
         "layers": 1, "heads": 2, "ffn_dim": 16, "batch_size": 16, "max_steps": 4,
         "eval_every": 2, "threads": 1}  # fmt: skip
@@ -51,6 +49,7 @@ MODEL_VALUES = st.one_of(_MODELS, _MODELS, st.sampled_from(["RNN-LUONG", ""]), s
 NEAR_VALUES = st.one_of(
     st.integers(0, 40), st.floats(0, 1.5), st.sampled_from(["softmax", "competitive"]), _MODELS
 )
+CONFIG_DOCS = config_docs(TranslateConfig, base=TINY, near=st.one_of(NEAR_VALUES, TASK_VALUES))
 
 
 def _run(*argv: str) -> tuple[int, str, list[str], float]:
@@ -100,18 +99,8 @@ def _promise(folder: Path, code: int, out: str, err: list[str], seconds: float) 
     assert not [p.name for p in folder.iterdir() if p.name.startswith(".run.")]
 
 
-@st.composite
-def config_docs(draw: Any) -> dict[str, Any]:
-    """The tiny settings with one to three fields (or a stray key) set to generated values."""
-    doc: dict[str, Any] = dict(TINY)
-    for _ in range(draw(st.integers(1, 3))):
-        key = draw(st.sampled_from([*FIELDS, "not_a_field"]))
-        doc[key] = draw(st.one_of(NEAR_VALUES, NEAR_VALUES, TOML_VALUES, TASK_VALUES))
-    return doc
-
-
 @FUZZ
-@given(doc=config_docs(), table=st.booleans())
+@given(doc=CONFIG_DOCS, table=st.booleans())
 def test_train_on_generated_configs(doc: dict[str, Any], table: bool) -> None:
     with tempfile.TemporaryDirectory(prefix="neuroattn-fuzz-") as tmp, _stand_ins() as seen:
         folder = Path(tmp)

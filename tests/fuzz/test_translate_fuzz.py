@@ -1,4 +1,5 @@
-"""Fuzz of the translation app's data, vocabulary and config entry points.
+"""Fuzz of the translation app's data and vocabulary entry points (its config:
+``test_app_configs_fuzz``).
 
 The promise checked: every call either returns what it documents or raises one
 ValueError/TypeError (a line-numbered one for a TSV file); nothing else escapes.
@@ -9,8 +10,6 @@ ValueError/TypeError (a line-numbered one for a TSV file); nothing else escapes.
   ValueError naming the file (and the line for a malformed one);
 * ``Vocab.encode`` / ``decode`` on any text: a round trip, or a ValueError naming the
   characters outside the vocabulary;
-* ``config_from_mapping`` / ``load_config`` on generated documents: a TranslateConfig
-  whose TOML reads back equal, or a ValueError/TypeError.
 """
 
 from __future__ import annotations
@@ -28,19 +27,15 @@ pytest.importorskip("babel")
 
 from neuroattn.apps.translate import (
     TASKS,
-    TranslateConfig,
     Vocab,
-    config_from_mapping,
-    load_config,
     load_task,
     read_tsv,
 )
 
-from ._strategies import FUZZ, NUMBERS, TOML_VALUES, to_toml
+from ._strategies import FUZZ, NUMBERS
 
 ERRORS = (ValueError, TypeError)
 WILD = st.one_of(NUMBERS, st.booleans(), st.none(), st.text(max_size=6))
-FIELDS = [f for f in TranslateConfig.__dataclass_fields__]
 
 
 @FUZZ
@@ -107,32 +102,3 @@ def test_vocab_keeps_its_promise(train: list[str], text: str) -> None:
         return
     assert vocab.decode(ids) == text
     assert Vocab.from_dict(vocab.to_dict()) == vocab
-
-
-@FUZZ
-@given(
-    doc=st.dictionaries(
-        st.one_of(st.sampled_from(FIELDS), st.text(min_size=1, max_size=5)), TOML_VALUES, max_size=4
-    ),
-    table=st.booleans(),
-)
-def test_config_keeps_its_promise(doc: dict[str, Any], table: bool, tmp_path_factory) -> None:
-    try:
-        config = config_from_mapping({"translate": doc} if table else doc)
-    except ERRORS:
-        config = None
-    path = tmp_path_factory.mktemp("cfg") / "c.toml"
-    try:
-        path.write_text(to_toml({"translate": doc}), encoding="utf-8")
-    except (TypeError, UnicodeEncodeError):  # a value TOML cannot say
-        return
-    try:
-        from_file = load_config(path)
-    except ERRORS as exc:
-        assert "c.toml" in str(exc)
-        return
-    assert isinstance(from_file, TranslateConfig)
-    path.write_text(from_file.to_toml(), encoding="utf-8")
-    assert load_config(path) == from_file
-    if config is not None and not table:
-        assert config == from_file
