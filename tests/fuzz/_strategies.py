@@ -113,6 +113,19 @@ def arrays(draw: Any, max_dims: int = 4, max_side: int = 6) -> np.ndarray:
         return np.asarray(base).astype(dtype)
 
 
+@st.composite
+def images(draw: Any, side: int, odd: tuple[int, ...]) -> np.ndarray:
+    """Mostly ``side`` × ``side`` images (grey, one channel, RGB, RGBA, or of the shape
+    ``odd``) of any dtype and content, sometimes an array of any other small shape."""
+    if draw(st.booleans()):
+        return draw(arrays(max_dims=3, max_side=6))
+    base = draw(arrays(max_dims=0))
+    square = (side, side)
+    shape = draw(st.sampled_from([square, (*square, 1), (*square, 3), odd, (*square, 4)]))
+    with np.errstate(invalid="ignore", over="ignore"):
+        return np.broadcast_to(base, shape).copy()
+
+
 # mostly numbers (valid kinds at extreme values reach deepest), sometimes anything at all
 TOML_VALUES = st.one_of(NUMBERS, NUMBERS, _ANY_VALUE)
 
