@@ -30,9 +30,17 @@ from typing import Any
 
 from ..dynamics.checks import check_choice, check_fields, check_integer
 
-__all__ = ["DECAYS", "SCHEDULE_INTEGERS", "SCHEDULE_NUMBERS", "check_schedule_fields"]
+__all__ = [
+    "DECAYS",
+    "RESUMABLE_FIELDS",
+    "SCHEDULE_INTEGERS",
+    "SCHEDULE_NUMBERS",
+    "check_schedule_fields",
+]
 
 DECAYS = ("none", "cosine")  # the learning-rate decays a schedule may name
+# the shared fields a resumed run may change: they do not alter the steps taken
+RESUMABLE_FIELDS = ("max_steps", "max_seconds", "patience", "eval_every", "threads")
 
 # the shared integer fields and their bounds (keywords of check_integer)
 SCHEDULE_INTEGERS: dict[str, dict[str, int]] = {

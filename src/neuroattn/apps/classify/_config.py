@@ -13,7 +13,7 @@ from typing import Any
 
 from ...dynamics.checks import check_choice, check_integer
 from .. import _configio
-from .._schedule_fields import check_schedule_fields
+from .._schedule_fields import RESUMABLE_FIELDS, check_schedule_fields
 from ._models import ATTENTIONS, POOLS
 
 __all__ = ["EXAMPLE_TOML", "ClassifyConfig", "config_from_mapping", "load_config"]
@@ -31,7 +31,7 @@ _INTEGERS: dict[str, dict[str, int]] = {
     "batch_size": {"ge": 1, "le": 4096},
 }
 # settings that may change when a run resumes: they do not alter the steps taken
-RESUMABLE = ("max_steps", "max_seconds", "patience", "eval_every", "threads", "test_size")
+RESUMABLE = (*RESUMABLE_FIELDS, "test_size")
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from typing import Any
 
 from ...dynamics.checks import check_choice, check_fields, check_integer
 from .. import _configio
-from .._schedule_fields import check_schedule_fields
+from .._schedule_fields import RESUMABLE_FIELDS, check_schedule_fields
 from ..classify import ATTENTIONS
 
 __all__ = ["EXAMPLE_TOML", "RESUMABLE", "DetectConfig", "config_from_mapping", "load_config"]
@@ -70,15 +70,7 @@ _DETECTOR = (
     "nms_iou",
 )
 # settings that may change when a run resumes: they do not alter the steps taken
-RESUMABLE = (
-    "max_steps",
-    "max_seconds",
-    "patience",
-    "eval_every",
-    "threads",
-    "test_size",
-    *_DETECTOR,
-)
+RESUMABLE = (*RESUMABLE_FIELDS, "test_size", *_DETECTOR)
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from torch import Tensor
 from ...dynamics.progress import ProgressArg
 from .. import _configio
 from .._checkpoint import checkpoint_path, damaged_contents, read_checkpoint
+from .._schedule_fields import RESUMABLE_FIELDS
 from .._trainer import Schedule, fit
 from ._config import RecommendConfig
 from ._csv import read_csv
@@ -48,7 +49,7 @@ __all__ = [
 
 FORMAT = "neuroattn-recommend"
 # settings that may change when a run resumes: they do not alter the steps taken
-RESUMABLE = ("max_steps", "max_seconds", "patience", "eval_every", "threads")
+RESUMABLE = RESUMABLE_FIELDS
 EVAL_BATCH = 4096
 
 

@@ -29,6 +29,7 @@ from torch import Tensor
 
 from ...dynamics.progress import ProgressArg
 from .. import _configio
+from .._schedule_fields import RESUMABLE_FIELDS
 from .._trainer import Schedule, fit
 from ..translate._train import epoch_batches
 from ..translate._translator import pad_ids
@@ -43,7 +44,7 @@ from ._recognizer import Recognizer, batch_features
 
 __all__ = ["RESUMABLE", "SpeechJob", "TrainResult", "train"]
 
-RESUMABLE = ("max_steps", "max_seconds", "patience", "eval_every", "threads", "beam", "max_len")
+RESUMABLE = (*RESUMABLE_FIELDS, "beam", "max_len")
 Batch = tuple[Tensor, Tensor, Tensor, Tensor]
 
 

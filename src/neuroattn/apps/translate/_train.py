@@ -25,6 +25,7 @@ from torch import Tensor
 
 from ...dynamics.progress import ProgressArg
 from .. import _configio
+from .._schedule_fields import RESUMABLE_FIELDS
 from .._trainer import Schedule, TrainingBar, fit
 from ._base import Seq2Seq
 from ._checkpoint import FORMAT, VERSION, translator_from_payload
@@ -45,7 +46,7 @@ __all__ = [
 ]
 
 # settings that may change when a run resumes: they do not alter the steps taken
-RESUMABLE = ("max_steps", "max_seconds", "patience", "eval_every", "threads", "beam", "max_len")
+RESUMABLE = (*RESUMABLE_FIELDS, "beam", "max_len")
 BLOCK = 32  # batches sorted by length together (less padding), then shuffled
 
 
