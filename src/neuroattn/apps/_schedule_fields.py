@@ -22,6 +22,9 @@ open:
   would flip the weights' signs);
 * ``clip`` ≥ 0 and ``max_seconds`` ≥ 0 (0: none), finite;
 * ``decay`` one of :data:`DECAYS`, when the config has that field.
+
+:data:`RESUMABLE_FIELDS` are the shared fields a resumed run may change (an application
+adds its own to them for ``_configio.check_same_settings``).
 """
 
 from __future__ import annotations
