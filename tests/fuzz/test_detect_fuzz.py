@@ -117,13 +117,29 @@ def test_dev_family_keeps_its_promise(sizes: Any, clutter: Any) -> None:
     stride=st.one_of(st.floats(0, 1.2), WILD),
     give_up=st.one_of(st.integers(-1, 3), WILD),
     shift=st.one_of(st.floats(-0.1, 0.6), WILD),
+    pool=st.one_of(st.sampled_from(["max", "mean", "log", "x"]), WILD),
+    per_fixation=st.one_of(st.integers(0, 11), WILD),
 )
 def test_detectors_keep_their_promise(
-    image: np.ndarray, fixations: Any, sizes: Any, stride: Any, give_up: Any, shift: Any
+    image: np.ndarray,
+    fixations: Any,
+    sizes: Any,
+    stride: Any,
+    give_up: Any,
+    shift: Any,
+    pool: Any,
+    per_fixation: Any,
 ) -> None:
     for call in (
         lambda: look(
-            image, Uniform(), fixations=fixations, sizes=sizes, give_up=give_up, shift=shift
+            image,
+            Uniform(),
+            fixations=fixations,
+            sizes=sizes,
+            give_up=give_up,
+            shift=shift,
+            pool=pool,
+            per_fixation=per_fixation,
         ),
         lambda: slide(image, Uniform(), windows=sizes, stride=stride),
     ):

@@ -16,6 +16,7 @@ from ...dynamics.checks import check_choice, check_fields, check_integer
 from .. import _configio
 from .._schedule_fields import RESUMABLE_FIELDS, check_schedule_fields
 from ..classify import ATTENTIONS
+from ._evidence import POOLS
 
 __all__ = ["EXAMPLE_TOML", "RESUMABLE", "DetectConfig", "config_from_mapping", "load_config"]
 
@@ -36,6 +37,7 @@ _INTEGERS: dict[str, dict[str, int]] = {
     "per_digit": {"ge": 1, "le": 16},
     "fixations": {"ge": 1, "le": 200},
     "give_up": {"ge": 0, "le": 200},
+    "per_fixation": {"ge": 1, "le": 10},
     "map_level": {"ge": 0, "le": 6},
     "min_window": {"ge": 4, "le": 512},
     "max_window": {"ge": 4, "le": 512},
@@ -63,6 +65,8 @@ _DETECTOR = (
     "zoom",
     "shift",
     "give_up",
+    "pool",
+    "per_fixation",
     "min_window",
     "max_window",
     "window_step",
@@ -121,6 +125,8 @@ class DetectConfig(_configio.TomlFields):
     zoom: float = 0.15
     shift: float = 0.0
     give_up: int = 0
+    pool: str = "max"
+    per_fixation: int = 1
     # sliding-window baseline (and the NMS of both)
     min_window: int = 16
     max_window: int = 32
@@ -130,6 +136,7 @@ class DetectConfig(_configio.TomlFields):
 
     def __post_init__(self) -> None:
         check_choice(self.attention, "attention", ATTENTIONS)
+        check_choice(self.pool, "pool", POOLS)
         for name, limits in _INTEGERS.items():
             check_integer(getattr(self, name), name, **limits)
         check_fields(self, _NUMBERS.items())
@@ -236,6 +243,8 @@ proto_extent = 0.3      # the box: connected ink >= this x its peak near the fix
 zoom = 0.15             # second look at the chosen glimpse at 1 -/+ zoom times its side
 shift = 0.0             # ... and moved by +/- shift times its side down and across (0: not)
 give_up = 0             # stop after this many fixations in a row that see no digit (0: never)
+pool = "max"            # a fixation's answer from its looks: max (most confident) | mean | log
+per_fixation = 1        # digits a fixation may report (its best-supported ones)
 
 # sliding-window baseline (its sides are also looking's glimpse sizes; the NMS of both)
 min_window = 16         # window sides from ...

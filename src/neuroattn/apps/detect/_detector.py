@@ -48,9 +48,11 @@ from typing import Any
 import numpy as np
 from scipy import ndimage
 
-from ...dynamics.checks import check_integer, check_number
+from ...dynamics.checks import check_choice, check_integer, check_number
 from ...vision import Pipeline, VisionConfig
 from ._classifier import BoxClassifier, check_canvas
+from ._evidence import POOLS, pool_looks
+from ._evidence import decide as _decide
 from ._glimpse import NOTHING
 from ._metrics import box_iou
 
@@ -163,26 +165,6 @@ def _pipeline(
     return Pipeline.from_config(dataclasses.replace(cfg, features=features, compete=compete))
 
 
-def _decide(probs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Which rows name a digit (argmax not "nothing"), their digit and its probability."""
-    digit = probs[:, :NOTHING].argmax(axis=1)  # (K,)
-    score = probs[np.arange(probs.shape[0]), digit]  # (K,)
-    return probs.argmax(axis=1) != NOTHING, digit.astype(np.int64), score.astype(np.float64)
-
-
-def _best_per_look(
-    boxes: np.ndarray, probs: np.ndarray, look_of: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Per fixation, its candidate naming a digit with the highest probability, if any."""
-    found, labels, scores = _decide(probs)
-    picked = []
-    for k in np.unique(look_of[found]):
-        mine = np.flatnonzero(found & (look_of == k))
-        picked.append(mine[np.argmax(scores[mine])])
-    i = np.array(picked, dtype=np.int64)
-    return boxes[i].reshape(-1, 4), labels[i], scores[i], look_of[i]
-
-
 def _detections(
     parts: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
     calls: int,
@@ -230,38 +212,6 @@ def _candidates(
     return np.array(boxes, dtype=np.float64).reshape(-1, 4), np.array(look_of, np.int64)
 
 
-def _second_look(
-    img: np.ndarray,
-    classifier: BoxClassifier,
-    parts: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
-    zoom: float,
-    shift: float = 0.0,
-) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray], int]:
-    """Each chosen glimpse looked at again at (1 − zoom) and (1 + zoom) times its side about
-    its centre and moved by ± shift × its side down and across; the answer naming a digit
-    with the highest probability is kept. Returns the new detections and the calls made."""
-    boxes, labels, scores, order = parts
-    centre, half = 0.5 * (boxes[:, :2] + boxes[:, 2:]), 0.5 * (boxes[:, 2:3] - boxes[:, :1])
-    views = [np.hstack([centre - f * half, centre + f * half]) for f in (1 - zoom, 1 + zoom)]
-    views = views if zoom > 0 else []
-    if shift > 0:
-        for step in ((1, 0), (-1, 0), (0, 1), (0, -1)):
-            moved = centre + 2 * shift * half * np.array(step)
-            views.append(np.hstack([moved - half, moved + half]))
-    if not views or len(boxes) == 0:
-        return parts, 0
-    m, more = len(views), np.concatenate(views)  # (m n, 4)
-    found, new_labels, new_scores = _decide(np.asarray(classifier.probabilities(img, more)))
-    new_scores = np.where(found, new_scores, -1.0)  # (m n,) a "nothing" answer never wins
-    every = np.stack([scores, *new_scores.reshape(m, -1)])  # (1 + m, n): the original first
-    pick = np.argmax(every, axis=0)  # (n,)
-    idx = np.arange(len(boxes))
-    all_boxes = np.stack([boxes, *more.reshape(m, -1, 4)])  # (1 + m, n, 4)
-    all_labels = np.stack([labels, *new_labels.reshape(m, -1)])  # (1 + m, n)
-    chosen = (all_boxes[pick, idx], all_labels[pick, idx], every[pick, idx], order)
-    return chosen, len(more)
-
-
 def _glimpse_in_order(
     img: np.ndarray,
     classifier: BoxClassifier,
@@ -303,6 +253,8 @@ def look(
     zoom: float = 0.15,
     shift: float = 0.0,
     give_up: int = 0,
+    pool: str = "max",
+    per_fixation: int = 1,
     nms_iou: float = 0.3,
 ) -> Detections:
     """Detect digits by looking: scanpath → proto-object box (and the known digit sizes)
@@ -347,6 +299,16 @@ def look(
         Stop looking after this many consecutive fixations whose glimpses all answer
         "nothing" (0: never; ours). Unlike ``quit_threshold`` and ``min_saliency`` it does
         not depend on how salient the clutter is; the fixation cap bounds the calls.
+    pool : {"max", "mean", "log"}
+        How a fixation's looks make its detection (:mod:`._evidence`, ours): the most
+        confident answer naming a digit ("max"), or the arithmetic ("mean") or normalised
+        geometric ("log") mean of the class probabilities of its looks whose boxes agree
+        with the chosen glimpse's (IoU ≥ 0.5), scored by the mean's probability of its
+        best digit.
+    per_fixation : int
+        Detections a fixation may report, 1 … 10: its digits of highest evidence (with
+        "max", only digits some look answers), each with the box of the look most sure of
+        it — as the sliding window keeps, per label, its best window at a place (ours).
     nms_iou : float
         Non-maximum suppression threshold (0, 1].
 
@@ -361,6 +323,8 @@ def look(
     check_number(zoom, "zoom", ge=0, le=0.5)
     check_number(shift, "shift", ge=0, le=0.5)
     check_integer(give_up, "give_up", ge=0, le=200)
+    check_choice(pool, "pool", POOLS)
+    check_integer(per_fixation, "per_fixation", ge=1, le=10)
     check_number(nms_iou, "nms_iou", gt=0, le=1)
     sides = _sides(sizes, "sizes", img.shape, allow_empty=True)
     check_number(ior_radius, "ior_radius", gt=0, le=max(img.shape))
@@ -375,8 +339,9 @@ def look(
     path = np.array([[f.x, f.y] for f in result.fixations], dtype=np.float64).reshape(-1, 2)
     boxes, look_of = _candidates(img, path, sides, proto_extent, 2 ** int(map_level))
     boxes, probs, look_of = _glimpse_in_order(img, classifier, boxes, look_of, int(give_up))
-    best = _best_per_look(boxes, probs, look_of)
-    parts, more = _second_look(img, classifier, best, float(zoom), float(shift))
+    glimpsed = (boxes, probs, look_of)
+    parts, more = pool_looks(img, classifier, glimpsed, zoom=float(zoom), shift=float(shift),
+                             pool=pool, per_fixation=int(per_fixation))  # fmt: skip
     return _detections(parts, len(boxes) + more, nms_iou, path)
 
 

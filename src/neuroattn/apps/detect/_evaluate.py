@@ -49,6 +49,8 @@ def detect(
         zoom=config.zoom,
         shift=config.shift,
         give_up=config.give_up,
+        pool=config.pool,
+        per_fixation=config.per_fixation,
         nms_iou=config.nms_iou,
     )
 
