@@ -227,7 +227,7 @@ def test_tune_give_up_on_a_family_takes_the_fewest_calls_at_the_best_map() -> No
 
     canvas, boxes, labels = hand_made_canvas()
     one = Canvases(canvas[None], (boxes,), (labels,), (labels,))
-    config = DetectConfig(fixations=12)
+    config = DetectConfig(fixations=12, shift=0.0, pool="max", per_fixation=1)  # look()'s
     k, rows = tune_quitting(Oracle(boxes, labels), [one, one], config, [0, 12], rule="give_up")
     never = look(canvas, Oracle(boxes, labels), fixations=12)
     assert [r["give_up"] for r in rows] == [0, 12] and rows[0]["map"] == 1.0

@@ -115,7 +115,7 @@ class DetectConfig(_configio.TomlFields):
     seed: int = 0
     threads: int = 0
     # detection by looking
-    fixations: int = 40
+    fixations: int = 60
     quit_threshold: float = 0.0
     map_level: int = 2
     ior_radius: float = 9.6
@@ -123,10 +123,10 @@ class DetectConfig(_configio.TomlFields):
     min_saliency: float = 0.01
     proto_extent: float = 0.3
     zoom: float = 0.15
-    shift: float = 0.0
-    give_up: int = 0
-    pool: str = "max"
-    per_fixation: int = 1
+    shift: float = 0.125
+    give_up: int = 8
+    pool: str = "mean"
+    per_fixation: int = 5
     # sliding-window baseline (and the NMS of both)
     min_window: int = 16
     max_window: int = 32
@@ -232,7 +232,7 @@ seed = 0                # training canvases, weights, dev/test canvases
 threads = 0             # torch threads (0: leave torch's setting)
 
 # detection by looking (the vision pipeline's scanpath)
-fixations = 40          # fixation cap per canvas
+fixations = 60          # fixation cap per canvas
 quit_threshold = 0.0    # stop when no absolute priority is above this (0: off; tune on dev)
 map_level = 2           # pyramid level of the saliency map (2: 1/4 of the canvas side)
 ior_radius = 9.6        # inhibition of return: disc radius in pixels
@@ -241,10 +241,10 @@ min_saliency = 0.01     # stop when the best remaining input is below this x the
 proto_extent = 0.3      # the box: connected ink >= this x its peak near the fixation
                         # (each fixation is also glimpsed at the window sides below)
 zoom = 0.15             # second look at the chosen glimpse at 1 -/+ zoom times its side
-shift = 0.0             # ... and moved by +/- shift times its side down and across (0: not)
-give_up = 0             # stop after this many fixations in a row that see no digit (0: never)
-pool = "max"            # a fixation's answer from its looks: max (most confident) | mean | log
-per_fixation = 1        # digits a fixation may report (its best-supported ones)
+shift = 0.125           # ... and moved by +/- shift times its side down and across (0: not)
+give_up = 8             # stop after this many fixations in a row that see no digit (0: never)
+pool = "mean"           # a fixation's answer from its agreeing looks: mean | log | max (best one)
+per_fixation = 5        # digits a fixation may report (those its pooled looks support most)
 
 # sliding-window baseline (its sides are also looking's glimpse sizes; the NMS of both)
 min_window = 16         # window sides from ...
