@@ -14,17 +14,19 @@ digits and "nothing"), trained by :func:`neuroattn.apps.detect.train` (the share
 trainer) for a fixed number of steps (no time budget: the load changes the seconds, not the
 result) — serves both detectors:
 
-* **look**: the vision pipeline's scanpath (cap 40 fixations), the proto-object box and the
-  three digit sizes glimpsed at each fixation, the most confident answer looked at again at
-  ×0.85 and ×1.15 and moved by ±⅛ of its side down and across (``shift`` 0.125, chosen on
-  the dev family) and the best kept (≤ 10 calls per fixation); the scan stops after
-  ``give_up`` fixations in a row naming no digit, at 60 fixations, or when nothing is
-  above 0.01 of the map's maximum;
+* **look** (``DetectConfig``'s defaults): the vision pipeline's scanpath, the proto-object
+  box and the three digit sizes glimpsed at each fixation, the most confident answer looked
+  at again at ×0.85 and ×1.15 and moved by ±⅛ of its side down and across (``shift``
+  0.125), ≤ 10 calls per fixation; the class probabilities of the fixation's looks that
+  agree with the chosen box (IoU ≥ 0.5) averaged (``pool`` "mean") and its 5 best-supported
+  digits reported, each scored by its mean probability (``per_fixation`` 5; both chosen on
+  the dev family, ``docs/detect.md``); the scan stops after ``give_up`` fixations in a row
+  naming no digit, at 60 fixations, or when nothing is above 0.01 of the map's maximum;
 * **slide**: every 16, 24 and 32 pixel window at a stride of a quarter of its side (691
   windows on a 96×96 canvas), the last row and column flush with the border.
 
-Both keep a box whose classifier answer is a digit (not "nothing"), scored by its
-probability, then greedy NMS per label at IoU 0.3. mAP@0.5 is VOC all-point AP per digit,
+The window keeps a box whose classifier answer is a digit (not "nothing"), scored by its
+probability; both end with greedy NMS per label at IoU 0.3. mAP@0.5 is VOC all-point AP per digit,
 averaged (:func:`neuroattn.apps.detect.detection_scores`).
 
 Tuning: the stopping rule only, on a dev FAMILY (:func:`neuroattn.apps.detect.dev_family`:
@@ -60,7 +62,9 @@ SIZES = {"dev": 22, "test": 200}  # dev: canvases per family condition (9 condit
 QUICK_SIZES = {"dev": 7, "test": 60}
 JOBS = 2
 GRID = (0, 4, 6, 8)  # give_up: fixations in a row naming no digit (0: never)
-LOOK = {"fixations": 60, "quit_threshold": 0.0, "shift": 0.125}  # cap; no absolute threshold
+# looking: DetectConfig's defaults (cap 60, no absolute threshold, shift 0.125, pool "mean",
+# per_fixation 5: docs/detect.md); give_up is tuned on the dev family per seed
+LOOK_FIELDS = ("fixations", "quit_threshold", "zoom", "shift", "pool", "per_fixation")
 FAMILY = {"sizes": (80, 96, 112), "clutter": (4, 10, 16)}  # the dev family tuned on
 HELD_OUT = {"size": 128, "clutter": 24}  # the second test condition, never tuned on
 CONDITIONS = ("test", "held-out")
@@ -69,6 +73,14 @@ COLUMNS = [
     ("recall", "recall"), ("calls", "calls/image"), ("map_ratio", "mAP ÷ slide"),
     ("calls_ratio", "calls ÷ slide"), ("met", "target met"), ("notes", "notes"),
 ]  # fmt: skip
+
+
+def _look() -> dict[str, Any]:
+    """Looking's settings (DetectConfig's defaults) as the benchmark runs them."""
+    from neuroattn.apps.detect import DetectConfig
+
+    config = DetectConfig()
+    return {name: getattr(config, name) for name in LOOK_FIELDS}
 
 
 def _scores(ev: Any) -> dict[str, float]:
@@ -93,7 +105,7 @@ def _one(seed: int, steps: int, sizes: dict[str, int]) -> dict[str, Any]:
         tune_quitting,
     )
 
-    config = DetectConfig(seed=seed, max_steps=steps, max_seconds=0.0, threads=1, **LOOK)
+    config = DetectConfig(seed=seed, max_steps=steps, max_seconds=0.0, threads=1)
     start = time.monotonic()
     result = train(config, log=lambda _: None)
     clf = result.classifier
@@ -180,12 +192,12 @@ def run(
         f"{sizes['dev']} canvases, {FAMILY['sizes']} px × {FAMILY['clutter']} fragments), "
         "per seed: "
         + ", ".join(str(r["give_up"]) for r in runs)
-        + f"; cap {LOOK['fixations']} fixations, no absolute quitting threshold",
+        + f"; looking: {', '.join(f'{k} {v}' for k, v in _look().items())}",
         f"test: {sizes['test']} canvases 96×96, 8 fragments; held-out (never tuned on): "
         f"{sizes['test']} canvases {HELD_OUT['size']}×{HELD_OUT['size']}, "
         f"{HELD_OUT['clutter']} fragments, drawn independently from the test digits",
     ]
-    meta = {"steps": steps, "seeds": seeds, "sizes": sizes, "grid": GRID, "look": LOOK,
+    meta = {"steps": steps, "seeds": seeds, "sizes": sizes, "grid": GRID, "look": _look(),
             "family": FAMILY,
             "held_out": HELD_OUT, "threads": 1, "jobs": JOBS, "runs": runs,
             "elapsed_s": time.monotonic() - start}  # fmt: skip

@@ -16,8 +16,10 @@ classifier knows (``sizes``, the sliding window's sides), each centred on the in
 centre of mass within that square about the fixation (one corrective step; ours); of these
 1 + len(sizes) glimpses, the one whose answer names a digit with the highest probability is
 chosen (none when every answer is "nothing"), and looked at a second time at 1 ± ``zoom``
-times its side about its centre; the most confident of the three answers naming a digit is
-the fixation's detection (ours).
+times its side about its centre (and moved by ± ``shift`` × its side); by ``pool`` either the
+most confident answer naming a digit is the fixation's detection, or the class probabilities
+of its looks that agree with the chosen box are averaged and the fixation reports its
+``per_fixation`` best-supported digits, scored by the mean (:mod:`._evidence`; ours).
 
 **Sliding window** (:func:`slide`), the baseline: every square window of the sides
 ``windows`` at a stride of ``stride`` × its side (the last row and column flush with the
