@@ -4,20 +4,23 @@ glimpses, the second look, and the evidence of several looks pooled (ours).
 At a fixation the detector has its first glimpses (the proto-object's box and the known
 digit sizes); the one naming a digit with the highest probability is *chosen* and looked
 at again (:func:`second_look_views`: 1 ± ``zoom`` times its side about its centre, moved by
-± ``shift`` × its side down and across). Then, by ``pool``:
+± ``shift`` × its side down and across). The fixation's *looks* are the chosen glimpse,
+its first glimpses whose boxes agree with it (IoU ≥ ``agree``) and its second looks (every
+one agrees at ``zoom``, ``shift`` ≤ 0.15). Each digit d gets an evidence e_d, by ``pool``:
 
-* ``"max"``: the most confident answer naming a digit among the chosen glimpse and its
-  second looks is the fixation's detection, scored by its probability;
-* ``"mean"``: the class probabilities of every look of the fixation whose box agrees with
-  the chosen one (IoU ≥ ``agree``; every second look does at ``zoom``, ``shift`` ≤ 0.15) are
-  averaged, p̄ = (1/L) Σ_l p_l; the label is the digit d maximising p̄_d, its score p̄_d;
-* ``"log"``: the same with the normalised geometric mean,
-  p̄_c ∝ exp((1/L) Σ_l log p_lc) (a product of experts over the looks; the sum of
-  log-probabilities of independent looks, Hinton 2002);
+* ``"max"``: the highest probability p_ld of a look l answering d (argmax of p_l), 0 when
+  none does — with one digit a fixation, the most confident answer naming a digit (the
+  chosen glimpse is the best first one, so only its second looks can beat it);
+* ``"mean"``: the class probabilities averaged, e_d = p̄_d with p̄ = (1/L) Σ_l p_l;
+* ``"log"``: the normalised geometric mean, p̄_c ∝ exp((1/L) Σ_l log p_lc) (a product of
+  experts over the looks: the sum of log-probabilities of independent looks, Hinton 2002).
 
-and in both the box is the pooled look's with the highest probability of that label (the
-best-placed view). Pooling is the fixation's version of what the sliding window gets from
-many overlapping windows of one digit: one misreading look no longer decides alone.
+The fixation reports its ``per_fixation`` digits of highest evidence (those with e_d > 0),
+each scored by e_d and boxed by the look with the highest probability of it among those
+that count (for "max" the looks answering it; the best-placed view). This is the
+fixation's version of what the sliding window gets from many overlapping windows of one
+digit, each reporting its own answer: one misreading look no longer decides alone, and
+a right reading that lost the fixation stays in the ranking at its (lower) score.
 
 References
 ----------
