@@ -120,7 +120,7 @@ def test_evaluate_a_held_out_condition(trained: Path) -> None:
     scores = classifier.evaluate(shifted_test_set(classifier.config, clutter=8))
     assert f"error {100 * scores.error:.2f} %" in out
     code, out, _ = run("classify", "evaluate", str(trained), "--scale", "2")
-    assert code == 0 and "(clutter 4, scale 2)" in out
+    assert code == 0 and f"(clutter {classifier.config.clutter}, scale 2)" in out
     bad = [(["--scale", "8"], "size must be at least"), (["--scale", "9"], "scale must be"),
            (["--clutter", "-1"], "clutter must be"),
            (["--clutter", "8", "--split", "dev"], "split must be 'test'")]  # fmt: skip

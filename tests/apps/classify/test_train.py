@@ -177,18 +177,20 @@ def test_shifted_test_sets() -> None:
     set, reproducible, the same canvas side; bad values named as the config names them."""
     cfg = dataclasses.replace(TINY, test_size=40)
     test = evaluation_set(cfg, "test")
-    more = shifted_test_set(cfg, clutter=8)
+    more = shifted_test_set(cfg, clutter=2 * cfg.clutter)
     bigger = shifted_test_set(cfg, scale=4)
     pool = set(source_split("test").tolist())
     for data in (more, bigger):
         assert data.images.shape == test.images.shape
         assert set(data.sources.tolist()) <= pool
     assert not np.array_equal(more.sources, test.sources)
-    np.testing.assert_array_equal(shifted_test_set(cfg, clutter=8).images, more.images)
+    np.testing.assert_array_equal(
+        shifted_test_set(cfg, clutter=2 * cfg.clutter).images, more.images
+    )
     assert np.all(bigger.boxes[:, 2] - bigger.boxes[:, 0] == 32)
     assert np.all(more.boxes[:, 2] - more.boxes[:, 0] == 24)
 
-    # more fragments cover more of the canvas outside the digit than the test set's four
+    # twice the fragments cover more of the canvas outside the digit than the test set's
     def ink_outside(data: object) -> float:
         masked = data.images[:, 0] > 0  # type: ignore[attr-defined]
         for im, (top, left, bottom, right) in zip(masked, data.boxes, strict=True):  # type: ignore[attr-defined]

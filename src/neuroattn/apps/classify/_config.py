@@ -45,8 +45,8 @@ class ClassifyConfig(_configio.TomlFields):
     # data (cluttered_digits)
     size: int = 60  # canvas side in pixels
     scale: int = 3  # upscaling of the 8x8 digits (3: 24x24)
-    clutter: int = 4  # fragments of other digits per canvas
-    fragment: int = 8  # fragment side in pixels
+    clutter: int = 8  # fragments of other digits per canvas
+    fragment: int = 12  # fragment side in pixels
     dev_size: int = 1000  # dev canvases: early stopping and the progress line
     test_size: int = 2000  # test canvases (from the held-out test digits)
     split_seed: int = 0  # seed of the train/dev/test split of the source digits
@@ -119,8 +119,8 @@ EXAMPLE_TOML = """\
 # data: cluttered digits (after Mnih et al. 2014's cluttered MNIST)
 size = 60               # canvas side in pixels
 scale = 3               # upscaling of the 8x8 digits (3: 24x24)
-clutter = 4             # fragments of other digits per canvas
-fragment = 8            # fragment side in pixels
+clutter = 8             # fragments of other digits per canvas
+fragment = 12           # fragment side in pixels
 dev_size = 1000         # dev canvases (early stopping, progress line)
 test_size = 2000        # test canvases, from held-out source digits
 split_seed = 0          # seed of the train/dev/test split of the source digits
