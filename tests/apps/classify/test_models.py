@@ -162,9 +162,14 @@ def test_field_gate_matches_a_plain_integration() -> None:
                      a_inh=0.05, sigma_inh=6.0)  # fmt: skip
     x = torch.randn(2, 6, 11, 13, dtype=torch.float64)
     gate = gate.double()
-    drive = gate.gain * gate.drive.attention_map(x)[:, 0].detach().numpy() + gate.rest
+    salience = gate.drive.attention_map(x)[:, 0].detach().numpy()  # M
+    rates = _reference_gate(gate.gain * salience + gate.rest, gate)
     got = gate.attention_map(x)[:, 0].detach().numpy()
-    np.testing.assert_allclose(got, _reference_gate(drive, gate), rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(got, rates * salience, rtol=1e-9, atol=1e-12)  # σ(u(T)) · M
+    gate.modulate = False
+    got = gate.attention_map(x)[:, 0].detach().numpy()
+    np.testing.assert_allclose(got, rates, rtol=1e-9, atol=1e-12)  # σ(u(T)) alone
+    gate.modulate = True
     # the gate rescales every channel and passes gradients to the drive's convolution
     out = gate(x)
     torch.testing.assert_close(out, x * gate.attention_map(x))
@@ -218,6 +223,8 @@ def test_bad_gate_options() -> None:
     for kwargs, words in bad:
         with pytest.raises(ValueError, match=words):
             FieldGate(**kwargs)
+    with pytest.raises(TypeError, match="modulate must be a bool"):
+        FieldGate(modulate=1)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("name", ["none", "competitive"])

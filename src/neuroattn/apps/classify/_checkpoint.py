@@ -17,7 +17,7 @@ from ._models import create_model
 __all__ = ["FORMAT", "VERSION", "classifier_from_payload", "load_classifier", "read_checkpoint"]
 
 FORMAT = "neuroattn-classify"
-VERSION = 1
+VERSION = 2  # 2: the competitive gate is the field's rates times the map
 
 
 def read_checkpoint(path: str | os.PathLike[str]) -> dict[str, Any]:
